@@ -1,0 +1,113 @@
+# streamkit - event-time stream analytics for Unix pipes.
+#
+#   make                 build lib/ and every tool into build/
+#   make check           unit tests of lib/ and the bats suites
+#   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make demo            a pipeline over examples/access.ndjson
+#   make bench           throughput against jq, Miller and yajl floors
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+VERSION	= 0.1.0
+
+PKGS	= jansson yajl libpcre2-8
+CC	?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	= -Wall -Wextra -Werror -Wpedantic -Wvla -Wshadow \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+SK_CFLAGS = -std=c11 -D_GNU_SOURCE \
+	  -DSK_VERSION='"$(VERSION)"' $(WARN) -Ilib $(PKG_CFLAGS)
+LDLIBS	= $(PKG_LIBS) -lm
+
+ifeq ($(SANITIZE),1)
+BUILD	= build-san
+SK_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+else
+BUILD	= build
+endif
+
+LIB_SRC	= $(wildcard lib/*.c)
+LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+CMD_SRC	= $(wildcard cmd/stream-*.c)
+TOOLS	= $(CMD_SRC:cmd/%.c=$(BUILD)/%)
+TEST_SRC = $(wildcard tests/lib/test_*.c)
+TESTS	= $(TEST_SRC:tests/lib/%.c=$(BUILD)/tests/%)
+MAN1	= $(wildcard man/*.1)
+MAN7	= $(wildcard man/*.7)
+
+all: deps $(TOOLS)
+
+deps:
+	@.ci/deps build
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(SK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libstreamkit.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/stream-%: cmd/stream-%.c $(BUILD)/libstreamkit.a lib/*.h
+	$(CC) $(SK_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libstreamkit.a \
+	    $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
+	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
+
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do $$t; done
+
+check: all
+	@.ci/deps test
+	@$(MAKE) --no-print-directory unit
+	SK_BIN=$(CURDIR)/$(BUILD) bats $(BATSFLAGS) tests/
+
+demo: all
+	@sh examples/demo.sh $(BUILD)
+
+bench: all
+	BIN=$(CURDIR)/$(BUILD) bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	for t in $(TOOLS:$(BUILD)/%=%); do \
+	    install -m 644 completions/streamkit.bash \
+	        $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+	done
+	install -m 644 completions/_streamkit $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
+	for t in $(TOOLS:$(BUILD)/%=%); do \
+	    install -m 644 completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; \
+	done
+
+uninstall:
+	for t in $(TOOLS:$(BUILD)/%=%); do \
+	    rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(BASHCOMPDIR)/$$t \
+	        $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; \
+	done
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+	    $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all deps unit check demo bench install uninstall clean
+.SECONDARY:

@@ -1,0 +1,246 @@
+/*
+ * buf.c - growable buffer and compact JSON writer.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+static void
+default_oom(void)
+{
+	abort();
+}
+
+void (*buf_oom)(void) = default_oom;
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+buf_release(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reserve(struct buf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (b->cap - b->len > more)
+		return;
+	cap = b->cap < 256 ? 256 : b->cap;
+	while (cap - b->len <= more) {
+		if (cap > SIZE_MAX / 2) {
+			buf_oom();
+			return;
+		}
+		cap *= 2;
+	}
+	if ((p = realloc(b->data, cap)) == NULL) {
+		buf_oom();
+		return;
+	}
+	b->data = p;
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	if (b->cap - b->len <= 1)
+		buf_reserve(b, 1);
+	b->data[b->len++] = c;
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *
+buf_cstr(struct buf *b)
+{
+	buf_reserve(b, 1);
+	b->data[b->len] = '\0';
+	return b->data;
+}
+
+/* Escape table: 0 passes, 'u' needs \u00XX, other values are \X. */
+static const char esc[256] = {
+	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+	['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	[0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+	[0x05] = 'u', [0x06] = 'u', [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u',
+	[0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+	[0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+	[0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+	[0x1e] = 'u', [0x1f] = 'u', [0x7f] = 'u',
+};
+
+void
+buf_json_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0;
+
+	buf_reserve(b, n + 2);
+	b->data[b->len++] = '"';
+	for (i = 0; i < n; i++) {
+		char e = esc[p[i]];
+
+		if (e == 0)
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
+		if (e == 'u') {
+			char u[6] = { '\\', 'u', '0', '0',
+			    hex[p[i] >> 4], hex[p[i] & 15] };
+			buf_add(b, u, 6);
+		} else {
+			char u[2] = { '\\', e };
+			buf_add(b, u, 2);
+		}
+	}
+	buf_add(b, s + run, n - run);
+	buf_addc(b, '"');
+}
+
+void
+buf_json_cstr(struct buf *b, const char *s)
+{
+	buf_json_str(b, s, strlen(s));
+}
+
+void
+buf_json_i64(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+
+	buf_add(b, tmp, (size_t)n);
+}
+
+void
+buf_json_u64(struct buf *b, uint64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+
+	buf_add(b, tmp, (size_t)n);
+}
+
+size_t
+fmt_double(double d, char out[32])
+{
+	int prec, n = 0;
+
+	if (!isfinite(d)) {
+		memcpy(out, "null", 5);
+		return 4;
+	}
+	if (d == 0) {
+		if (signbit(d)) {
+			memcpy(out, "-0", 3);
+			return 2;
+		}
+		memcpy(out, "0", 2);
+		return 1;
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(out, 32, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	return (size_t)n;
+}
+
+void
+buf_json_dbl(struct buf *b, double d)
+{
+	char tmp[32];
+
+	buf_add(b, tmp, fmt_double(d, tmp));
+}
+
+void
+buf_json_compact(struct buf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+	int instr = 0;
+
+	buf_reserve(b, n);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = 0;
+			continue;
+		}
+		if (c == '"') {
+			instr = 1;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			buf_add(b, s + run, i - run);
+			run = i + 1;
+		}
+	}
+	buf_add(b, s + run, n - run);
+}
+
+void
+buf_json_keyn(struct buf *b, const char *k, size_t n)
+{
+	if (b->len > 0 && b->data[b->len - 1] != '{')
+		buf_addc(b, ',');
+	buf_json_str(b, k, n);
+	buf_addc(b, ':');
+}
+
+void
+buf_json_key(struct buf *b, const char *k)
+{
+	buf_json_keyn(b, k, strlen(k));
+}

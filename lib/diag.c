@@ -1,0 +1,227 @@
+/*
+ * diag.c - the only place that writes messages to stderr.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "out.h"
+
+static const char *progname = "streamkit";
+static int strict;
+static int quiet_bad;
+static uint64_t bad_count;
+static void (*exit_hook)(void);
+
+int
+fault_vset(struct fault *f, int code, const char *fmt, va_list ap)
+{
+	if (f == NULL)
+		return -1;
+	f->code = code;
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	return -1;
+}
+
+int
+fault_set(struct fault *f, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_vset(f, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void *
+fault_null(struct fault *f, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_vset(f, code, fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+void
+fault_clear(struct fault *f)
+{
+	f->code = 0;
+	f->line = 0;
+	f->msg[0] = '\0';
+}
+
+void
+fault_prefix(struct fault *f, const char *what)
+{
+	char tmp[FAULT_MSG_MAX];
+	size_t n = strlen(what);
+
+	if (n > FAULT_MSG_MAX / 2)
+		n = FAULT_MSG_MAX / 2;
+	memcpy(tmp, what, n);
+	tmp[n] = ':';
+	tmp[n + 1] = ' ';
+	memcpy(tmp + n + 2, f->msg, FAULT_MSG_MAX - n - 2);
+	tmp[FAULT_MSG_MAX - 1] = '\0';
+	memcpy(f->msg, tmp, sizeof(f->msg));
+}
+
+/*
+ * A closed stdout (`| head`) ends the tool the Unix way: quietly, by
+ * SIGPIPE, without a checkpoint of output that never arrived.  Any other
+ * failed write is exit 74 naming the file.
+ */
+static void
+on_write_error(struct out *o, int err)
+{
+	if (err == EPIPE && o == out_stdout) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(EX_IOERR);
+	}
+	exit_hook = NULL;
+	fprintf(stderr, "%s: write %s: %s\n", progname, o->name,
+	    strerror(err));
+	exit(EX_IOERR);
+}
+
+static void
+on_oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	_exit(EX_SOFTWARE);
+}
+
+void
+diag_init(const char *name)
+{
+	progname = name;
+	out_on_error = on_write_error;
+	buf_oom = on_oom;
+	out_init_stdout();
+}
+
+const char *
+diag_progname(void)
+{
+	return progname;
+}
+
+void
+diag_set_strict(int on)
+{
+	strict = on;
+}
+
+void
+diag_set_quiet_bad(int on)
+{
+	quiet_bad = on;
+}
+
+void
+diag_atexit(void (*fn)(void))
+{
+	exit_hook = fn;
+}
+
+static void
+print_fault(const struct fault *f)
+{
+	if (f->line > 0)
+		fprintf(stderr, "%s: line %lld: %s\n", progname,
+		    (long long)f->line, f->msg);
+	else
+		fprintf(stderr, "%s: %s\n", progname, f->msg);
+}
+
+void
+diag_die(const struct fault *f)
+{
+	void (*hook)(void) = exit_hook;
+
+	exit_hook = NULL;
+	out_flush(out_stdout);
+	if (hook != NULL)
+		hook();
+	print_fault(f);
+	exit(f->code != 0 ? f->code : EX_SOFTWARE);
+}
+
+void
+diag_fatal(int code, const char *fmt, ...)
+{
+	struct fault f;
+	va_list ap;
+
+	fault_clear(&f);
+	va_start(ap, fmt);
+	fault_vset(&f, code, fmt, ap);
+	va_end(ap);
+	diag_die(&f);
+}
+
+void
+diag_bad(const struct fault *f)
+{
+	bad_count++;
+	if (strict) {
+		struct fault g = *f;
+
+		g.code = EX_DATAERR;
+		diag_die(&g);
+	}
+	if (bad_count <= DIAG_BAD_SHOWN && !quiet_bad)
+		print_fault(f);
+}
+
+void
+diag_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+diag_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+uint64_t
+diag_bad_count(void)
+{
+	return bad_count;
+}
+
+int
+diag_finish(void)
+{
+	if (bad_count > DIAG_BAD_SHOWN && !quiet_bad)
+		fprintf(stderr, "%s: %llu bad records in all (%llu not shown)\n",
+		    progname, (unsigned long long)bad_count,
+		    (unsigned long long)(bad_count - DIAG_BAD_SHOWN));
+	else if (bad_count > 0 && !quiet_bad)
+		fprintf(stderr, "%s: %llu bad record%s\n", progname,
+		    (unsigned long long)bad_count, bad_count == 1 ? "" : "s");
+	return bad_count > 0 ? EX_DATAERR : 0;
+}

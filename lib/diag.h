@@ -1,0 +1,53 @@
+#ifndef SK_DIAG_H
+#define SK_DIAG_H
+/*
+ * diag.h - faults, messages and exit codes.
+ *
+ * lib/ never prints and never exits: a function that fails fills a
+ * struct fault (a sysexits code, the input line when there is one, and a
+ * reason) and returns -1 or NULL.  Only cmd/ speaks, through diag_*, in
+ * err(3) form: "stream-agg: line 1234: invalid JSON: ...".  diag also
+ * keeps the bad-record count that decides exit status 65 at the end.
+ * The caller owns struct fault; it holds no pointers.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+#define FAULT_MSG_MAX	256
+#define DIAG_BAD_SHOWN	10	/* bad records reported one by one (SPEC 8) */
+
+struct fault {
+	int	code;			/* sysexits code, 0 when clear */
+	int64_t	line;			/* input line number, 0: not a line */
+	char	msg[FAULT_MSG_MAX];
+};
+
+int	fault_set(struct fault *, int code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	*fault_null(struct fault *, int code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	fault_vset(struct fault *, int code, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
+void	fault_clear(struct fault *);
+/* Prefix the reason with "what: " (e.g. a file name). */
+void	fault_prefix(struct fault *, const char *);
+
+void	diag_init(const char *progname);
+const char *diag_progname(void);
+void	diag_set_strict(int);
+void	diag_set_quiet_bad(int);
+/* Print the fault, flush output, exit with its code (70 when unset). */
+void	diag_die(const struct fault *) __attribute__((noreturn));
+void	diag_fatal(int code, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+/* A bad record: counted, the first DIAG_BAD_SHOWN printed; --strict exits. */
+void	diag_bad(const struct fault *);
+void	diag_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	diag_note(const char *, ...) __attribute__((format(printf, 1, 2)));
+uint64_t diag_bad_count(void);
+/* End of run: report the bad count, return 0 or EX_DATAERR. */
+int	diag_finish(void);
+/* Hook run before diag exits (flush stdout, release locks). */
+void	diag_atexit(void (*)(void));
+#endif

@@ -1,0 +1,50 @@
+#ifndef SK_EXPR_H
+#define SK_EXPR_H
+/*
+ * expr.h - the stream-filter expression language.
+ *
+ * EXPR is tokenized and parsed once (precedence, low to high: or, and,
+ * not, comparisons and in, + -, * / %, unary minus) into a tree whose
+ * leaves are constants, $variables (folded in at compile time), @time
+ * and paths.  Paths are registered in the tool's fields set, so the
+ * single yajl pass of record.c extracts exactly what EXPR reads.  Regex
+ * literals are compiled once with PCRE2 and JIT, with match and depth
+ * limits so that no pattern can hang a tool.  Semantics follow jq where
+ * SPEC is silent: a missing field is null, values of different types are
+ * unequal and never ordered.  expr_compile() gives the caller an expr
+ * for expr_free(); expr_eval() borrows the record and uses the arena for
+ * temporaries.
+ */
+#include <stdint.h>
+
+#include "value.h"
+
+struct arena;
+struct fault;
+struct fields;
+struct opt_var;
+struct record;
+
+#define EXPR_TEXT_MAX	65536	/* bytes of EXPR */
+#define EXPR_NODES_MAX	10000
+#define EXPR_DEPTH_MAX	200	/* nesting of parentheses and operators */
+#define EXPR_MATCH_LIMIT 1000000	/* PCRE2 match limit per record */
+
+struct expr;
+
+/*
+ * On a syntax error the fault's message says what was expected and
+ * *col gets the 0-based byte offset for the caret.
+ */
+struct expr *expr_compile(const char *text, struct fields *,
+	    const struct opt_var *vars, int nvars, int *col, struct fault *);
+void	expr_free(struct expr *);
+/* Does EXPR read @time? */
+int	expr_uses_time(const struct expr *);
+/* 1 true, 0 false, -1 a per-record failure (regex limit) in the fault. */
+int	expr_holds(struct expr *, const struct record *, struct arena *,
+	    struct fault *);
+/* Print EXPR and a caret under column col, for usage errors. */
+void	expr_show_error(const char *prog, const char *text, int col,
+	    const char *msg);
+#endif

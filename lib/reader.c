@@ -1,0 +1,377 @@
+/*
+ * reader.c - line framing over read(2) and poll(2).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "out.h"
+#include "reader.h"
+
+struct stream {
+	char *const	*files;		/* NULL-terminated; NULL: stdin */
+	int		 cur;		/* index into files */
+	const char	*name;		/* current file, "-" for stdin */
+	int		 fd;		/* -1 before open and after close */
+	int		 regular;	/* reads never block */
+	int		 eof_file;	/* read(2) said 0 on the current fd */
+	int		 ended;		/* every file done */
+	int		 end_told;	/* RD_STREAM_END returned */
+	int		 skipping;	/* inside an oversize line */
+	char		*buf;
+	size_t		 cap;
+	size_t		 start;		/* first unconsumed byte */
+	size_t		 scan;		/* no '\n' in [start, scan) */
+	size_t		 end;		/* end of data */
+	int64_t		 lineno;
+};
+
+struct reader {
+	struct stream	*s;
+	int		 n;
+	int		 next;		/* round-robin start */
+	int		 many_files;
+	struct rd_config cfg;
+	uint64_t	 bytes;
+	struct pollfd	*pfd;
+	int		*pidx;
+};
+
+static const char stdin_name[] = "-";
+
+static int
+stream_open_cur(struct stream *s, struct fault *f)
+{
+	const char *name = s->files != NULL ? s->files[s->cur] : stdin_name;
+	struct stat st;
+
+	s->name = name;
+	s->eof_file = 0;
+	s->lineno = 0;
+	if (strcmp(name, "-") == 0) {
+		s->fd = 0;
+	} else if ((s->fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
+		return fault_set(f, EX_NOINPUT, "cannot open %s: %s", name,
+		    strerror(errno));
+	}
+	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	return 0;
+}
+
+/* The current file is done: on to the next, or the stream ends. */
+static int
+stream_advance(struct stream *s, struct fault *f)
+{
+	if (s->fd > 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->files == NULL || s->files[++s->cur] == NULL) {
+		s->ended = 1;
+		return 0;
+	}
+	return stream_open_cur(s, f);
+}
+
+struct reader *
+rd_open(char **const *streams, int nstreams, const struct rd_config *cfg,
+    struct fault *f)
+{
+	struct reader *rd;
+	int i, j, nfiles = 0;
+
+	if (nstreams < 1 || nstreams > RD_STREAMS_MAX)
+		return fault_null(f, EX_USAGE, "too many inputs (at most %d)",
+		    RD_STREAMS_MAX);
+	for (i = 0; i < nstreams; i++) {
+		for (j = 0; streams[i] != NULL && streams[i][j] != NULL; j++) {
+			const char *p = streams[i][j];
+
+			nfiles++;
+			if (strcmp(p, "-") != 0 && access(p, R_OK) == -1)
+				return fault_null(f, EX_NOINPUT,
+				    "cannot open %s: %s", p, strerror(errno));
+		}
+	}
+	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
+	    (rd->s = calloc((size_t)nstreams, sizeof(*rd->s))) == NULL ||
+	    (rd->pfd = calloc((size_t)nstreams, sizeof(*rd->pfd))) == NULL ||
+	    (rd->pidx = calloc((size_t)nstreams, sizeof(int))) == NULL) {
+		rd_free(rd);
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	}
+	rd->n = nstreams;
+	rd->cfg = *cfg;
+	if (rd->cfg.line_max == 0)
+		rd->cfg.line_max = RD_LINE_MAX;
+	rd->many_files = nfiles > 1;
+	for (i = 0; i < nstreams; i++) {
+		struct stream *s = &rd->s[i];
+
+		s->fd = -1;
+		s->files = streams[i] != NULL && streams[i][0] != NULL ?
+		    streams[i] : NULL;
+		s->cap = 2 * RD_BLOCK;
+		if ((s->buf = malloc(s->cap)) == NULL) {
+			rd_free(rd);
+			return fault_null(f, EX_SOFTWARE, "out of memory");
+		}
+		if (stream_open_cur(s, f) == -1) {
+			rd_free(rd);
+			return NULL;
+		}
+	}
+	return rd;
+}
+
+void
+rd_free(struct reader *rd)
+{
+	int i;
+
+	if (rd == NULL)
+		return;
+	for (i = 0; rd->s != NULL && i < rd->n; i++) {
+		if (rd->s[i].fd > 0)
+			close(rd->s[i].fd);
+		free(rd->s[i].buf);
+	}
+	free(rd->s);
+	free(rd->pfd);
+	free(rd->pidx);
+	free(rd);
+}
+
+static void
+spill(struct reader *rd, const char *p, size_t n, int last)
+{
+	struct out *o = rd->cfg.spill;
+
+	if (o == NULL)
+		return;
+	if (last && n > 0 && p[n - 1] == '\r')
+		n--;
+	buf_add(&o->b, p, n);
+	if (last)
+		out_line(o, "", 0);
+	else if (o->b.len >= OUT_FLUSH_AT)
+		out_flush(o);
+}
+
+static int
+is_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * A complete line from the buffer, or 0 when more bytes are needed.
+ * Oversize lines are spilled and reported without being held.
+ */
+static int
+take_line(struct reader *rd, struct stream *s, struct line *l)
+{
+	char *nl;
+	size_t len;
+
+	for (;;) {
+		nl = memchr(s->buf + s->scan, '\n', s->end - s->scan);
+		if (nl == NULL) {
+			s->scan = s->end;
+			len = s->end - s->start;
+			if (s->skipping || len > rd->cfg.line_max) {
+				if (!s->skipping)
+					s->lineno++;
+				s->skipping = 1;
+				spill(rd, s->buf + s->start, len, 0);
+				s->start = s->scan = s->end = 0;
+				if (!s->eof_file)
+					return 0;
+				s->skipping = 0;
+				spill(rd, "", 0, 1);
+				l->lineno = s->lineno;
+				return RD_OVERSIZE;
+			}
+			if (!s->eof_file || len == 0)
+				return 0;
+			nl = s->buf + s->end;	/* last line, no newline */
+		}
+		len = (size_t)(nl - (s->buf + s->start));
+		l->p = s->buf + s->start;
+		s->start = s->scan = (size_t)(nl - s->buf) +
+		    (nl < s->buf + s->end);
+		if (s->skipping) {
+			s->skipping = 0;
+			spill(rd, l->p, len, 1);
+			l->lineno = s->lineno;
+			return RD_OVERSIZE;
+		}
+		s->lineno++;
+		if (len > 0 && l->p[len - 1] == '\r')
+			len--;
+		if (len > rd->cfg.line_max) {
+			spill(rd, l->p, len, 1);
+			l->lineno = s->lineno;
+			return RD_OVERSIZE;
+		}
+		if (len == 0 || is_blank(l->p, len))
+			continue;
+		l->len = len;
+		l->lineno = s->lineno;
+		return RD_LINE;
+	}
+}
+
+/* One read(2) into the stream's buffer; 0, or -1 with the fault. */
+static int
+fill(struct reader *rd, struct stream *s, struct fault *f)
+{
+	size_t keep = s->end - s->start;
+	ssize_t n;
+	char *p;
+
+	if (s->start > 0 && s->cap - s->end < RD_BLOCK) {
+		memmove(s->buf, s->buf + s->start, keep);
+		s->scan -= s->start;
+		s->start = 0;
+		s->end = keep;
+	}
+	if (s->cap - s->end < RD_BLOCK / 2) {
+		if ((p = realloc(s->buf, s->cap * 2)) == NULL)
+			return fault_set(f, EX_SOFTWARE, "out of memory");
+		s->buf = p;
+		s->cap *= 2;
+	}
+	do
+		n = read(s->fd, s->buf + s->end, s->cap - s->end);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return fault_set(f, EX_IOERR, "read %s: %s", s->name,
+		    strerror(errno));
+	if (n == 0)
+		s->eof_file = 1;
+	s->end += (size_t)n;
+	rd->bytes += (uint64_t)n;
+	return 0;
+}
+
+/* Produce a line from any stream that has one buffered, round robin. */
+static int
+take_any(struct reader *rd, struct line *l, struct fault *f)
+{
+	int k, i, r, live = 0;
+
+	for (k = 0; k < rd->n; k++) {
+		struct stream *s;
+
+		i = (rd->next + k) % rd->n;
+		s = &rd->s[i];
+		while (!s->ended) {
+			if ((r = take_line(rd, s, l)) != 0) {
+				l->stream = i;
+				l->file = s->name;
+				rd->next = (i + 1) % rd->n;
+				return r;
+			}
+			if (!s->eof_file)
+				break;
+			if (stream_advance(s, f) == -1)
+				return RD_ERROR;
+		}
+		if (s->ended && !s->end_told) {
+			s->end_told = 1;
+			l->stream = i;
+			l->p = NULL;
+			l->len = 0;
+			return RD_STREAM_END;
+		}
+		live += !s->ended;
+	}
+	return live == 0 ? RD_EOF : 0;
+}
+
+int
+rd_next(struct reader *rd, struct line *l, int timeout_ms, struct fault *f)
+{
+	int i, r, np, waited = 0;
+
+	for (;;) {
+		if ((r = take_any(rd, l, f)) != 0)
+			return r;
+		/* Every live stream needs bytes: read files, poll pipes. */
+		np = 0;
+		for (i = 0; i < rd->n; i++) {
+			struct stream *s = &rd->s[i];
+
+			if (s->ended)
+				continue;
+			if (s->regular) {
+				if (fill(rd, s, f) == -1)
+					return RD_ERROR;
+				waited = 1;
+				continue;
+			}
+			rd->pfd[np].fd = s->fd;
+			rd->pfd[np].events = POLLIN;
+			rd->pidx[np++] = i;
+		}
+		if (np == 0)
+			continue;
+		r = poll(rd->pfd, (nfds_t)np, 0);
+		if (r == 0 && !waited) {
+			if (timeout_ms == 0)
+				return RD_TIMEOUT;
+			if (rd->cfg.flush != NULL)
+				rd->cfg.flush(rd->cfg.flush_arg);
+			r = poll(rd->pfd, (nfds_t)np, timeout_ms);
+			if (r == 0)
+				return RD_TIMEOUT;
+		}
+		if (r == -1) {
+			if (errno == EINTR)
+				return RD_TIMEOUT;
+			fault_set(f, EX_IOERR, "poll: %s", strerror(errno));
+			return RD_ERROR;
+		}
+		for (i = 0; i < np; i++) {
+			if (rd->pfd[i].revents == 0)
+				continue;
+			if (fill(rd, &rd->s[rd->pidx[i]], f) == -1)
+				return RD_ERROR;
+		}
+		waited = 0;
+	}
+}
+
+int
+rd_nstreams(const struct reader *rd)
+{
+	return rd->n;
+}
+
+int
+rd_stream_ended(const struct reader *rd, int i)
+{
+	return rd->s[i].ended;
+}
+
+uint64_t
+rd_bytes(const struct reader *rd)
+{
+	return rd->bytes;
+}
+
+int
+rd_many_files(const struct reader *rd)
+{
+	return rd->many_files;
+}

@@ -1,0 +1,75 @@
+#ifndef SK_READER_H
+#define SK_READER_H
+/*
+ * reader.h - bytes from files and pipes into bounded lines.
+ *
+ * A reader has one or more streams.  A stream is a list of files read one
+ * after another, like cat ("-" is stdin); streams are read concurrently
+ * through one poll() loop, so stream-join's two sides and stream-agg
+ * --merge's shards never block each other.  Lines come out of large
+ * per-stream buffers without a copy or an allocation: a struct line
+ * points into the buffer and lives until the next rd_next().  '\n' ends
+ * a line, a '\r' before it is dropped, blank lines are skipped, the last
+ * line may lack its newline.  A line longer than line_max is never held
+ * whole: its bytes go to the spill sink (--errors-output) as they arrive
+ * and rd_next() reports RD_OVERSIZE once the newline is found.  Before
+ * rd_next() waits for a pipe it calls the flush hook, so results leave
+ * while input is slow; when nothing arrives for timeout_ms it returns
+ * RD_TIMEOUT, which is how tools notice idleness and take checkpoints.
+ * This module knows nothing of JSON.  rd_open() gives the caller a reader
+ * for rd_free().
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct fault;
+struct out;
+
+#define RD_BLOCK	(256 * 1024)		/* one read(2) */
+#define RD_LINE_MAX	(16 * 1024 * 1024)	/* --max-line-bytes default */
+#define RD_STREAMS_MAX	1024
+
+enum {
+	RD_LINE = 1,		/* a line is in *line */
+	RD_OVERSIZE,		/* line->lineno was over line_max; skipped */
+	RD_TIMEOUT,		/* nothing for timeout_ms, or a signal came */
+	RD_STREAM_END,		/* line->stream has ended (more may follow) */
+	RD_EOF,			/* every stream has ended */
+	RD_ERROR		/* read or open failure, in the fault */
+};
+
+struct line {
+	const char	*p;		/* bytes, no '\n', no final '\r' */
+	size_t		 len;
+	int64_t		 lineno;	/* in its file, from 1 */
+	int		 stream;
+	const char	*file;		/* "-" for stdin */
+};
+
+struct rd_config {
+	size_t		 line_max;
+	void		(*flush)(void *);	/* before waiting for input */
+	void		*flush_arg;
+	struct out	*spill;			/* oversize lines go here */
+};
+
+struct reader;
+
+/*
+ * streams[i] is a NULL-terminated list of file names; an empty list means
+ * stdin.  Every named file must exist and be readable (else EX_NOINPUT);
+ * files are opened as they are reached.
+ */
+struct reader *rd_open(char **const *streams, int nstreams,
+	    const struct rd_config *, struct fault *);
+void	rd_free(struct reader *);
+/* timeout_ms: -1 waits for ever, 0 never waits. */
+int	rd_next(struct reader *, struct line *, int timeout_ms,
+	    struct fault *);
+int	rd_nstreams(const struct reader *);
+int	rd_stream_ended(const struct reader *, int stream);
+/* Total bytes read, for --stats. */
+uint64_t rd_bytes(const struct reader *);
+/* 1 when more than one file is read: messages then name the file. */
+int	rd_many_files(const struct reader *);
+#endif

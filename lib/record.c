@@ -1,0 +1,609 @@
+/*
+ * record.c - validate a line and pull out the wanted values, in one pass.
+ *
+ * yajl calls back for every token; the callbacks keep a stack of frames,
+ * one per open object or array, each pointing at the trie node of the
+ * paths below it (NULL once no wanted path goes deeper).  Inside
+ * untracked subtrees a callback only moves the depth, which keeps the
+ * pass within a few percent of a bare yajl parse.  One yajl handle is
+ * reused for every line (yajl_allow_multiple_values); it is rebuilt only
+ * after a bad line left it mid-value.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "path.h"
+#include "record.h"
+
+struct fnode;
+
+struct fedge {
+	char		*key;		/* NULL: an index edge */
+	size_t		 klen;
+	int64_t		 index;
+	struct fnode	*child;
+};
+
+struct fnode {
+	int		 slot;		/* -1: no path ends here */
+	int		 nedges;
+	struct fedge	*edges;
+};
+
+struct fields {
+	struct fnode	 root;
+	int		 nslots;
+};
+
+struct frame {
+	struct fnode	*node;		/* paths below, or NULL */
+	int		 slot;		/* this container is wanted, or -1 */
+	int		 is_array;
+	size_t		 start;		/* offset of '{' or '[' */
+	int64_t		 count;		/* keys or elements so far */
+};
+
+struct parser {
+	yajl_handle	 h;
+	struct fields	*fl;
+	struct arena	*arena;
+	struct value	*v;
+	const char	*line;
+	size_t		 len;
+	int		 depth;
+	int		 done;		/* the top-level object has ended */
+	size_t		 done_off;
+	int64_t		 top_keys;
+	struct fnode	*pending;	/* node of the value after a key */
+	const char	*reason;	/* why a callback cancelled */
+	struct frame	 stack[REC_DEPTH_MAX + 1];
+};
+
+/* --- the trie of wanted paths --- */
+
+static struct fnode *
+fnode_new(void)
+{
+	struct fnode *n;
+
+	if ((n = calloc(1, sizeof(*n))) != NULL)
+		n->slot = -1;
+	return n;
+}
+
+static void
+fnode_release(struct fnode *n)
+{
+	int i;
+
+	for (i = 0; i < n->nedges; i++) {
+		fnode_release(n->edges[i].child);
+		free(n->edges[i].child);
+		free(n->edges[i].key);
+	}
+	free(n->edges);
+}
+
+static struct fnode *
+fnode_step(struct fnode *n, const struct path_step *st, int create)
+{
+	struct fedge *e;
+	int i;
+
+	for (i = 0; i < n->nedges; i++) {
+		e = &n->edges[i];
+		if (st->key == NULL ? e->key == NULL && e->index == st->index :
+		    e->key != NULL && e->klen == st->keylen &&
+		    memcmp(e->key, st->key, st->keylen) == 0)
+			return e->child;
+	}
+	if (!create)
+		return NULL;
+	e = realloc(n->edges, sizeof(*e) * (size_t)(n->nedges + 1));
+	if (e == NULL)
+		return NULL;
+	n->edges = e;
+	e = &n->edges[n->nedges];
+	memset(e, 0, sizeof(*e));
+	if (st->key != NULL &&
+	    (e->key = malloc(st->keylen + 1)) == NULL)
+		return NULL;
+	if (st->key != NULL) {
+		memcpy(e->key, st->key, st->keylen);
+		e->key[st->keylen] = '\0';
+	}
+	e->klen = st->keylen;
+	e->index = st->index;
+	if ((e->child = fnode_new()) == NULL) {
+		free(e->key);
+		return NULL;
+	}
+	n->nedges++;
+	return e->child;
+}
+
+static int
+add_special(struct fields *fl, const char *key)
+{
+	struct path_step st = { (char *)key, strlen(key), 0 };
+	struct fnode *n;
+
+	if ((n = fnode_step(&fl->root, &st, 1)) == NULL)
+		return -1;
+	n->slot = fl->nslots++;
+	return 0;
+}
+
+struct fields *
+rec_fields_new(void)
+{
+	struct fields *fl;
+
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return NULL;
+	fl->root.slot = -1;
+	if (add_special(fl, "@watermark") == -1 ||
+	    add_special(fl, "@partial") == -1) {
+		rec_fields_free(fl);
+		return NULL;
+	}
+	return fl;
+}
+
+void
+rec_fields_free(struct fields *fl)
+{
+	if (fl == NULL)
+		return;
+	fnode_release(&fl->root);
+	free(fl);
+}
+
+int
+rec_fields_add(struct fields *fl, const struct path *p, struct fault *f)
+{
+	struct fnode *n = &fl->root;
+	int i;
+
+	for (i = 0; i < p->nsteps; i++)
+		if ((n = fnode_step(n, &p->steps[i], 1)) == NULL)
+			return fault_set(f, EX_SOFTWARE, "out of memory");
+	if (n->slot >= 0)
+		return n->slot;
+	if (fl->nslots == REC_SLOTS_MAX)
+		return fault_set(f, EX_USAGE, "more than %d paths",
+		    REC_SLOTS_MAX);
+	n->slot = fl->nslots++;
+	return n->slot;
+}
+
+int
+rec_fields_count(const struct fields *fl)
+{
+	return fl->nslots;
+}
+
+/* --- strict UTF-8 --- */
+
+size_t
+utf8_check(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	uint64_t w;
+	unsigned c;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			if (i + 1 >= n || (p[i + 1] & 0xc0) != 0x80)
+				return i + 1;
+			i += 2;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
+			unsigned hi = c == 0xed ? 0x9f : 0xbf;
+
+			if (i + 2 >= n || p[i + 1] < lo || p[i + 1] > hi ||
+			    (p[i + 2] & 0xc0) != 0x80)
+				return i + 1;
+			i += 3;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			unsigned lo = c == 0xf0 ? 0x90 : 0x80;
+			unsigned hi = c == 0xf4 ? 0x8f : 0xbf;
+
+			if (i + 3 >= n || p[i + 1] < lo || p[i + 1] > hi ||
+			    (p[i + 2] & 0xc0) != 0x80 ||
+			    (p[i + 3] & 0xc0) != 0x80)
+				return i + 1;
+			i += 4;
+		} else {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* --- the yajl callbacks --- */
+
+static struct fnode *
+edge_key(struct fnode *n, const unsigned char *k, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n->nedges; i++) {
+		struct fedge *e = &n->edges[i];
+
+		if (e->key != NULL && e->klen == len &&
+		    memcmp(e->key, k, len) == 0)
+			return e->child;
+	}
+	return NULL;
+}
+
+static struct fnode *
+edge_index(struct fnode *n, int64_t idx)
+{
+	int i;
+
+	for (i = 0; i < n->nedges; i++)
+		if (n->edges[i].key == NULL && n->edges[i].index == idx)
+			return n->edges[i].child;
+	return NULL;
+}
+
+/*
+ * The trie node of the value that starts now.  A value at depth 0 is the
+ * record itself; only one is allowed, and it must be an object (the
+ * container callbacks check that).
+ */
+static inline struct fnode *
+value_node(struct parser *P)
+{
+	struct frame *fr;
+	struct fnode *n;
+
+	if (P->depth == 0)
+		return &P->fl->root;
+	fr = &P->stack[P->depth];
+	if (!fr->is_array) {
+		n = P->pending;
+		P->pending = NULL;
+		return n;
+	}
+	fr->count++;
+	return fr->node != NULL ? edge_index(fr->node, fr->count - 1) : NULL;
+}
+
+static int
+top_scalar(struct parser *P, const char *what)
+{
+	P->reason = P->done ? "trailing characters after the object" : what;
+	return 0;
+}
+
+static struct value *
+wanted(struct parser *P)
+{
+	struct fnode *n = value_node(P);
+
+	return n != NULL && n->slot >= 0 ? &P->v[n->slot] : NULL;
+}
+
+static void
+set_literal(struct parser *P, struct value *v, enum vtype t, size_t len)
+{
+	size_t end = yajl_get_bytes_consumed(P->h);
+
+	v->type = t;
+	v->raw = P->line + end - len;
+	v->rawlen = len;
+}
+
+static int
+cb_null(void *ctx)
+{
+	struct parser *P = ctx;
+	struct value *v;
+
+	if (P->depth == 0)
+		return top_scalar(P, "not an object (null)");
+	if ((v = wanted(P)) != NULL)
+		set_literal(P, v, V_NULL, 4);
+	return 1;
+}
+
+static int
+cb_boolean(void *ctx, int b)
+{
+	struct parser *P = ctx;
+	struct value *v;
+
+	if (P->depth == 0)
+		return top_scalar(P, "not an object (a boolean)");
+	if ((v = wanted(P)) != NULL)
+		set_literal(P, v, b ? V_TRUE : V_FALSE, b ? 4 : 5);
+	return 1;
+}
+
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	struct parser *P = ctx;
+	struct value *v;
+
+	if (P->depth == 0)
+		return top_scalar(P, "not an object (a number)");
+	if ((v = wanted(P)) != NULL)
+		val_number(v, s, len);
+	return 1;
+}
+
+/* Where the string token ending at end begins: the unescaped quote. */
+static size_t
+string_start(const char *line, size_t end)
+{
+	size_t i = end - 1, k;
+
+	while (i > 0) {
+		i--;
+		if (line[i] != '"')
+			continue;
+		for (k = 0; k < i && line[i - 1 - k] == '\\'; k++)
+			;
+		if (k % 2 == 0)
+			return i;
+	}
+	return 0;
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct parser *P = ctx;
+	struct value *v;
+	const char *cs = (const char *)s;
+	size_t end, start;
+
+	if (P->depth == 0)
+		return top_scalar(P, "not an object (a string)");
+	if ((v = wanted(P)) == NULL)
+		return 1;
+	v->type = V_STRING;
+	if (cs > P->line && cs + len < P->line + P->len) {
+		v->s = cs;
+		v->raw = cs - 1;
+		v->rawlen = len + 2;
+	} else {
+		if ((v->s = arena_strndup(P->arena, cs, len)) == NULL) {
+			P->reason = "out of memory";
+			return 0;
+		}
+		end = yajl_get_bytes_consumed(P->h);
+		start = string_start(P->line, end);
+		v->raw = P->line + start;
+		v->rawlen = end - start;
+	}
+	v->slen = len;
+	return 1;
+}
+
+static int
+open_container(struct parser *P, int is_array)
+{
+	struct fnode *n;
+	struct frame *fr;
+
+	if (P->depth == 0) {
+		if (P->done)
+			return top_scalar(P, "");
+		if (is_array)
+			return top_scalar(P, "not an object (an array)");
+	}
+	n = value_node(P);
+	if (P->depth == REC_DEPTH_MAX) {
+		P->reason = "nesting deeper than 1000 levels";
+		return 0;
+	}
+	fr = &P->stack[++P->depth];
+	fr->node = n != NULL && n->nedges > 0 ? n : NULL;
+	fr->is_array = is_array;
+	fr->count = 0;
+	fr->slot = n != NULL ? n->slot : -1;
+	if (fr->slot >= 0) {
+		fr->start = yajl_get_bytes_consumed(P->h) - 1;
+		P->v[fr->slot].type = is_array ? V_ARRAY : V_OBJECT;
+	}
+	return 1;
+}
+
+static int
+close_container(struct parser *P)
+{
+	struct frame *fr = &P->stack[P->depth];
+	struct value *v;
+	size_t end;
+
+	if (fr->slot >= 0 || P->depth == 1) {
+		end = yajl_get_bytes_consumed(P->h);
+		if (fr->slot >= 0) {
+			v = &P->v[fr->slot];
+			v->raw = P->line + fr->start;
+			v->rawlen = end - fr->start;
+			v->nchildren = fr->count;
+		}
+		if (P->depth == 1) {
+			P->done = 1;
+			P->done_off = end;
+			P->top_keys = fr->count;
+		}
+	}
+	P->depth--;
+	return 1;
+}
+
+static int
+cb_start_map(void *ctx)
+{
+	return open_container(ctx, 0);
+}
+
+static int
+cb_start_array(void *ctx)
+{
+	return open_container(ctx, 1);
+}
+
+static int
+cb_end(void *ctx)
+{
+	return close_container(ctx);
+}
+
+static int
+cb_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct parser *P = ctx;
+	struct frame *fr = &P->stack[P->depth];
+
+	fr->count++;
+	P->pending = fr->node != NULL ? edge_key(fr->node, k, len) : NULL;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
+};
+
+static int
+handle_new(struct parser *P)
+{
+	if (P->h != NULL)
+		yajl_free(P->h);
+	if ((P->h = yajl_alloc(&callbacks, NULL, P)) == NULL)
+		return -1;
+	yajl_config(P->h, yajl_allow_multiple_values, 1);
+	yajl_config(P->h, yajl_dont_validate_strings, 1);
+	return 0;
+}
+
+struct parser *
+rec_parser_new(struct fields *fl, struct arena *a, struct fault *f)
+{
+	struct parser *P;
+
+	if ((P = calloc(1, sizeof(*P))) == NULL ||
+	    (P->v = calloc((size_t)fl->nslots, sizeof(*P->v))) == NULL ||
+	    handle_new(P) == -1) {
+		rec_parser_free(P);
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	}
+	P->fl = fl;
+	P->arena = a;
+	return P;
+}
+
+void
+rec_parser_free(struct parser *P)
+{
+	if (P == NULL)
+		return;
+	if (P->h != NULL)
+		yajl_free(P->h);
+	free(P->v);
+	free(P);
+}
+
+static int
+bad(struct parser *P, struct fault *f, const char *what, size_t off)
+{
+	if (off > 0)
+		fault_set(f, EX_DATAERR, "%s at byte %zu", what, off);
+	else
+		fault_set(f, EX_DATAERR, "%s", what);
+	if (handle_new(P) == -1)
+		return fault_set(f, EX_SOFTWARE, "out of memory");
+	return -1;
+}
+
+static int
+yajl_failed(struct parser *P, struct fault *f)
+{
+	unsigned char *e;
+	size_t off = yajl_get_bytes_consumed(P->h), n;
+	char msg[160];
+	const char *m;
+
+	e = yajl_get_error(P->h, 0, (const unsigned char *)P->line, P->len);
+	m = e != NULL ? (const char *)e : "syntax error";
+	if (strncmp(m, "lexical error: ", 15) == 0)
+		m += 15;
+	else if (strncmp(m, "parse error: ", 13) == 0)
+		m += 13;
+	n = strcspn(m, "\n");
+	if (n > 0 && m[n - 1] == '.')
+		n--;
+	snprintf(msg, sizeof(msg), "invalid JSON: %.*s", (int)n, m);
+	if (e != NULL)
+		yajl_free_error(P->h, e);
+	return bad(P, f, msg, off + 1);
+}
+
+int
+rec_parse(struct parser *P, const char *p, size_t len, struct record *rec,
+    struct fault *f)
+{
+	yajl_status st;
+	size_t off, i;
+
+	memset(P->v, 0, sizeof(*P->v) * (size_t)P->fl->nslots);
+	rec->p = p;
+	rec->len = len;
+	rec->v = P->v;
+	rec->nv = P->fl->nslots;
+	rec->kind = REC_EVENT;
+	if ((off = utf8_check(p, len)) != 0)
+		return bad(P, f, "invalid UTF-8", off);
+	P->line = p;
+	P->len = len;
+	P->depth = 0;
+	P->done = 0;
+	P->pending = NULL;
+	P->reason = NULL;
+	st = yajl_parse(P->h, (const unsigned char *)p, len);
+	if (st == yajl_status_client_canceled)
+		return bad(P, f, P->reason, 0);
+	if (st != yajl_status_ok)
+		return yajl_failed(P, f);
+	if (!P->done) {
+		if (P->depth == 0)
+			return bad(P, f, "not an object", 0);
+		return bad(P, f, "invalid JSON: the line ends inside the object",
+		    len + 1);
+	}
+	for (i = P->done_off; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return bad(P, f, "invalid JSON: trailing characters "
+			    "after the object", i + 1);
+	if (P->top_keys == 1) {
+		if (P->v[REC_SLOT_WATERMARK].type != V_MISSING)
+			rec->kind = REC_WATERMARK;
+		else if (P->v[REC_SLOT_PARTIAL].type != V_MISSING)
+			rec->kind = REC_PARTIAL;
+	}
+	return 0;
+}

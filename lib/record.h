@@ -1,0 +1,72 @@
+#ifndef SK_RECORD_H
+#define SK_RECORD_H
+/*
+ * record.h - one streaming yajl pass per line: validate, extract paths.
+ *
+ * A tool compiles the paths it needs into a struct fields (a trie of keys
+ * and indexes), then rec_parse() walks each line once with yajl: the
+ * whole line is validated (strict UTF-8, JSON syntax, one object, nesting
+ * at most REC_DEPTH_MAX) and only the values at the compiled paths are
+ * materialised into rec->v[slot]; everything else costs one callback.
+ * The line itself stays untouched for byte-for-byte pass-through.
+ * Lines that are exactly {"@watermark":...} or {"@partial":...} are
+ * marked as such (in-band records, SPEC 4 and 10).  Values point into the
+ * line and the arena, so a record lives until the next line is read.
+ * rec_fields_new() and rec_parser_new() give the caller objects to free
+ * with rec_fields_free() and rec_parser_free(); the parser borrows the
+ * fields and the arena.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "value.h"
+
+struct arena;
+struct fault;
+struct path;
+
+#define REC_DEPTH_MAX	1000	/* the record itself is depth 1 */
+#define REC_SLOTS_MAX	4096
+
+/* Slots every fields set starts with. */
+#define REC_SLOT_WATERMARK	0	/* ."@watermark" */
+#define REC_SLOT_PARTIAL	1	/* ."@partial" */
+
+enum rec_kind {
+	REC_EVENT,
+	REC_WATERMARK,		/* exactly {"@watermark": ...} */
+	REC_PARTIAL		/* exactly {"@partial": ...} */
+};
+
+struct record {
+	const char	*p;		/* the line, as read */
+	size_t		 len;
+	int64_t		 lineno;
+	int		 stream;	/* reader stream it came from */
+	enum rec_kind	 kind;
+	struct value	*v;		/* one per slot */
+	int		 nv;
+	int64_t		 time_ns;	/* event time, set by source.c */
+};
+
+struct fields;
+struct parser;
+
+struct fields *rec_fields_new(void);
+void	rec_fields_free(struct fields *);
+/* The slot for a path (an equal path shares it); -1 on error. */
+int	rec_fields_add(struct fields *, const struct path *, struct fault *);
+int	rec_fields_count(const struct fields *);
+
+struct parser *rec_parser_new(struct fields *, struct arena *,
+	    struct fault *);
+void	rec_parser_free(struct parser *);
+/*
+ * Parse p[0..len) into rec (whose v array the parser owns).  0, or -1
+ * with an EX_DATAERR fault saying why the line is a bad record.
+ */
+int	rec_parse(struct parser *, const char *p, size_t len,
+	    struct record *, struct fault *);
+/* Strict UTF-8 (RFC 3629): 0 when valid, else the bad byte's offset+1. */
+size_t	utf8_check(const char *, size_t);
+#endif

@@ -1,0 +1,633 @@
+/*
+ * source.c - the shared read loop: lines, envelopes, marks, event time.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "diag.h"
+#include "kcat.h"
+#include "opts.h"
+#include "out.h"
+#include "path.h"
+#include "reader.h"
+#include "source.h"
+#include "timeparse.h"
+
+struct side {
+	struct parser	*ev;		/* the event's paths */
+	struct parser	*env;		/* the envelope's, with --kcat */
+	struct fields	*envfl;
+	int		 kslots[KC_NSLOTS];
+	int		 time_slot;	/* -1: processing time or @kafka */
+	int		 time_kafka;
+	const char	*time_text;
+	int		 kcat;
+	int		 channel;	/* without --kcat */
+	int		 group;
+	int		 tombstones;
+	int		 need_time;
+};
+
+struct source {
+	const struct opts *o;
+	struct reader	*rd;
+	struct arena	*arena;
+	struct watermark wm;
+	struct side	*sides;
+	int		 nsides;
+	struct out	*errout;
+	struct out	*lateout;
+	struct src_counters cnt;
+	struct kcat_part *parts;
+	int		 nparts, capparts, lastpart;
+	struct kcat_env	 env;
+	int64_t		 deadline_ms;
+	unsigned	 tick;
+	int		 processing;
+	int		 need_clock;
+	int		 forced;	/* -1 never, 0 auto, 1 always */
+	int64_t		 wm_written;	/* last W written, as truncated */
+	struct timefmt	 markfmt;
+};
+
+static volatile sig_atomic_t stop_flag, stats_flag;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stats_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: poll() must wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+int
+src_stop_requested(void)
+{
+	return stop_flag;
+}
+
+int
+src_stats_requested(void)
+{
+	int v = stats_flag;
+
+	stats_flag = 0;
+	return v;
+}
+
+int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+flush_stdout(void *arg)
+{
+	(void)arg;
+	out_flush(out_stdout);
+}
+
+static int
+side_init(struct source *S, struct side *sd, const struct src_side *cfg,
+    struct fault *f)
+{
+	const struct opts *o = S->o;
+	struct path p;
+
+	sd->kcat = cfg->kcat;
+	sd->group = cfg->group;
+	sd->tombstones = cfg->tombstones;
+	sd->need_time = cfg->need_time;
+	sd->time_text = cfg->time_path != NULL ? cfg->time_path : o->time_path;
+	sd->time_slot = -1;
+	if (strcmp(sd->time_text, "@kafka") == 0) {
+		if (!sd->kcat)
+			return fault_set(f, EX_USAGE, "--time @kafka needs "
+			    "kcat envelopes");
+		sd->time_kafka = 1;
+	} else if (!o->processing_time && sd->need_time) {
+		if (path_parse(&p, sd->time_text, f) == -1) {
+			fault_prefix(f, "--time");
+			return -1;
+		}
+		sd->time_slot = rec_fields_add(cfg->fields, &p, f);
+		path_release(&p);
+		if (sd->time_slot == -1)
+			return -1;
+	}
+	if ((sd->ev = rec_parser_new(cfg->fields, S->arena, f)) == NULL)
+		return -1;
+	if (sd->kcat) {
+		if ((sd->envfl = rec_fields_new()) == NULL)
+			return fault_set(f, EX_SOFTWARE, "out of memory");
+		if (kcat_fields(sd->envfl, sd->kslots, f) == -1)
+			return -1;
+		if ((sd->env = rec_parser_new(sd->envfl, S->arena, f)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+struct source *
+src_open(const struct opts *o, char **const *streams,
+    const struct src_side *cfg, int nsides, struct fault *f)
+{
+	struct rd_config rc;
+	struct source *S;
+	int i;
+
+	if ((S = calloc(1, sizeof(*S))) == NULL ||
+	    (S->sides = calloc((size_t)nsides, sizeof(*S->sides))) == NULL ||
+	    (S->arena = arena_new()) == NULL) {
+		src_free(S);
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	}
+	S->o = o;
+	S->nsides = nsides;
+	S->processing = o->processing_time;
+	S->need_clock = o->idle_ns > 0 || o->processing_time;
+	S->forced = o->wm_out == WMO_ALWAYS ? 1 :
+	    o->wm_out == WMO_NEVER ? -1 : 0;
+	S->wm_written = WM_MIN;
+	S->markfmt.kind = TP_AUTO;
+	wm_init(&S->wm, o->processing_time && o->max_delay_ns < 0 ? 0 :
+	    o->max_delay_ns, o->idle_ns);
+	for (i = 0; i < nsides; i++) {
+		if (side_init(S, &S->sides[i], &cfg[i], f) == -1)
+			goto fail;
+		if (!S->sides[i].kcat && (S->sides[i].channel =
+		    wm_channel_add(&S->wm, cfg[i].group, mono_ms(), f)) == -1)
+			goto fail;
+	}
+	if (o->errors_output != NULL &&
+	    (S->errout = out_open(o->errors_output, f)) == NULL)
+		goto fail;
+	if (o->late_output != NULL &&
+	    (S->lateout = out_open(o->late_output, f)) == NULL)
+		goto fail;
+	memset(&rc, 0, sizeof(rc));
+	rc.line_max = o->max_line_bytes;
+	rc.flush = flush_stdout;
+	rc.spill = S->errout;
+	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
+		goto fail;
+	install_signals();
+	return S;
+fail:
+	src_free(S);
+	return NULL;
+}
+
+void
+src_free(struct source *S)
+{
+	int i;
+
+	if (S == NULL)
+		return;
+	for (i = 0; S->sides != NULL && i < S->nsides; i++) {
+		rec_parser_free(S->sides[i].ev);
+		rec_parser_free(S->sides[i].env);
+		rec_fields_free(S->sides[i].envfl);
+	}
+	for (i = 0; i < S->nparts; i++)
+		free(S->parts[i].topic);
+	free(S->parts);
+	free(S->sides);
+	out_close(S->errout);
+	out_close(S->lateout);
+	rd_free(S->rd);
+	arena_free(S->arena);
+	wm_release(&S->wm);
+	free(S);
+}
+
+/* The channel of a topic-partition, created on first sight. */
+static struct kcat_part *
+part_get(struct source *S, int stream, const char *topic, size_t tlen,
+    int64_t partition, struct fault *f)
+{
+	struct kcat_part *p;
+	int i;
+
+	for (i = 0; i < S->nparts; i++) {
+		int k = (S->lastpart + i) % S->nparts;
+
+		p = &S->parts[k];
+		if (p->partition == partition && p->stream == stream &&
+		    strlen(p->topic) == tlen &&
+		    memcmp(p->topic, topic, tlen) == 0) {
+			S->lastpart = k;
+			return p;
+		}
+	}
+	if (S->nparts == SRC_PARTITIONS_MAX)
+		return fault_null(f, EX_DATAERR, "more than %d partitions",
+		    SRC_PARTITIONS_MAX);
+	if (S->nparts == S->capparts) {
+		int cap = S->capparts ? S->capparts * 2 : 16;
+
+		p = realloc(S->parts, sizeof(*p) * (size_t)cap);
+		if (p == NULL)
+			return fault_null(f, EX_SOFTWARE, "out of memory");
+		S->parts = p;
+		S->capparts = cap;
+	}
+	p = &S->parts[S->nparts];
+	memset(p, 0, sizeof(*p));
+	if ((p->topic = strndup(topic, tlen)) == NULL)
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	p->stream = stream;
+	p->partition = partition;
+	p->offset = -1;
+	p->channel = wm_channel_add(&S->wm, S->sides[stream].group,
+	    mono_ms(), f);
+	if (p->channel == -1) {
+		free(p->topic);
+		return NULL;
+	}
+	S->lastpart = S->nparts;
+	return &S->parts[S->nparts++];
+}
+
+int
+src_part_restore(struct source *S, int stream, const char *topic,
+    int64_t partition, int64_t offset, struct fault *f)
+{
+	struct kcat_part *p;
+
+	p = part_get(S, stream, topic, strlen(topic), partition, f);
+	if (p == NULL)
+		return -1;
+	p->offset = offset;
+	return 0;
+}
+
+static void
+errout_line(struct source *S, const char *p, size_t n)
+{
+	if (S->errout != NULL)
+		out_line(S->errout, p, n);
+}
+
+static int
+event_time(struct source *S, struct side *sd, struct src_event *ev,
+    int64_t *t, struct fault *f)
+{
+	const struct value *v;
+
+	if (S->processing) {
+		*t = wall_ns();
+		return 0;
+	}
+	if (sd->time_kafka) {
+		if (!S->env.has_ts)
+			return fault_set(f, EX_DATAERR, "kcat envelope has no "
+			    "\"ts\"");
+		if (__builtin_mul_overflow(S->env.ts_ms, 1000000, t))
+			return fault_set(f, EX_DATAERR, "time out of range");
+		return 0;
+	}
+	v = &ev->rec.v[sd->time_slot];
+	switch (v->type) {
+	case V_NUMBER:
+		return tp_from_number(&S->o->time_fmt, v->raw, v->rawlen, t, f);
+	case V_STRING:
+		return tp_from_string(&S->o->time_fmt, v->s, v->slen, t, f);
+	case V_MISSING:
+		return fault_set(f, EX_DATAERR, "no time field %s",
+		    sd->time_text);
+	default:
+		return fault_set(f, EX_DATAERR, "time field %s is %s",
+		    sd->time_text, v->type == V_NULL ? "null" :
+		    val_type_name(v->type));
+	}
+}
+
+static int
+mark_time(struct source *S, const struct value *v, int64_t *t,
+    struct fault *f)
+{
+	if (v->type == V_STRING)
+		return tp_from_string(&S->markfmt, v->s, v->slen, t, f);
+	if (v->type == V_NUMBER)
+		return tp_from_number(&S->markfmt, v->raw, v->rawlen, t, f);
+	return fault_set(f, EX_DATAERR, "bad @watermark: expected a time");
+}
+
+/* Open a kcat envelope; 1 when the record is to be skipped. */
+static int
+open_envelope(struct source *S, struct side *sd, const struct line *l,
+    struct src_event *ev, int *channel, struct fault *f)
+{
+	struct kcat_part *p;
+
+	if (rec_parse(sd->env, l->p, l->len, &ev->rec, f) == -1)
+		return -1;
+	if (kcat_decode(&ev->rec, sd->kslots, S->arena, &S->env, f) == -1)
+		return -1;
+	p = part_get(S, l->stream, S->env.topic, S->env.topiclen,
+	    S->env.partition, f);
+	if (p == NULL)
+		return -1;
+	if (S->env.offset <= p->offset) {
+		S->cnt.replayed++;
+		return 1;
+	}
+	p->offset = S->env.offset;
+	*channel = p->channel;
+	if (S->env.tombstone) {
+		S->cnt.tombstones++;
+		return sd->tombstones ? 2 : 1;
+	}
+	ev->env = &S->env;
+	return 0;
+}
+
+/*
+ * One line to an event, a mark or a partial.  Returns an SRC_ code, or
+ * -1 for "skip this line".
+ */
+static int
+take(struct source *S, const struct line *l, struct src_event *ev,
+    struct fault *f)
+{
+	struct side *sd = &S->sides[l->stream];
+	const char *p = l->p;
+	size_t n = l->len;
+	int64_t t, now = S->need_clock ? mono_ms() : 0;
+	int ch = sd->channel, r;
+
+	arena_reset(S->arena);
+	ev->env = NULL;
+	ev->side = l->stream;
+	if (sd->kcat) {
+		if ((r = open_envelope(S, sd, l, ev, &ch, f)) != 0)
+			return r == 1 ? -1 : r == 2 ? SRC_TOMBSTONE : SRC_BAD;
+		p = S->env.payload;
+		n = S->env.payloadlen;
+	}
+	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1)
+		return SRC_BAD;
+	ev->rec.lineno = l->lineno;
+	ev->rec.stream = l->stream;
+	ev->out_p = S->o->keep_envelope ? l->p : p;
+	ev->out_len = S->o->keep_envelope ? l->len : n;
+	if (ev->rec.kind == REC_WATERMARK) {
+		if (mark_time(S, &ev->rec.v[REC_SLOT_WATERMARK], &t, f) == -1)
+			return SRC_BAD;
+		S->cnt.marks++;
+		wm_inband(&S->wm, ch, t, now);
+		return SRC_WATERMARK;
+	}
+	if (ev->rec.kind == REC_PARTIAL)
+		return SRC_PARTIAL;
+	if (!sd->need_time) {
+		ev->rec.time_ns = WM_MIN;
+		S->cnt.in++;
+		return SRC_EVENT;
+	}
+	if (event_time(S, sd, ev, &t, f) == -1)
+		return SRC_BAD;
+	ev->rec.time_ns = t;
+	if (S->processing)
+		wm_advance_to(&S->wm, t - (S->o->max_delay_ns > 0 ?
+		    S->o->max_delay_ns : 0));
+	else
+		wm_observe(&S->wm, ch, t, now);
+	S->cnt.in++;
+	return SRC_EVENT;
+}
+
+static int
+timeout_ms(struct source *S)
+{
+	int64_t now = mono_ms(), t = -1, idle;
+
+	if (S->deadline_ms > 0)
+		t = S->deadline_ms > now ? S->deadline_ms - now : 0;
+	idle = wm_idle_in_ms(&S->wm, now);
+	if (idle >= 0 && (t < 0 || idle + 5 < t))
+		t = idle + 5;
+	if (S->processing && (t < 0 || t > 1000))
+		t = 1000;
+	return t > INT32_MAX ? INT32_MAX : (int)t;
+}
+
+static void
+ticked(struct source *S)
+{
+	int64_t now = mono_ms();
+
+	wm_tick(&S->wm, now);
+	if (S->processing)
+		wm_advance_to(&S->wm, wall_ns() - (S->o->max_delay_ns > 0 ?
+		    S->o->max_delay_ns : 0));
+}
+
+/* While records stream: idleness of other inputs, and deadlines. */
+static int
+periodic(struct source *S)
+{
+	int64_t now;
+
+	if (S->deadline_ms <= 0 && S->wm.idle_ns <= 0 && !S->processing)
+		return 0;
+	now = mono_ms();
+	if (S->wm.idle_ns > 0 && wm_tick(&S->wm, now))
+		return 1;
+	if (S->processing)
+		ticked(S);
+	return S->deadline_ms > 0 && now >= S->deadline_ms;
+}
+
+/* One input of several has ended: it no longer holds W back. */
+static int
+stream_end(struct source *S, int stream)
+{
+	int i;
+
+	if (!S->sides[stream].kcat) {
+		wm_channel_end(&S->wm, S->sides[stream].channel);
+		return SRC_TICK;
+	}
+	for (i = 0; i < S->nparts; i++)
+		if (S->parts[i].stream == stream)
+			wm_channel_end(&S->wm, S->parts[i].channel);
+	return SRC_TICK;
+}
+
+int
+src_next(struct source *S, struct src_event *ev, struct fault *f)
+{
+	struct line l;
+	int r;
+
+	for (;;) {
+		if (stop_flag)
+			return SRC_STOP;
+		if ((++S->tick & 1023) == 0 && periodic(S))
+			return SRC_TICK;
+		r = rd_next(S->rd, &l, timeout_ms(S), f);
+		switch (r) {
+		case RD_LINE:
+			r = take(S, &l, ev, f);
+			if (r == -1)
+				continue;
+			if (r == SRC_BAD) {
+				f->line = l.lineno;
+				if (rd_many_files(S->rd))
+					fault_prefix(f, l.file);
+				S->cnt.bad++;
+				errout_line(S, l.p, l.len);
+			}
+			return r;
+		case RD_OVERSIZE:
+			fault_set(f, EX_DATAERR, "longer than --max-line-bytes "
+			    "(%zu)", S->o->max_line_bytes);
+			f->line = l.lineno;
+			S->cnt.bad++;
+			return SRC_BAD;
+		case RD_TIMEOUT:
+			ticked(S);
+			return SRC_TICK;
+		case RD_STREAM_END:
+			if (rd_nstreams(S->rd) > 1)
+				return stream_end(S, l.stream);
+			continue;
+		case RD_EOF:
+			return SRC_EOF;
+		default:
+			return SRC_FATAL;
+		}
+	}
+}
+
+struct watermark *
+src_wm(struct source *S)
+{
+	return &S->wm;
+}
+
+struct src_counters *
+src_counters(struct source *S)
+{
+	return &S->cnt;
+}
+
+struct arena *
+src_arena(struct source *S)
+{
+	return S->arena;
+}
+
+uint64_t
+src_bytes(const struct source *S)
+{
+	return rd_bytes(S->rd);
+}
+
+void
+src_set_deadline(struct source *S, int64_t ms)
+{
+	S->deadline_ms = ms;
+}
+
+void
+src_bad(struct source *S, const struct src_event *ev, struct fault *f)
+{
+	(void)f;
+	S->cnt.bad++;
+	errout_line(S, ev->rec.p, ev->rec.len);
+}
+
+void
+src_late(struct source *S, const struct src_event *ev)
+{
+	S->cnt.late++;
+	if (S->lateout != NULL)
+		out_line(S->lateout, ev->out_p, ev->out_len);
+}
+
+void
+src_set_forwarding(struct source *S, int on)
+{
+	if (S->forced == 0)
+		S->forced = on ? 1 : 0;
+}
+
+int
+src_forwarding(const struct source *S)
+{
+	return S->forced > 0 || (S->forced == 0 && S->wm.inband_seen);
+}
+
+/* W as the output format can say it: truncated toward the past. */
+static int64_t
+truncated(int64_t w, enum tp_out fmt)
+{
+	static const int64_t unit[] = { 1000000, 1000000000, 1000000, 1000,
+	    1 };
+
+	return w - tp_mod(w, unit[fmt]);
+}
+
+int
+src_forward_wm(struct source *S, struct out *o)
+{
+	struct buf *b;
+	char tb[TP_BUF];
+	int64_t w = S->wm.wm_ns, tw;
+
+	if (!src_forwarding(S) || w == WM_MIN || w == WM_MAX)
+		return 0;
+	tw = truncated(w, S->o->time_out);
+	if (tw <= S->wm_written)
+		return 0;
+	S->wm_written = tw;
+	b = out_buf(o);
+	buf_adds(b, "{\"@watermark\":");
+	buf_add(b, tb, tp_format_json(tw, S->o->time_out, tb));
+	buf_adds(b, "}\n");
+	out_commit(o);
+	return 1;
+}
+
+struct kcat_part *
+src_parts(struct source *S, int *n)
+{
+	*n = S->nparts;
+	return S->parts;
+}

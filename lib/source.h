@@ -1,0 +1,114 @@
+#ifndef SK_SOURCE_H
+#define SK_SOURCE_H
+/*
+ * source.h - records with event time, from the inputs to a tool's loop.
+ *
+ * Every tool reads the same way: lines from the reader, one yajl pass,
+ * kcat envelopes opened (--kcat), replayed Kafka offsets skipped, in-band
+ * @watermark records taken as watermarks, the event time read, the
+ * watermark moved, bad lines written to --errors-output and handed back
+ * for diag_bad().  source.c does all of it once, so a tool's main loop is
+ * a switch over src_next().  Sides: one per reader stream (stream-join's
+ * left and right, stream-agg --merge's inputs), each with its own paths,
+ * time field, kcat flag and watermark group.  The source owns the reader,
+ * parsers, arena and watermark; the caller owns the fields it passes.
+ * src_open() gives the caller a source for src_free().
+ */
+#include <stdint.h>
+
+#include "record.h"
+#include "watermark.h"
+
+struct arena;
+struct fault;
+struct fields;
+struct opts;
+struct out;
+
+#define SRC_PARTITIONS_MAX	65536
+
+enum {
+	SRC_EVENT,		/* rec holds an event with time_ns */
+	SRC_WATERMARK,		/* an in-band mark was taken */
+	SRC_PARTIAL,		/* rec is a {"@partial"} record */
+	SRC_TOMBSTONE,		/* kcat null payload (only if asked for) */
+	SRC_TICK,		/* time passed: idleness, deadlines, signals */
+	SRC_BAD,		/* a bad record; the fault says why */
+	SRC_STOP,		/* SIGTERM or SIGINT: finish cleanly */
+	SRC_EOF,
+	SRC_FATAL
+};
+
+struct src_side {
+	struct fields	*fields;	/* the tool's paths for this side */
+	const char	*time_path;	/* NULL: the default of struct opts */
+	int		 kcat;
+	int		 group;		/* watermark group */
+	int		 tombstones;	/* return SRC_TOMBSTONE */
+	int		 need_time;	/* else events may lack a time */
+};
+
+struct kcat_part {
+	char		*topic;
+	int		 stream;
+	int64_t		 partition;
+	int64_t		 offset;	/* last accepted offset */
+	int		 channel;
+};
+
+struct src_counters {
+	uint64_t	 in;		/* events returned */
+	uint64_t	 out;		/* records written (tools add) */
+	uint64_t	 bad;
+	uint64_t	 late;		/* dropped late (tools add) */
+	uint64_t	 replayed;	/* kcat offsets already seen */
+	uint64_t	 tombstones;
+	uint64_t	 marks;		/* in-band watermark records */
+};
+
+struct source;
+
+/* The event record as a tool sees it (valid until the next src_next). */
+struct src_event {
+	struct record	 rec;
+	const char	*out_p;		/* bytes to pass through */
+	size_t		 out_len;
+	const struct kcat_env *env;	/* with --kcat, else NULL */
+	int		 side;
+};
+
+/*
+ * streams[i]: the files of side i (NULL-terminated; empty: stdin).
+ * The source adds the time path to each side's fields.
+ */
+struct source *src_open(const struct opts *, char **const *streams,
+	    const struct src_side *sides, int nsides, struct fault *);
+void	src_free(struct source *);
+int	src_next(struct source *, struct src_event *, struct fault *);
+struct watermark *src_wm(struct source *);
+struct src_counters *src_counters(struct source *);
+struct arena *src_arena(struct source *);
+uint64_t src_bytes(const struct source *);
+/* Wall-clock deadline (monotonic ms) at which src_next returns TICK. */
+void	src_set_deadline(struct source *, int64_t mono_ms);
+/* A record the tool found bad after all: count it, --errors-output. */
+void	src_bad(struct source *, const struct src_event *, struct fault *);
+/* Write a late record to --late-output, counting it. */
+void	src_late(struct source *, const struct src_event *);
+/*
+ * Write {"@watermark":...} to o when forwarding is on (--emit-watermarks,
+ * or in-band input without --no-watermarks) and W, as written, moved.
+ */
+int	src_forward_wm(struct source *, struct out *);
+/* Force forwarding on or off (stream-watermark decides itself). */
+void	src_set_forwarding(struct source *, int);
+int	src_forwarding(const struct source *);
+/* Kafka partitions seen, for the state file. */
+struct kcat_part *src_parts(struct source *, int *n);
+int	src_part_restore(struct source *, int stream, const char *topic,
+	    int64_t partition, int64_t offset, struct fault *);
+int	src_stop_requested(void);
+int	src_stats_requested(void);	/* SIGUSR1; clears the flag */
+int64_t	mono_ms(void);
+int64_t	wall_ns(void);
+#endif

@@ -21,8 +21,21 @@
  *   zero, then the sign applies; at most 18 fraction digits per part.
  * - Patterns need a year (%Y, %y, %F, %D) or %s; %s excludes the other date,
  *   time and %z conversions; %j excludes month and day; %I and %p go
- *   together.  Missing month and day default to 1, missing time fields to
- *   0.  A conversion given twice: the last one wins.
+ *   together.  These are usage errors from tp_format_parse, so a pattern
+ *   that could only give wrong or clock-dependent times never runs.
+ *   Missing month and day default to 1, missing time fields to 0.  A
+ *   conversion given twice: the last one wins.
+ * - %Y is exactly four digits, no sign; %m %d %e %H %I %M %S %y take one
+ *   or two digits and %j one to three, greedily (so "%Y%m%d" reads
+ *   "20241112" and "%F" reads "2024-1-5"); %e may be preceded by spaces.
+ *   %y: 69-99 is 19xx, 00-68 is 20xx.  %S accepts 60 as above.
+ * - %b %B %h take a full English month name or its first three letters,
+ *   in any case; %a %A the same for weekdays, which are read and ignored
+ *   (not checked against the date).  %p is AM or PM in any case, 12 AM
+ *   being 00.  %z is Z, +hh:mm, +hhmm or +hh; %Z takes only UTC, GMT or Z.
+ *   %s is whole seconds, perhaps negative; "%s.%f" reads "-1.5" as -1.5 s.
+ * - Literal pattern characters match exactly, case included.
+ * - An error leaves *ns as it was.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -243,7 +256,10 @@ dec_digit(const struct dec *d, size_t k)
 	return k < d->nip ? d->ip[k] - '0' : d->fp[k - d->nip] - '0';
 }
 
-/* Leading zeros and the exponent are what tell the magnitude. */
+/*
+ * The exponent saturates: past EXP_MAX any nonzero value is out of range
+ * or floors to 0 or -1 anyway, and the digit counts it meets stay small.
+ */
 static const char *
 dec_exponent(const char *s, size_t len, size_t *i, struct dec *d)
 {

@@ -1,0 +1,88 @@
+#ifndef SK_AGG_H
+#define SK_AGG_H
+/*
+ * agg.h - incremental, mergeable aggregates.
+ *
+ * AGG arguments ("count", "sum(.bytes)", "p99(.latency_ms) as p99",
+ * "quantile(.x, 0.95)", "top(.path, 5)") parse into a struct aggset: one
+ * struct agg_spec per aggregate, each naming a small vtable (init, add,
+ * merge, result, encode, decode, release).  The states of all aggregates
+ * of one group (a key in a window, a slice, a session) sit side by side
+ * in one block of aggset.state_size bytes that the caller allocates;
+ * fixed-size aggregates (count, sum, min, max, avg, var, first, last)
+ * live wholly inside it, sketches hang their heap part off it and free
+ * it in release.  Windows, slices, sessions and --merge shards combine
+ * through the same merge, and the state file and {"@partial"} records use
+ * the same encoding (compact JSON per aggregate, documented in
+ * streamkit(7)), so there is one format to keep right.  Adding never
+ * allocates for the fixed-size aggregates.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "path.h"
+#include "value.h"
+
+struct buf;
+struct fault;
+struct fields;
+struct jcur;
+
+#define AGG_MAX		64	/* aggregates per command line */
+#define AGG_TOP_MAX	10000	/* k of top(P, k) */
+#define DDS_ALPHA	0.01	/* quantile sketch relative accuracy */
+#define DDS_BINS_MAX	2048	/* bins per sketch before collapsing */
+#define HLL_P		14	/* 2^14 registers: 0.81% standard error */
+
+struct agg_fn;
+
+struct agg_spec {
+	const struct agg_fn *fn;
+	struct path	 path;		/* nsteps 0 and slot -1 for count */
+	int		 slot;		/* in the caller's fields set */
+	double		 q;		/* quantiles */
+	int		 k;		/* top */
+	int		 exact;		/* --exact quantiles */
+	char		*name;		/* output field name */
+	size_t		 offset;	/* of its state in the block */
+};
+
+struct aggset {
+	struct agg_spec	 specs[AGG_MAX];
+	int		 n;
+	size_t		 state_size;	/* bytes per block, 8-aligned */
+	uint64_t	 nonnumeric;	/* values skipped by numeric aggs */
+};
+
+/*
+ * Parse AGG arguments from args[0..nargs): aggregate specs until the
+ * first argument that is not one (the FILE operands).  "as NAME" may be
+ * part of the argument or the next two arguments.  *used gets how many
+ * arguments were aggregates.  Usage errors are EX_USAGE.
+ */
+int	aggset_parse(struct aggset *, char **args, int nargs, int *used,
+	    int exact, struct fields *, struct fault *);
+void	aggset_release_specs(struct aggset *);
+/* Does args[0] look like an aggregate (so it is not a file)? */
+int	agg_looks_like(const char *);
+
+void	aggset_init(const struct aggset *, void *block);
+void	aggset_release(const struct aggset *, void *block);
+/* One record: v is rec->v (indexed by each spec's slot). */
+void	aggset_add(struct aggset *, void *block, const struct value *v,
+	    int64_t t_ns, uint64_t seq);
+/* dst += src; src is left valid (release it separately). */
+void	aggset_merge(const struct aggset *, void *dst, const void *src);
+/* ,"name":result for each aggregate (a comma before each). */
+void	aggset_result(const struct aggset *, const void *block,
+	    struct buf *);
+/* The mergeable states as a JSON array, one element per aggregate. */
+void	aggset_encode(const struct aggset *, const void *block, struct buf *);
+/* The inverse, into an initialised block; -1 with the fault. */
+int	aggset_decode(const struct aggset *, void *block, struct jcur *,
+	    struct fault *);
+/* Heap bytes held by a block beyond state_size (for --stats). */
+size_t	aggset_bytes(const struct aggset *, const void *block);
+/* A text naming the aggregates and their parameters, for fingerprints. */
+void	aggset_describe(const struct aggset *, struct buf *);
+#endif

@@ -50,21 +50,26 @@ all: deps $(TOOLS)
 deps:
 	@.ci/deps build
 
+Q	= $(if $(V),,@)
+
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(SK_CFLAGS) $(CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(SK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libstreamkit.a: $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/stream-%: cmd/stream-%.c $(BUILD)/libstreamkit.a lib/*.h
-	$(CC) $(SK_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libstreamkit.a \
-	    $(LDLIBS) -o $@
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) $(SK_CFLAGS) $(CFLAGS) $(LDFLAGS) $< \
+	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
 	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
 unit: $(TESTS)

@@ -20,7 +20,9 @@ struct fault;
 struct buf;
 struct value;
 
-#define JC_DEPTH_MAX	64
+#define JC_DEPTH_MAX	64	/* one bit per level in the masks below */
+#define JC_KEY_MAX	128	/* an escaped key, decoded */
+#define JC_NUMBER_MAX	512	/* bytes in one number */
 
 struct jcur {
 	const char	*start;
@@ -29,6 +31,9 @@ struct jcur {
 	int		 depth;
 	int		 failed;
 	struct fault	*f;
+	uint64_t	 objects;	/* bit d-1: level d is an object */
+	uint64_t	 started;	/* bit d-1: level d had an element */
+	char		 key[JC_KEY_MAX];
 };
 
 void	jc_init(struct jcur *, const char *, size_t, struct fault *);

@@ -288,6 +288,9 @@ src_part_restore(struct source *S, int stream, const char *topic,
 {
 	struct kcat_part *p;
 
+	if (stream < 0 || stream >= S->nsides || !S->sides[stream].kcat)
+		return fault_set(f, EX_CONFIG, "Kafka offsets for an input "
+		    "that is not --kcat");
 	p = part_get(S, stream, topic, strlen(topic), partition, f);
 	if (p == NULL)
 		return -1;

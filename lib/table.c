@@ -245,6 +245,12 @@ tab_del(struct table *t, int64_t n)
 	t->count--;
 }
 
+int
+tab_live(const struct table *t, int64_t n)
+{
+	return n >= 0 && (size_t)n < t->nentries && E(t, n)->live;
+}
+
 void *
 tab_value(const struct table *t, int64_t n)
 {

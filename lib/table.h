@@ -30,6 +30,8 @@ int64_t	tab_put(struct table *, const void *key, size_t, uint64_t h,
 	    int *created);
 void	tab_del(struct table *, int64_t entry);
 void	*tab_value(const struct table *, int64_t entry);
+/* Is the entry number in use? (Numbers are reused after tab_del.) */
+int	tab_live(const struct table *, int64_t entry);
 const char *tab_key(const struct table *, int64_t entry, size_t *len);
 uint64_t tab_hash(const struct table *, int64_t entry);
 size_t	tab_count(const struct table *);

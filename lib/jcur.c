@@ -1,0 +1,665 @@
+/*
+ * jcur.c - a strict pull reader for JSON text.
+ *
+ * Every read checks p against end before it looks at a byte, so any
+ * input, truncated or not, fails cleanly.  Nesting is tracked in two bit
+ * masks (one bit per level, hence JC_DEPTH_MAX 64): whether a level is an
+ * object, which tells jc_more() the closing bracket to expect, and
+ * whether it has had an element yet, which tells it whether a ',' is due.
+ * Nothing is allocated: strings go to the caller's buf, escaped keys to
+ * the cursor's fixed scratch array, long numbers to a stack buffer.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "jcur.h"
+#include "value.h"
+
+/* Where decoded string bytes go: a buf, a fixed array, or nowhere. */
+struct sink {
+	struct buf	*b;
+	char		*a;
+	size_t		 cap;
+	size_t		 len;
+	int		 over;		/* the fixed array was too small */
+};
+
+void
+jc_init(struct jcur *j, const char *s, size_t n, struct fault *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->start = s;
+	j->p = s;
+	j->end = s + n;
+	j->f = f;
+}
+
+int
+jc_fail(struct jcur *j, const char *what)
+{
+	if (!j->failed) {
+		j->failed = 1;
+		if (j->f != NULL)
+			fault_set(j->f, EX_DATAERR, "%s at byte %zu", what,
+			    (size_t)(j->p - j->start));
+	}
+	return -1;
+}
+
+static void
+ws(struct jcur *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+int
+jc_peek(struct jcur *j)
+{
+	char c;
+
+	if (j->failed)
+		return 0;
+	ws(j);
+	if (j->p == j->end)
+		return 0;
+	c = *j->p;
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return '0';
+	if (c == '{' || c == '[' || c == '"' || c == 'n' || c == 't' ||
+	    c == 'f')
+		return c;
+	return 0;
+}
+
+static int
+begin(struct jcur *j, char open, int object)
+{
+	uint64_t bit;
+
+	if (j->failed)
+		return -1;
+	ws(j);
+	if (j->p == j->end || *j->p != open)
+		return jc_fail(j, object ? "expected '{'" : "expected '['");
+	if (j->depth == JC_DEPTH_MAX)
+		return jc_fail(j, "nesting too deep");
+	j->p++;
+	bit = (uint64_t)1 << j->depth++;
+	j->started &= ~bit;
+	if (object)
+		j->objects |= bit;
+	else
+		j->objects &= ~bit;
+	return 0;
+}
+
+int
+jc_begin_array(struct jcur *j)
+{
+	return begin(j, '[', 0);
+}
+
+int
+jc_begin_object(struct jcur *j)
+{
+	return begin(j, '{', 1);
+}
+
+int
+jc_more(struct jcur *j)
+{
+	uint64_t bit;
+	int object;
+
+	if (j->failed)
+		return -1;
+	if (j->depth == 0)
+		return jc_fail(j, "not inside an array or object");
+	bit = (uint64_t)1 << (j->depth - 1);
+	object = (j->objects & bit) != 0;
+	ws(j);
+	if (j->p == j->end)
+		return jc_fail(j, "unexpected end of input");
+	if (*j->p == (object ? '}' : ']')) {
+		j->p++;
+		j->depth--;
+		return 0;
+	}
+	if (!(j->started & bit)) {
+		j->started |= bit;
+		return 1;
+	}
+	if (*j->p != ',')
+		return jc_fail(j, object ? "expected ',' or '}'" :
+		    "expected ',' or ']'");
+	j->p++;
+	return 1;
+}
+
+static void
+sink_put(struct sink *s, const char *p, size_t n)
+{
+	if (s->b != NULL) {
+		buf_add(s->b, p, n);
+	} else if (s->a != NULL) {
+		if (n > s->cap - s->len) {
+			s->over = 1;
+			return;
+		}
+		memcpy(s->a + s->len, p, n);
+	}
+	s->len += n;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (bounds checked by the caller); -1 if not. */
+static long
+hex4(const char *p)
+{
+	long v = 0;
+	int i, h;
+
+	for (i = 0; i < 4; i++) {
+		if ((h = hexval(p[i])) < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+static size_t
+put_utf8(char *o, unsigned long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629), or 0. */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * One escape after the backslash at j->p.  A high surrogate followed by
+ * a low one is a pair; a lone surrogate becomes U+FFFD, as in jq and
+ * path_json_string(), so what we hand on is always valid UTF-8.
+ */
+static int
+escape(struct jcur *j, struct sink *s)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	char o[4];
+	long cp, lo;
+
+	if (j->end - j->p < 2)
+		return jc_fail(j, "unterminated string");
+	if (j->p[1] != 'u') {
+		if (j->p[1] == '\0' || (e = strchr(from, j->p[1])) == NULL)
+			return jc_fail(j, "bad escape in string");
+		sink_put(s, &to[e - from], 1);
+		j->p += 2;
+		return 0;
+	}
+	if (j->end - j->p < 6 || (cp = hex4(j->p + 2)) < 0)
+		return jc_fail(j, "bad \\u escape in string");
+	j->p += 6;
+	if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->p >= 6 &&
+	    j->p[0] == '\\' && j->p[1] == 'u' &&
+	    (lo = hex4(j->p + 2)) >= 0xdc00 && lo < 0xe000) {
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		j->p += 6;
+	} else if (cp >= 0xd800 && cp < 0xe000) {
+		cp = 0xfffd;
+	}
+	sink_put(s, o, put_utf8(o, (unsigned long)cp));
+	return 0;
+}
+
+/* A string at j->p, decoded into s; *escaped tells whether it had any. */
+static int
+string(struct jcur *j, struct sink *s, int *escaped)
+{
+	const unsigned char *q;
+	const char *run;
+	size_t n;
+
+	*escaped = 0;
+	ws(j);
+	if (j->p == j->end || *j->p != '"')
+		return jc_fail(j, "expected a string");
+	run = ++j->p;
+	for (;;) {
+		if (j->p == j->end)
+			return jc_fail(j, "unterminated string");
+		q = (const unsigned char *)j->p;
+		if (*q == '"' || *q == '\\') {
+			sink_put(s, run, (size_t)(j->p - run));
+			if (*q == '"')
+				break;
+			*escaped = 1;
+			if (escape(j, s) == -1)
+				return -1;
+			run = j->p;
+		} else if (*q < 0x20) {
+			return jc_fail(j, "control character in string");
+		} else if (*q < 0x80) {
+			j->p++;
+		} else if ((n = utf8_len(q,
+		    (const unsigned char *)j->end)) == 0) {
+			return jc_fail(j, "invalid UTF-8 in string");
+		} else {
+			j->p += n;
+		}
+	}
+	j->p++;
+	return 0;
+}
+
+int
+jc_string(struct jcur *j, struct buf *b)
+{
+	struct sink s = { b, NULL, 0, 0, 0 };
+	int escaped;
+
+	if (j->failed)
+		return -1;
+	buf_clear(b);
+	return string(j, &s, &escaped);
+}
+
+static int
+in_object(struct jcur *j)
+{
+	return j->depth > 0 &&
+	    (j->objects & (uint64_t)1 << (j->depth - 1)) != 0;
+}
+
+static int
+colon(struct jcur *j)
+{
+	ws(j);
+	if (j->p == j->end || *j->p != ':')
+		return jc_fail(j, "expected ':'");
+	j->p++;
+	return 0;
+}
+
+int
+jc_key(struct jcur *j, const char **k, size_t *n)
+{
+	struct sink s = { NULL, j->key, sizeof(j->key), 0, 0 };
+	const char *open;
+	int escaped;
+
+	if (j->failed)
+		return -1;
+	if (!in_object(j))
+		return jc_fail(j, "a key outside an object");
+	ws(j);
+	open = j->p;
+	if (string(j, &s, &escaped) == -1)
+		return -1;
+	if (escaped && s.over)
+		return jc_fail(j, "escaped key too long");
+	if (escaped) {
+		*k = j->key;
+		*n = s.len;
+	} else {
+		*k = open + 1;
+		*n = (size_t)(j->p - open - 2);
+	}
+	return colon(j);
+}
+
+int
+jc_expect_key(struct jcur *j, const char *want)
+{
+	char msg[JC_KEY_MAX + 32];
+	const char *k;
+	size_t n;
+
+	if (jc_key(j, &k, &n) == -1)
+		return -1;
+	if (n != strlen(want) || memcmp(k, want, n) != 0) {
+		snprintf(msg, sizeof(msg), "expected key \"%.*s\"",
+		    JC_KEY_MAX, want);
+		return jc_fail(j, msg);
+	}
+	return 0;
+}
+
+static int
+literal(struct jcur *j, const char *word)
+{
+	size_t n = strlen(word);
+
+	ws(j);
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+int
+jc_null(struct jcur *j)
+{
+	if (j->failed)
+		return -1;
+	if (literal(j, "null") == -1)
+		return jc_fail(j, "expected null");
+	return 0;
+}
+
+int
+jc_bool(struct jcur *j, int *b)
+{
+	if (j->failed)
+		return -1;
+	if (literal(j, "true") == 0)
+		*b = 1;
+	else if (literal(j, "false") == 0)
+		*b = 0;
+	else
+		return jc_fail(j, "expected true or false");
+	return 0;
+}
+
+static const char *
+digits(const char *p, const char *end)
+{
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+/*
+ * The number at j->p by the JSON grammar; *t gets its text, *isint
+ * whether it is written as an integer.  Consumes it.
+ */
+static int
+number_text(struct jcur *j, const char **t, size_t *n, int *isint)
+{
+	const char *p, *q, *e = j->end;
+
+	ws(j);
+	p = j->p;
+	if (p < e && *p == '-')
+		p++;
+	if (p == e || *p < '0' || *p > '9')
+		return jc_fail(j, "expected a number");
+	q = *p == '0' ? p + 1 : digits(p, e);
+	*isint = 1;
+	if (q < e && *q == '.') {
+		*isint = 0;
+		if ((p = digits(q + 1, e)) == q + 1)
+			return jc_fail(j, "expected a digit after '.'");
+		q = p;
+	}
+	if (q < e && (*q == 'e' || *q == 'E')) {
+		*isint = 0;
+		q++;
+		if (q < e && (*q == '+' || *q == '-'))
+			q++;
+		if ((p = digits(q, e)) == q)
+			return jc_fail(j, "expected a digit in the exponent");
+		q = p;
+	}
+	if ((size_t)(q - j->p) > JC_NUMBER_MAX)
+		return jc_fail(j, "number too long");
+	*t = j->p;
+	*n = (size_t)(q - j->p);
+	j->p = q;
+	return 0;
+}
+
+int
+jc_number(struct jcur *j, struct value *v)
+{
+	char tmp[JC_NUMBER_MAX + 1];
+	const char *t;
+	size_t n;
+	int isint;
+
+	if (j->failed || number_text(j, &t, &n, &isint) == -1)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	if (n < 64) {
+		/* val_number() copies longer texts to the heap. */
+		val_number(v, t, n);
+		return 0;
+	}
+	/* No int64 is this long: a double. */
+	memcpy(tmp, t, n);
+	tmp[n] = '\0';
+	v->type = V_NUMBER;
+	v->raw = t;
+	v->rawlen = n;
+	v->d = strtod(tmp, NULL);
+	return 0;
+}
+
+int
+jc_double(struct jcur *j, double *d)
+{
+	struct value v;
+
+	if (j->failed)
+		return -1;
+	if (jc_peek(j) == 'n') {
+		*d = NAN;
+		return jc_null(j);
+	}
+	if (jc_number(j, &v) == -1)
+		return -1;
+	*d = v.d;
+	return 0;
+}
+
+/* Magnitude of an integer text (digits only) into *u; -1 on overflow. */
+static int
+magnitude(const char *t, size_t n, uint64_t *u)
+{
+	size_t i;
+	uint64_t d;
+
+	*u = 0;
+	for (i = 0; i < n; i++) {
+		d = (uint64_t)(t[i] - '0');
+		if (*u > (UINT64_MAX - d) / 10)
+			return -1;
+		*u = *u * 10 + d;
+	}
+	return 0;
+}
+
+int
+jc_int(struct jcur *j, int64_t *out)
+{
+	const char *t;
+	size_t n;
+	uint64_t u;
+	int isint, neg;
+
+	if (j->failed || number_text(j, &t, &n, &isint) == -1)
+		return -1;
+	if (!isint)
+		return jc_fail(j, "expected an integer");
+	neg = *t == '-';
+	if (magnitude(t + neg, n - (size_t)neg, &u) == -1 ||
+	    u > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return jc_fail(j, "integer out of range");
+	*out = neg ? (u == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+	    -(int64_t)u) : (int64_t)u;
+	return 0;
+}
+
+int
+jc_uint(struct jcur *j, uint64_t *out)
+{
+	const char *t;
+	size_t n;
+	int isint;
+
+	if (j->failed || number_text(j, &t, &n, &isint) == -1)
+		return -1;
+	if (!isint || *t == '-')
+		return jc_fail(j, "expected an unsigned integer");
+	if (magnitude(t, n, out) == -1)
+		return jc_fail(j, "integer out of range");
+	return 0;
+}
+
+/* A scalar, or the opening of a container (then depth grows). */
+static int
+value_start(struct jcur *j)
+{
+	struct sink s = { NULL, NULL, 0, 0, 0 };
+	const char *t;
+	size_t n;
+	int c, x;
+
+	switch ((c = jc_peek(j))) {
+	case '[':
+		return jc_begin_array(j);
+	case '{':
+		return jc_begin_object(j);
+	case '"':
+		return string(j, &s, &x);
+	case 'n':
+		return jc_null(j);
+	case 't':
+	case 'f':
+		return jc_bool(j, &x);
+	case '0':
+		return number_text(j, &t, &n, &x);
+	default:
+		if (j->failed)
+			return -1;
+		return jc_fail(j, j->p == j->end ? "unexpected end of input" :
+		    "expected a value");
+	}
+}
+
+/*
+ * Skip one value of any shape without recursion: after each scalar or
+ * opening, close what has ended and read the next key, until the depth
+ * is back where it started.  Depth stays under JC_DEPTH_MAX through
+ * begin().
+ */
+int
+jc_skip(struct jcur *j)
+{
+	struct sink s = { NULL, NULL, 0, 0, 0 };
+	int base = j->depth, r, x;
+
+	if (j->failed)
+		return -1;
+	do {
+		if (value_start(j) == -1)
+			return -1;
+		while (j->depth > base) {
+			if ((r = jc_more(j)) == -1)
+				return -1;
+			if (r == 0)
+				continue;
+			if (in_object(j) && (string(j, &s, &x) == -1 ||
+			    colon(j) == -1))
+				return -1;
+			break;
+		}
+	} while (j->depth > base);
+	return 0;
+}
+
+int
+jc_raw(struct jcur *j, const char **p, size_t *n)
+{
+	const char *start;
+
+	if (j->failed)
+		return -1;
+	ws(j);
+	start = j->p;
+	if (jc_skip(j) == -1)
+		return -1;
+	*p = start;
+	*n = (size_t)(j->p - start);
+	return 0;
+}
+
+int
+jc_end(struct jcur *j)
+{
+	if (j->failed)
+		return -1;
+	if (j->depth > 0)
+		return jc_fail(j, "unclosed array or object");
+	ws(j);
+	if (j->p != j->end)
+		return jc_fail(j, "trailing characters");
+	return 0;
+}

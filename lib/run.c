@@ -1,0 +1,179 @@
+/*
+ * run.c - the shared main loop: events, firing, watermarks, stats, stop.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "opts.h"
+#include "out.h"
+#include "run.h"
+#include "source.h"
+#include "state.h"
+#include "timeparse.h"
+
+static void
+human_bytes(struct buf *b, double n)
+{
+	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
+	int u = 0;
+
+	while (n >= 1000 && u < 4) {
+		n /= 1000;
+		u++;
+	}
+	buf_printf(b, u == 0 ? "%.0f %s" : "%.1f %s", n, unit[u]);
+}
+
+/* One --stats line: counters, throughput, watermark and its lag. */
+static void
+print_stats(struct run *R, int final)
+{
+	struct src_counters *c = src_counters(R->src);
+	struct watermark *wm = src_wm(R->src);
+	int64_t now = mono_ms(), el = now - R->started_ms;
+	char tb[TP_BUF];
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s: %sin %llu, out %llu, bad %llu, late %llu",
+	    diag_progname(), final ? "done: " : "",
+	    (unsigned long long)c->in, (unsigned long long)c->out,
+	    (unsigned long long)c->bad, (unsigned long long)c->late);
+	if (c->replayed > 0)
+		buf_printf(&b, ", replayed %llu",
+		    (unsigned long long)c->replayed);
+	buf_adds(&b, ", ");
+	human_bytes(&b, el > 0 ? (double)src_bytes(R->src) * 1000 /
+	    (double)el : 0);
+	buf_adds(&b, "/s");
+	if (wm->wm_ns != WM_MIN && wm->wm_ns != WM_MAX) {
+		tp_format(wm->wm_ns, TPO_RFC3339, tb);
+		buf_printf(&b, ", watermark %s, lag %.1fs", tb,
+		    (double)(wall_ns() - wm->wm_ns) / 1e9);
+	}
+	if (R->h->state_bytes != NULL) {
+		buf_adds(&b, ", state ");
+		human_bytes(&b, (double)R->h->state_bytes(R->ctx));
+	}
+	if (R->h->stats != NULL)
+		R->h->stats(R->ctx, &b);
+	fprintf(stderr, "%s\n", buf_cstr(&b));
+	buf_release(&b);
+}
+
+static void
+set_deadline(struct run *R)
+{
+	int64_t d = 0, now = mono_ms();
+
+	if (R->o->stats_ns > 0)
+		d = R->next_stats_ms;
+	if (R->o->state != NULL && R->o->checkpoint_ns > 0 &&
+	    (d == 0 || R->next_ckpt_ms < d))
+		d = R->next_ckpt_ms;
+	(void)now;
+	src_set_deadline(R->src, d);
+}
+
+static void
+periodic(struct run *R)
+{
+	int64_t now = mono_ms();
+	struct fault f;
+
+	if (src_stats_requested())
+		print_stats(R, 0);
+	if (R->o->stats_ns > 0 && now >= R->next_stats_ms) {
+		print_stats(R, 0);
+		R->next_stats_ms = now + R->o->stats_ns / 1000000;
+	}
+	if (R->st != NULL && ((R->o->checkpoint_ns > 0 &&
+	    now >= R->next_ckpt_ms) || (R->o->checkpoint_n > 0 &&
+	    src_counters(R->src)->in >= R->next_ckpt_n))) {
+		if (state_checkpoint(R->st, R, &f) == -1)
+			diag_die(&f);
+		R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
+		R->next_ckpt_n = src_counters(R->src)->in +
+		    (uint64_t)R->o->checkpoint_n;
+	}
+	set_deadline(R);
+}
+
+static void
+after(struct run *R)
+{
+	int64_t w = src_wm(R->src)->wm_ns;
+
+	if (w > R->advanced) {
+		R->advanced = w;
+		if (R->h->advance != NULL)
+			R->h->advance(R->ctx, w);
+	}
+	src_forward_wm(R->src, out_stdout);
+}
+
+int
+run_loop(struct run *R)
+{
+	struct src_event ev;
+	struct fault f;
+	int rc, flush;
+
+	R->advanced = WM_MIN;
+	R->started_ms = mono_ms();
+	R->next_stats_ms = R->started_ms + R->o->stats_ns / 1000000;
+	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
+	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
+	if (R->o->state != NULL &&
+	    (R->st = state_open(R->o, R, &f)) == NULL)
+		diag_die(&f);
+	set_deadline(R);
+	while ((rc = src_next(R->src, &ev, &f)) != SRC_EOF) {
+		switch (rc) {
+		case SRC_FATAL:
+			diag_die(&f);
+		case SRC_STOP:
+			R->stopped = 1;
+			break;
+		case SRC_BAD:
+			diag_bad(&f);
+			break;
+		case SRC_EVENT:
+			R->h->event(R->ctx, &ev);
+			break;
+		case SRC_PARTIAL:
+			if (R->h->partial != NULL)
+				R->h->partial(R->ctx, &ev);
+			else
+				out_line(out_stdout, ev.out_p, ev.out_len);
+			break;
+		case SRC_TICK:
+			periodic(R);
+			break;
+		default:
+			break;
+		}
+		if (R->stopped)
+			break;
+		after(R);
+		if ((src_counters(R->src)->in & 4095) == 0 &&
+		    R->o->checkpoint_n > 0)
+			periodic(R);
+	}
+	flush = R->o->eof == EOF_FLUSH ||
+	    (R->o->eof == EOF_DEFAULT && R->o->state == NULL);
+	if (R->h->finish != NULL)
+		R->h->finish(R->ctx, flush);
+	out_flush(out_stdout);
+	if (R->st != NULL) {
+		if (state_checkpoint(R->st, R, &f) == -1)
+			diag_die(&f);
+		state_close(R->st);
+		R->st = NULL;
+	}
+	if (R->o->stats_ns > 0)
+		print_stats(R, 1);
+	return diag_finish();
+}

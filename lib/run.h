@@ -1,0 +1,59 @@
+#ifndef SK_RUN_H
+#define SK_RUN_H
+/*
+ * run.h - the main loop every tool runs.
+ *
+ * Read with src_next(), hand events to the tool, fire what the watermark
+ * released, forward the watermark, report bad records, print --stats,
+ * take checkpoints on time, stop cleanly on SIGTERM/SIGINT, and at end of
+ * input fire everything or keep it (--eof, SPEC 4).  The tool supplies
+ * hooks; run_loop() owns the order in which they are called, which is
+ * where the SPEC's promises about output order live: an event, then the
+ * windows its watermark advance fired, then the watermark record.
+ */
+#include <stdint.h>
+
+struct buf;
+struct fault;
+struct opts;
+struct source;
+struct src_event;
+struct state;
+
+struct run_hooks {
+	/* An event (rec.time_ns set when the tool needs time). */
+	void	(*event)(void *ctx, struct src_event *);
+	/* A {"@partial"} record (stream-agg --merge). */
+	void	(*partial)(void *ctx, struct src_event *);
+	/* W moved forward: fire what it released. */
+	void	(*advance)(void *ctx, int64_t wm);
+	/* End of input: flush (fire all) or keep for the state file. */
+	void	(*finish)(void *ctx, int flush);
+	/* Open state for --stats, bytes. */
+	uint64_t (*state_bytes)(void *ctx);
+	/* State file: write the tool's part; read it back. */
+	void	(*save)(void *ctx, struct buf *);
+	int	(*load)(void *ctx, const char *, size_t, struct fault *);
+	/* Options beyond the common ones that shape the tool's state. */
+	void	(*fingerprint)(void *ctx, struct buf *);
+	/* Extra words for the --stats line (may be NULL). */
+	void	(*stats)(void *ctx, struct buf *);
+};
+
+struct run {
+	const struct opts	*o;
+	struct source		*src;
+	const struct run_hooks	*h;
+	void			*ctx;
+	int64_t			 advanced;	/* W given to advance */
+	int			 stopped;	/* by a signal */
+	struct state		*st;		/* --state */
+	int64_t			 started_ms;
+	int64_t			 next_stats_ms;
+	int64_t			 next_ckpt_ms;
+	uint64_t		 next_ckpt_n;
+};
+
+/* Returns the exit status (0, 65, ...). */
+int	run_loop(struct run *);
+#endif

@@ -1,0 +1,554 @@
+/*
+ * state.c - snapshot files: sections, CRC, atomic replace, lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "jcur.h"
+#include "opts.h"
+#include "out.h"
+#include "reader.h"
+#include "run.h"
+#include "source.h"
+#include "state.h"
+#include "value.h"
+#include "watermark.h"
+
+struct state {
+	char		*path;
+	char		*tmp;
+	char		*lock;
+	int		 lockfd;
+	struct buf	 b;
+};
+
+static uint32_t crc_table[256];
+
+uint32_t
+crc32_update(uint32_t crc, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	if (crc_table[1] == 0) {
+		uint32_t c, k;
+		int j;
+
+		for (k = 0; k < 256; k++) {
+			for (c = k, j = 0; j < 8; j++)
+				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+			crc_table[k] = c;
+		}
+	}
+	crc = ~crc;
+	for (i = 0; i < n; i++)
+		crc = crc_table[(crc ^ s[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+static char *
+concat(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	char *p = malloc(n + m + 1);
+
+	if (p != NULL) {
+		memcpy(p, a, n);
+		memcpy(p + n, b, m + 1);
+	}
+	return p;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	if (st->lockfd >= 0) {
+		flock(st->lockfd, LOCK_UN);
+		close(st->lockfd);
+	}
+	free(st->path);
+	free(st->tmp);
+	free(st->lock);
+	buf_release(&st->b);
+	free(st);
+}
+
+/* flock FILE.lock and write our pid in it; 75 names the holder. */
+static int
+take_lock(struct state *st, struct fault *f)
+{
+	char pid[32];
+	ssize_t n;
+	int len;
+
+	st->lockfd = open(st->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (st->lockfd == -1)
+		return fault_set(f, EX_CANTCREAT, "cannot create %s: %s",
+		    st->lock, strerror(errno));
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		n = pread(st->lockfd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		return fault_set(f, EX_TEMPFAIL, "state file %s is in use by "
+		    "another process (pid %s)", st->path, n > 0 ? pid : "?");
+	}
+	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(st->lockfd, 0) == 0 &&
+	    pwrite(st->lockfd, pid, (size_t)len, 0) != len)
+		return fault_set(f, EX_IOERR, "write %s: %s", st->lock,
+		    strerror(errno));
+	return 0;
+}
+
+static void
+section(struct buf *b, const char *name, const char *p, size_t n)
+{
+	buf_printf(b, "@%s %zu\n", name, n);
+	buf_add(b, p, n);
+	buf_addc(b, '\n');
+}
+
+static void
+fingerprint(const struct opts *o, struct run *R, struct buf *fp)
+{
+	opt_fingerprint(o, fp);
+	if (R->h->fingerprint != NULL)
+		R->h->fingerprint(R->ctx, fp);
+}
+
+/* The source's part: watermark, channels, offsets, counters. */
+static void
+save_source(struct run *R, struct buf *b)
+{
+	struct watermark *w = src_wm(R->src);
+	struct src_counters *c = src_counters(R->src);
+	struct kcat_part *p;
+	int i, n;
+
+	buf_printf(b, "{\"wm\":%lld,\"max\":%lld,\"disorder\":%lld,"
+	    "\"inband\":%d,\"channels\":[", (long long)w->wm_ns,
+	    (long long)w->max_ns, (long long)w->disorder_ns, w->inband_seen);
+	for (i = 0; i < w->nch; i++)
+		buf_printf(b, "%s[%lld,%lld,%lld]", i ? "," : "",
+		    (long long)w->ch[i].max_ns, (long long)w->ch[i].inband_ns,
+		    (long long)w->ch[i].wm_ns);
+	buf_adds(b, "],\"parts\":[");
+	p = src_parts(R->src, &n);
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "%s[%d,", i ? "," : "", p[i].stream);
+		buf_json_cstr(b, p[i].topic);
+		buf_printf(b, ",%lld,%lld]", (long long)p[i].partition,
+		    (long long)p[i].offset);
+	}
+	buf_printf(b, "],\"counters\":[%llu,%llu,%llu,%llu,%llu]}",
+	    (unsigned long long)c->in, (unsigned long long)c->out,
+	    (unsigned long long)c->bad, (unsigned long long)c->late,
+	    (unsigned long long)c->replayed);
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	int fd, r = 0;
+
+	if (copy == NULL)
+		return -1;
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		r = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return r;
+}
+
+int
+state_checkpoint(struct state *st, struct run *R, struct fault *f)
+{
+	struct buf *b = &st->b, part;
+	uint32_t crc;
+	int fd, e;
+
+	out_flush(out_stdout);
+	buf_clear(b);
+	buf_init(&part);
+	buf_printf(b, "%s %d\n", STATE_FORMAT, STATE_VERSION);
+	section(b, "tool", diag_progname(), strlen(diag_progname()));
+	fingerprint(R->o, R, &part);
+	section(b, "fingerprint", part.data, part.len);
+	buf_clear(&part);
+	save_source(R, &part);
+	section(b, "source", part.data, part.len);
+	buf_clear(&part);
+	if (R->h->save != NULL)
+		R->h->save(R->ctx, &part);
+	section(b, "tool-state", part.data, part.len);
+	buf_release(&part);
+	crc = crc32_update(0, b->data, b->len);
+	buf_printf(b, "@crc %08x\n", crc);
+
+	unlink(st->tmp);
+	fd = open(st->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1)
+		return fault_set(f, EX_CANTCREAT, "cannot create %s: %s",
+		    st->tmp, strerror(errno));
+	if (write_all(fd, b->data, b->len) == -1 || fsync(fd) == -1) {
+		e = errno;
+		close(fd);
+		unlink(st->tmp);
+		return fault_set(f, EX_IOERR, "checkpoint to %s failed: %s "
+		    "(the previous snapshot is intact)", st->tmp, strerror(e));
+	}
+	if (close(fd) == -1 || rename(st->tmp, st->path) == -1) {
+		e = errno;
+		unlink(st->tmp);
+		return fault_set(f, EX_IOERR, "checkpoint to %s failed: %s "
+		    "(the previous snapshot is intact)", st->path,
+		    strerror(e));
+	}
+	fsync_dir(st->path);
+	return 0;
+}
+
+struct sect {
+	char		 name[32];
+	const char	*p;
+	size_t		 n;
+};
+
+#define SECT_MAX	16
+
+static int
+corrupt(struct fault *f, const char *path, const char *why)
+{
+	return fault_set(f, EX_CONFIG, "state file %s is unusable: %s "
+	    "(it was left as it is; --state-reset starts fresh)", path, why);
+}
+
+/* Split a snapshot into sections and check its CRC. */
+static int
+parse_sections(const char *path, const char *d, size_t n, struct sect *s,
+    int *ns, struct fault *f)
+{
+	char head[64];
+	size_t i, len, hl;
+	const char *nl;
+	uint32_t want;
+	int k = 0;
+
+	hl = (size_t)snprintf(head, sizeof(head), "%s %d\n", STATE_FORMAT,
+	    STATE_VERSION);
+	if (n == 0)
+		return corrupt(f, path, "it is empty");
+	if (n < hl || memcmp(d, head, hl) != 0)
+		return corrupt(f, path, strncmp(d, STATE_FORMAT,
+		    n < strlen(STATE_FORMAT) ? n : strlen(STATE_FORMAT)) == 0 ?
+		    "unsupported format version" : "not a streamkit state file");
+	for (i = hl; i < n;) {
+		if (d[i] != '@' || (nl = memchr(d + i, '\n', n - i)) == NULL)
+			return corrupt(f, path, "truncated or damaged");
+		if ((size_t)(nl - d) - i > 8 + 1 + 20 &&
+		    strncmp(d + i, "@crc ", 5) != 0)
+			return corrupt(f, path, "damaged section header");
+		if (strncmp(d + i, "@crc ", 5) == 0) {
+			if (nl - (d + i) != 13 || nl + 1 != d + n ||
+			    sscanf(d + i + 5, "%8x", &want) != 1)
+				return corrupt(f, path, "damaged checksum");
+			if (crc32_update(0, d, i) != want)
+				return corrupt(f, path, "checksum mismatch "
+				    "(truncated or damaged)");
+			*ns = k;
+			return 0;
+		}
+		if (k == SECT_MAX || sscanf(d + i, "@%31s %zu", s[k].name,
+		    &len) != 2 || len > STATE_SECTION_MAX)
+			return corrupt(f, path, "damaged section header");
+		i = (size_t)(nl - d) + 1;
+		if (len > n - i || len + 1 > n - i || d[i + len] != '\n')
+			return corrupt(f, path, "truncated");
+		s[k].p = d + i;
+		s[k].n = len;
+		k++;
+		i += len + 1;
+	}
+	return corrupt(f, path, "truncated (no checksum)");
+}
+
+static const struct sect *
+find(const struct sect *s, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s[i].name, name) == 0)
+			return &s[i];
+	return NULL;
+}
+
+/* Name the first option line that differs. */
+static int
+compare_fingerprint(const char *path, const struct sect *s,
+    const struct buf *now, struct fault *f)
+{
+	const char *a = s->p, *ae = s->p + s->n, *b = now->data,
+	    *be = now->data + now->len, *an, *bn;
+
+	while (a < ae || b < be) {
+		an = memchr(a, '\n', (size_t)(ae - a));
+		bn = memchr(b, '\n', (size_t)(be - b));
+		an = an != NULL ? an : ae;
+		bn = bn != NULL ? bn : be;
+		if (an - a != bn - b || memcmp(a, b, (size_t)(an - a)) != 0)
+			return fault_set(f, EX_CONFIG, "state file %s was "
+			    "written with other options: %.*s there, %.*s "
+			    "now (use the same options, or --state-reset to "
+			    "start fresh)", path, (int)(an - a < 80 ? an - a :
+			    80), a, (int)(bn - b < 80 ? bn - b : 80), b);
+		a = an + (an < ae);
+		b = bn + (bn < be);
+	}
+	return 0;
+}
+
+static int
+restore_parts(struct run *R, struct jcur *jc, struct fault *f)
+{
+	struct buf topic;
+	int64_t stream, part, off;
+	int r = 0;
+
+	buf_init(&topic);
+	if (jc_expect_key(jc, "parts") == -1 || jc_begin_array(jc) == -1)
+		r = -1;
+	while (r == 0 && jc_more(jc) == 1) {
+		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &stream) == -1 || jc_more(jc) != 1 ||
+		    jc_string(jc, &topic) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &part) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &off) == -1 || jc_more(jc) != 0) {
+			r = -1;
+			break;
+		}
+		if (stream < 0 || stream >= RD_STREAMS_MAX) {
+			r = jc_fail(jc, "bad stream number");
+			break;
+		}
+		if (src_part_restore(R->src, (int)stream, buf_cstr(&topic),
+		    part, off, f) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	buf_release(&topic);
+	return r == 0 && !jc->failed ? 0 : -1;
+}
+
+static int
+restore_source(struct run *R, const struct sect *s, struct fault *f)
+{
+	struct watermark *w = src_wm(R->src);
+	struct src_counters *c = src_counters(R->src);
+	struct jcur jc;
+	int64_t v[3], inband, cnt[5];
+	int i = 0, k;
+
+	jc_init(&jc, s->p, s->n, f);
+	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &v[0]) == -1 ||
+	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
+	    jc_int(&jc, &v[1]) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "disorder") == -1 ||
+	    jc_int(&jc, &v[2]) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "inband") == -1 ||
+	    jc_int(&jc, &inband) == -1 || jc_more(&jc) != 1)
+		return -1;
+	/* Partitions first: they recreate their channels in order. */
+	{
+		struct jcur save = jc;
+
+		if (jc_expect_key(&jc, "channels") == -1 || jc_skip(&jc) == -1 ||
+		    jc_more(&jc) != 1 || restore_parts(R, &jc, f) == -1)
+			return -1;
+		jc = save;
+	}
+	if (jc_expect_key(&jc, "channels") == -1 ||
+	    jc_begin_array(&jc) == -1)
+		return -1;
+	while (jc_more(&jc) == 1) {
+		if (i >= w->nch)
+			return jc_fail(&jc, "more channels than inputs");
+		if (jc_begin_array(&jc) == -1)
+			return -1;
+		for (k = 0; k < 3; k++)
+			if (jc_more(&jc) != 1 || jc_int(&jc, &v[k]) == -1)
+				return -1;
+		if (jc_more(&jc) != 0)
+			return -1;
+		w->ch[i].max_ns = v[0];
+		w->ch[i].inband_ns = v[1];
+		w->ch[i].wm_ns = v[2];
+		i++;
+	}
+	if (jc_more(&jc) != 1 || jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "counters") == -1 || jc_begin_array(&jc) == -1)
+		return -1;
+	for (k = 0; k < 5; k++)
+		if (jc_more(&jc) != 1 || jc_int(&jc, &cnt[k]) == -1 ||
+		    cnt[k] < 0)
+			return jc_fail(&jc, "bad counters");
+	if (jc_more(&jc) != 0 || jc_more(&jc) != 0 || jc_end(&jc) != 0)
+		return jc_fail(&jc, "trailing data");
+	jc_init(&jc, s->p, s->n, f);	/* reread the three numbers */
+	jc_begin_object(&jc);
+	jc_more(&jc);
+	jc_expect_key(&jc, "wm");
+	jc_int(&jc, &w->wm_ns);
+	jc_more(&jc);
+	jc_expect_key(&jc, "max");
+	jc_int(&jc, &w->max_ns);
+	jc_more(&jc);
+	jc_expect_key(&jc, "disorder");
+	jc_int(&jc, &w->disorder_ns);
+	w->inband_seen = inband != 0;
+	c->in = (uint64_t)cnt[0];
+	c->out = (uint64_t)cnt[1];
+	c->bad = (uint64_t)cnt[2];
+	c->late = (uint64_t)cnt[3];
+	c->replayed = (uint64_t)cnt[4];
+	R->advanced = w->wm_ns;
+	return 0;
+}
+
+static int
+restore(struct state *st, struct run *R, const char *d, size_t n,
+    struct fault *f)
+{
+	struct sect s[SECT_MAX];
+	const struct sect *x;
+	struct buf fp;
+	int ns, r;
+
+	if (parse_sections(st->path, d, n, s, &ns, f) == -1)
+		return -1;
+	if ((x = find(s, ns, "tool")) == NULL ||
+	    x->n != strlen(diag_progname()) ||
+	    memcmp(x->p, diag_progname(), x->n) != 0)
+		return fault_set(f, EX_CONFIG, "state file %s was written by "
+		    "%.*s, not %s", st->path, x ? (int)(x->n < 40 ? x->n : 40) :
+		    7, x ? x->p : "another", diag_progname());
+	buf_init(&fp);
+	fingerprint(R->o, R, &fp);
+	x = find(s, ns, "fingerprint");
+	r = x == NULL ? corrupt(f, st->path, "no fingerprint") :
+	    compare_fingerprint(st->path, x, &fp, f);
+	buf_release(&fp);
+	if (r == -1)
+		return -1;
+	if ((x = find(s, ns, "source")) == NULL)
+		return corrupt(f, st->path, "no source section");
+	if (restore_source(R, x, f) == -1) {
+		fault_prefix(f, "source");
+		return corrupt(f, st->path, f->msg);
+	}
+	if ((x = find(s, ns, "tool-state")) == NULL)
+		return corrupt(f, st->path, "no tool-state section");
+	if (R->h->load != NULL && R->h->load(R->ctx, x->p, x->n, f) == -1) {
+		if (f->code == EX_CONFIG)
+			return -1;
+		return corrupt(f, st->path, f->msg);
+	}
+	return 0;
+}
+
+static int
+read_file(int fd, struct buf *b)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		buf_add(b, chunk, (size_t)n);
+	}
+}
+
+struct state *
+state_open(const struct opts *o, struct run *R, struct fault *f)
+{
+	struct state *st;
+	int fd, r;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	st->lockfd = -1;
+	buf_init(&st->b);
+	if ((st->path = strdup(o->state)) == NULL ||
+	    (st->tmp = concat(o->state, ".tmp")) == NULL ||
+	    (st->lock = concat(o->state, ".lock")) == NULL) {
+		state_close(st);
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	}
+	if (take_lock(st, f) == -1) {
+		state_close(st);
+		return NULL;
+	}
+	if (o->state_reset)
+		return st;
+	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return st;
+		fault_set(f, EX_CONFIG, "cannot read state file %s: %s",
+		    st->path, strerror(errno));
+		state_close(st);
+		return NULL;
+	}
+	r = read_file(fd, &st->b);
+	close(fd);
+	if (r == -1 || restore(st, R, st->b.data, st->b.len, f) == -1) {
+		if (r == -1)
+			fault_set(f, EX_CONFIG, "cannot read state file %s",
+			    st->path);
+		state_close(st);
+		return NULL;
+	}
+	buf_release(&st->b);
+	return st;
+}

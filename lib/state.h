@@ -1,0 +1,39 @@
+#ifndef SK_STATE_H
+#define SK_STATE_H
+/*
+ * state.h - --state FILE: snapshots that survive the process.
+ *
+ * A snapshot is a text file of named sections (SPEC 6): a format line,
+ * the tool, the fingerprint of the options that shape state, the
+ * watermark and its channels, Kafka offsets, counters, the tool's own
+ * state (open windows, partial aggregates, join buffers, dedupe sets) as
+ * JSON lines, and last a CRC-32 of everything before it, so a truncated
+ * or damaged file is refused (exit 78) and left as it is.  A checkpoint
+ * flushes stdout, writes FILE.tmp (0600, O_EXCL|O_NOFOLLOW), fsyncs it,
+ * renames it over FILE and fsyncs the directory: a crash at any instant
+ * leaves the old or the new snapshot, whole.  FILE.lock is held with
+ * flock() for the life of the process; a second instance exits 75 naming
+ * the holder's pid.  state_open() gives the caller a struct state for
+ * state_close().
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct fault;
+struct opts;
+struct run;
+
+#define STATE_FORMAT	"streamkit-state"
+#define STATE_VERSION	1
+#define STATE_SECTION_MAX ((size_t)1 << 34)	/* 16 GiB */
+
+struct state;
+
+/* Lock FILE and, unless --state-reset, restore from it. */
+struct state *state_open(const struct opts *, struct run *, struct fault *);
+int	state_checkpoint(struct state *, struct run *, struct fault *);
+void	state_close(struct state *);
+/* CRC-32 (IEEE), as written at the end of a snapshot. */
+uint32_t crc32_update(uint32_t crc, const void *, size_t);
+#endif

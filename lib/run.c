@@ -102,7 +102,7 @@ periodic(struct run *R)
 }
 
 static void
-after(struct run *R)
+after(struct run *R, int tick)
 {
 	int64_t w = src_wm(R->src)->wm_ns;
 
@@ -111,7 +111,8 @@ after(struct run *R)
 		if (R->h->advance != NULL)
 			R->h->advance(R->ctx, w);
 	}
-	src_forward_wm(R->src, out_stdout);
+	if (R->h->may_forward == NULL || R->h->may_forward(R->ctx, w, tick))
+		src_forward_wm(R->src, out_stdout);
 }
 
 int
@@ -157,7 +158,7 @@ run_loop(struct run *R)
 		}
 		if (R->stopped)
 			break;
-		after(R);
+		after(R, rc == SRC_TICK);
 		if ((src_counters(R->src)->in & 4095) == 0 &&
 		    R->o->checkpoint_n > 0)
 			periodic(R);

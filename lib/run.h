@@ -36,6 +36,8 @@ struct run_hooks {
 	int	(*load)(void *ctx, const char *, size_t, struct fault *);
 	/* Options beyond the common ones that shape the tool's state. */
 	void	(*fingerprint)(void *ctx, struct buf *);
+	/* May the watermark be written now?  NULL: whenever it moves. */
+	int	(*may_forward)(void *ctx, int64_t wm, int tick);
 	/* Extra words for the --stats line (may be NULL). */
 	void	(*stats)(void *ctx, struct buf *);
 };

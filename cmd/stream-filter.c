@@ -6,39 +6,40 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dedupe.h"
 #include "diag.h"
 #include "expr.h"
 #include "hash.h"
+#include "jcur.h"
 #include "opts.h"
 #include "out.h"
+#include "project.h"
 #include "record.h"
+#include "run.h"
 #include "source.h"
 
 struct filter {
 	struct opts	 o;
 	struct fields	*fl;
 	struct expr	*ex;
-	struct keyspec	 key;
+	struct keyspec	 key;		/* --by: --shard, --sample */
+	struct keyspec	 dkey;		/* --dedupe */
+	struct dedupe	*dd;
+	struct projection *proj;
 	struct source	*src;
+	struct run	 run;
 	struct buf	 kb;
 	uint64_t	 sample_max;	/* keep when hash <= this */
 	uint64_t	 matched;
 };
 
 static void
-setup(struct filter *F, int argc, char **argv)
+compile(struct filter *F)
 {
 	struct opts *o = &F->o;
-	struct src_side side;
 	struct fault f;
-	char **files;
 	int col;
 
-	opt_parse(o, T_FILTER, argc, argv);
-	if (o->nargs < 1)
-		opt_usage_error(o, "missing EXPR");
-	if ((F->fl = rec_fields_new()) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
 	F->ex = expr_compile(o->args[0], F->fl, o->vars, o->nvars, &col, &f);
 	if (F->ex == NULL) {
 		if (f.code != EX_USAGE)
@@ -46,20 +47,28 @@ setup(struct filter *F, int argc, char **argv)
 		expr_show_error(o->prog, o->args[0], col, f.msg);
 		exit(EX_USAGE);
 	}
-	if (key_init(&F->key, o->by, F->fl, &f) == -1)
+	if (key_init(&F->key, o->by, F->fl, &f) == -1 ||
+	    key_init(&F->dkey, o->dedupe, F->fl, &f) == -1)
 		opt_usage_error(o, "%s", f.msg);
+	if (o->keep != NULL && o->drop != NULL)
+		opt_usage_error(o, "--keep and --drop exclude each other");
+	if ((o->keep != NULL || o->drop != NULL) &&
+	    (F->proj = proj_new(o->keep, o->drop, F->fl, &f)) == NULL)
+		opt_usage_error(o, "%s", f.msg);
+	if (o->dedupe != NULL) {
+		if (!o->within_set)
+			opt_usage_error(o, "--dedupe needs --within D");
+		if ((F->dd = dd_new(o->within_ns)) == NULL)
+			diag_fatal(EX_SOFTWARE, "out of memory");
+	} else if (o->within_set) {
+		opt_usage_error(o, "--within needs --dedupe");
+	}
+	if (o->state != NULL && F->dd == NULL)
+		opt_usage_error(o, "--state keeps the --dedupe set; "
+		    "without --dedupe there is no state");
 	if (o->sample >= 0)
 		F->sample_max = o->sample >= 1 ? UINT64_MAX :
 		    (uint64_t)(o->sample * 18446744073709551616.0);
-	memset(&side, 0, sizeof(side));
-	side.fields = F->fl;
-	side.kcat = o->kcat;
-	side.need_time = expr_uses_time(F->ex) || o->time_set ||
-	    o->max_delay_ns >= 0 || o->idle_ns > 0 || o->processing_time;
-	files = o->args + 1;
-	if ((F->src = src_open(o, &files, &side, 1, &f)) == NULL)
-		diag_die(&f);
-	buf_init(&F->kb);
 }
 
 /* --shard and --sample: a stable hash of the key, or of the line. */
@@ -83,9 +92,32 @@ selected(struct filter *F, const struct src_event *ev)
 	return F->o.sample < 0 || h <= F->sample_max;
 }
 
-static void
-event(struct filter *F, const struct src_event *ev)
+/* --dedupe: 1 when the record goes (a repeat, or late). */
+static int
+repeated(struct filter *F, const struct src_event *ev)
 {
+	struct fault f;
+	int r;
+
+	if (F->dd == NULL)
+		return 0;
+	if (wm_is_late(src_wm(F->src), ev->rec.time_ns)) {
+		src_late(F->src, ev);
+		return 1;
+	}
+	buf_clear(&F->kb);
+	key_encode(&F->dkey, &ev->rec, &F->kb);
+	r = dd_seen(F->dd, F->kb.data, F->kb.len,
+	    hash_bytes(F->kb.data, F->kb.len), ev->rec.time_ns, &f);
+	if (r == -1)
+		diag_die(&f);
+	return r;
+}
+
+static void
+event(void *ctx, struct src_event *ev)
+{
+	struct filter *F = ctx;
 	struct fault f;
 	int h;
 
@@ -98,7 +130,7 @@ event(struct filter *F, const struct src_event *ev)
 		diag_bad(&f);
 		return;
 	}
-	if (h == F->o.invert)
+	if (h == F->o.invert || repeated(F, ev))
 		return;
 	F->matched++;
 	if (F->o.exit_status) {
@@ -107,46 +139,134 @@ event(struct filter *F, const struct src_event *ev)
 	}
 	if (F->o.count_only)
 		return;
-	out_line(out_stdout, ev->out_p, ev->out_len);
+	if (F->proj != NULL) {
+		proj_write(F->proj, &ev->rec, out_buf(out_stdout));
+		buf_addc(out_buf(out_stdout), '\n');
+		out_commit(out_stdout);
+	} else {
+		out_line(out_stdout, ev->out_p, ev->out_len);
+	}
 	src_counters(F->src)->out++;
+}
+
+static void
+advance(void *ctx, int64_t wm)
+{
+	struct filter *F = ctx;
+
+	if (F->dd != NULL)
+		dd_evict(F->dd, wm);
+}
+
+static int
+may_forward(void *ctx, int64_t wm, int tick)
+{
+	struct filter *F = ctx;
+
+	return !F->o.count_only && !F->o.exit_status;
+}
+
+static uint64_t
+state_bytes(void *ctx)
+{
+	struct filter *F = ctx;
+
+	return F->dd != NULL ? dd_bytes(F->dd) : 0;
+}
+
+static void
+save(void *ctx, struct buf *b)
+{
+	struct filter *F = ctx;
+
+	dd_save(F->dd, b);
+}
+
+static int
+load(void *ctx, const char *p, size_t n, struct fault *f)
+{
+	struct filter *F = ctx;
+	struct jcur jc;
+
+	jc_init(&jc, p, n, f);
+	return dd_load(F->dd, &jc);
+}
+
+static void
+fingerprint(void *ctx, struct buf *b)
+{
+	struct filter *F = ctx;
+
+	buf_printf(b, "dedupe=%s within=%lld\n", F->o.dedupe,
+	    (long long)F->o.within_ns);
+}
+
+static void
+stats(void *ctx, struct buf *b)
+{
+	struct filter *F = ctx;
+
+	buf_printf(b, ", matched %llu", (unsigned long long)F->matched);
+	if (F->dd != NULL)
+		buf_printf(b, ", repeats dropped %llu, keys %zu",
+		    (unsigned long long)dd_dropped(F->dd), dd_count(F->dd));
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct filter F;
-	struct src_event ev;
+	static struct filter F;
+	struct run_hooks h;
+	struct src_side side;
 	struct fault f;
+	char **files;
 	int rc;
 
 	diag_init("stream-filter");
-	memset(&F, 0, sizeof(F));
-	setup(&F, argc, argv);
-	while ((rc = src_next(F.src, &ev, &f)) != SRC_EOF) {
-		if (rc == SRC_FATAL)
-			diag_die(&f);
-		if (rc == SRC_STOP)
-			break;
-		if (rc == SRC_BAD)
-			diag_bad(&f);
-		else if (rc == SRC_EVENT)
-			event(&F, &ev);
-		else if (rc == SRC_PARTIAL && !F.o.count_only)
-			out_line(out_stdout, ev.out_p, ev.out_len);
-		if (!F.o.count_only)
-			src_forward_wm(F.src, out_stdout);
+	opt_parse(&F.o, T_FILTER, argc, argv);
+	if (F.o.nargs < 1)
+		opt_usage_error(&F.o, "missing EXPR");
+	if ((F.fl = rec_fields_new()) == NULL)
+		diag_fatal(EX_SOFTWARE, "out of memory");
+	compile(&F);
+	memset(&side, 0, sizeof(side));
+	side.fields = F.fl;
+	side.kcat = F.o.kcat;
+	side.need_time = expr_uses_time(F.ex) || F.o.time_set ||
+	    F.dd != NULL || F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 ||
+	    F.o.processing_time;
+	files = F.o.args + 1;
+	if ((F.src = src_open(&F.o, &files, &side, 1, &f)) == NULL)
+		diag_die(&f);
+	buf_init(&F.kb);
+	memset(&h, 0, sizeof(h));
+	h.event = event;
+	h.advance = advance;
+	h.may_forward = may_forward;
+	h.stats = stats;
+	if (F.dd != NULL) {
+		h.state_bytes = state_bytes;
+		h.save = save;
+		h.load = load;
+		h.fingerprint = fingerprint;
 	}
+	F.run.o = &F.o;
+	F.run.src = F.src;
+	F.run.h = &h;
+	F.run.ctx = &F;
+	rc = run_loop(&F.run);
 	if (F.o.count_only)
 		printf("%llu\n", (unsigned long long)F.matched);
 	fflush(stdout);
-	out_flush(out_stdout);
 	src_free(F.src);
 	expr_free(F.ex);
 	key_release(&F.key);
+	key_release(&F.dkey);
+	dd_free(F.dd);
+	proj_free(F.proj);
 	rec_fields_free(F.fl);
 	buf_release(&F.kb);
 	opt_release(&F.o);
-	rc = diag_finish();
 	if (F.o.exit_status && F.matched == 0 && rc == 0)
 		return 1;
 	return rc;

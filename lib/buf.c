@@ -244,3 +244,45 @@ buf_json_key(struct buf *b, const char *k)
 {
 	buf_json_keyn(b, k, strlen(k));
 }
+
+void
+buf_hex(struct buf *b, const void *p, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	const unsigned char *s = p;
+	size_t i;
+
+	buf_reserve(b, 2 * n);
+	for (i = 0; i < n; i++) {
+		b->data[b->len++] = d[s[i] >> 4];
+		b->data[b->len++] = d[s[i] & 15];
+	}
+}
+
+static int
+hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+buf_unhex(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	buf_clear(out);
+	if (n % 2 != 0)
+		return -1;
+	buf_reserve(out, n / 2);
+	for (i = 0; i < n; i += 2) {
+		if ((hi = hexdigit(s[i])) < 0 || (lo = hexdigit(s[i + 1])) < 0)
+			return -1;
+		out->data[out->len++] = (char)(hi << 4 | lo);
+	}
+	return 0;
+}

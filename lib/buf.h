@@ -45,6 +45,10 @@ void	buf_json_compact(struct buf *, const char *, size_t);
 void	buf_json_key(struct buf *, const char *);
 void	buf_json_keyn(struct buf *, const char *, size_t);
 
+/* Hex: bytes as lowercase hex digits, and back (-1 if not hex). */
+void	buf_hex(struct buf *, const void *, size_t);
+int	buf_unhex(struct buf *out, const char *, size_t);
+
 /* Shortest text that strtod reads back as d; "null" when not finite. */
 size_t	fmt_double(double d, char out[32]);
 

@@ -31,20 +31,13 @@ void
 partial_write(struct buf *b, const struct wintool *wt,
     const struct aggset *a, const struct win_fired *wf, const void *blk)
 {
-	static const char hx[] = "0123456789abcdef";
-	const unsigned char *k = (const unsigned char *)wf->key;
-	size_t i;
-
 	buf_printf(b, "{\"@partial\":{\"v\":%d,\"sig\":\"%016llx\"",
 	    PARTIAL_VERSION, (unsigned long long)partial_sig(a));
 	if (wt->w != NULL)
 		buf_printf(b, ",\"window_start\":%lld,\"window_end\":%lld",
 		    (long long)wf->start, (long long)wf->end);
 	buf_adds(b, ",\"key\":\"");
-	for (i = 0; i < wf->keylen; i++) {
-		buf_addc(b, hx[k[i] >> 4]);
-		buf_addc(b, hx[k[i] & 15]);
-	}
+	buf_hex(b, wf->key, wf->keylen);
 	buf_adds(b, "\",\"fields\":{");
 	wintool_key(wt, b, wf->key, wf->keylen);
 	buf_adds(b, "},\"aggs\":");
@@ -52,29 +45,6 @@ partial_write(struct buf *b, const struct wintool *wt,
 	if (wf->late)
 		buf_printf(b, ",\"late\":true,\"revision\":%u", wf->revision);
 	buf_adds(b, "}}\n");
-}
-
-static int
-unhex(struct buf *out, const struct buf *in)
-{
-	size_t i;
-	int d[2], j;
-
-	buf_clear(out);
-	if (in->len % 2 != 0)
-		return -1;
-	for (i = 0; i < in->len; i += 2) {
-		for (j = 0; j < 2; j++) {
-			char c = in->data[i + (size_t)j];
-
-			d[j] = c >= '0' && c <= '9' ? c - '0' :
-			    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-			if (d[j] < 0)
-				return -1;
-		}
-		buf_addc(out, (char)(d[0] << 4 | d[1]));
-	}
-	return 0;
 }
 
 int
@@ -130,7 +100,7 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 			r = jc_int(&jc, &p->end);
 		} else if (kn == 3 && memcmp(k, "key", 3) == 0) {
 			r = jc_string(&jc, &s);
-			if (r == 0 && unhex(p->key, &s) == -1)
+			if (r == 0 && buf_unhex(p->key, s.data, s.len) == -1)
 				r = jc_fail(&jc, "key is not hex");
 		} else if (kn == 4 && memcmp(k, "aggs", 4) == 0) {
 			r = jc_raw(&jc, &p->aggs, &p->aggslen);

@@ -1259,41 +1259,6 @@ win_windows_of(struct windows *w, int64_t t, int64_t *s, int64_t *e)
 
 /* --- state --- */
 
-static void
-hex(struct buf *b, const char *p, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		buf_addc(b, d[(unsigned char)p[i] >> 4]);
-		buf_addc(b, d[(unsigned char)p[i] & 15]);
-	}
-	buf_addc(b, '"');
-}
-
-static int
-unhex(struct buf *out, const struct buf *in)
-{
-	size_t i;
-	int hi, lo;
-
-	buf_clear(out);
-	if (in->len % 2 != 0)
-		return -1;
-	for (i = 0; i < in->len; i += 2) {
-		hi = in->data[i] <= '9' ? in->data[i] - '0' :
-		    in->data[i] - 'a' + 10;
-		lo = in->data[i + 1] <= '9' ? in->data[i + 1] - '0' :
-		    in->data[i + 1] - 'a' + 10;
-		if (hi < 0 || hi > 15 || lo < 0 || lo > 15)
-			return -1;
-		buf_addc(out, (char)(hi << 4 | lo));
-	}
-	return 0;
-}
-
 static int64_t
 get64(const unsigned char *p)
 {
@@ -1325,9 +1290,9 @@ win_save(struct windows *w, struct buf *b)
 	    it = tab_next(w->cells, it), first = 0) {
 		c = cell_at(w, it);
 		k = tab_key(w->cells, it, &n);
-		buf_printf(b, "%s\n[", first ? "" : ",");
-		hex(b, k, n);
-		buf_printf(b, ",%lld,%lld,%lld,%lld,%lld,%llu,%u,%u,%u,",
+		buf_printf(b, "%s\n[\"", first ? "" : ",");
+		buf_hex(b, k, n);
+		buf_printf(b, "\",%lld,%lld,%lld,%lld,%lld,%llu,%u,%u,%u,",
 		    (long long)c->start, (long long)c->end,
 		    (long long)c->count, (long long)c->tmin,
 		    (long long)c->tmax, (unsigned long long)c->sid,
@@ -1344,9 +1309,9 @@ win_save(struct windows *w, struct buf *b)
 
 			k = tab_key(w->aux, it, &n);
 			memcpy(&ck, tab_value(w->aux, it), sizeof(ck));
-			buf_adds(b, first ? "[" : ",[");
-			hex(b, k, n);
-			buf_printf(b, ",%lld,%lld]", (long long)ck.total,
+			buf_adds(b, first ? "[\"" : ",[\"");
+			buf_hex(b, k, n);
+			buf_printf(b, "\",%lld,%lld]", (long long)ck.total,
 			    (long long)ck.first);
 		}
 	buf_adds(b, "]}\n");
@@ -1400,7 +1365,8 @@ load_aux(struct windows *w, struct jcur *jc, struct buf *hx, struct buf *kb)
 
 	while (jc_more(jc) == 1) {
 		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
-		    jc_string(jc, hx) == -1 || unhex(kb, hx) == -1 ||
+		    jc_string(jc, hx) == -1 ||
+		    buf_unhex(kb, hx->data, hx->len) == -1 ||
 		    jc_more(jc) != 1 || jc_int(jc, &ck.total) == -1 ||
 		    jc_more(jc) != 1 || jc_int(jc, &ck.first) == -1 ||
 		    jc_more(jc) != 0)
@@ -1442,7 +1408,8 @@ win_load(struct windows *w, struct jcur *jc, struct fault *f)
 		goto out;
 	while (jc_more(jc) == 1) {
 		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
-		    jc_string(jc, &hx) == -1 || unhex(&kb, &hx) == -1) {
+		    jc_string(jc, &hx) == -1 ||
+		    buf_unhex(&kb, hx.data, hx.len) == -1) {
 			jc_fail(jc, "bad window key");
 			goto out;
 		}

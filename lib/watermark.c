@@ -64,9 +64,9 @@ channel_wm(const struct watermark *w, const struct wm_channel *c)
 
 	if (c->inband_ns != WM_MIN)
 		cand = c->inband_ns;
-	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN)
-		cand = c->max_ns - w->delay_ns < c->max_ns ?
-		    c->max_ns - w->delay_ns : WM_MIN;
+	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN &&
+	    __builtin_sub_overflow(c->max_ns, w->delay_ns, &cand))
+		cand = WM_MIN;
 	return cand > c->wm_ns ? cand : c->wm_ns;
 }
 

@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -27,6 +28,13 @@ human_bytes(struct buf *b, double n)
 }
 
 /* One --stats line: counters, throughput, watermark and its lag. */
+/* --stats D, or 10 s for --metrics alone. */
+static int64_t
+stats_every_ms(const struct opts *o)
+{
+	return o->stats_ns > 0 ? o->stats_ns / 1000000 : 10000;
+}
+
 static void
 print_stats(struct run *R, int final)
 {
@@ -64,11 +72,79 @@ print_stats(struct run *R, int final)
 }
 
 static void
+metric(struct buf *b, const char *name, const char *type, const char *help,
+    double v)
+{
+	char num[32];
+
+	fmt_double(v, num);
+	buf_printf(b, "# HELP streamkit_%s %s\n# TYPE streamkit_%s %s\n"
+	    "streamkit_%s{tool=\"%s\"} %s\n", name, help, name, type, name,
+	    diag_progname(), strcmp(num, "null") == 0 ? "NaN" : num);
+}
+
+/*
+ * --metrics FILE: the counters in Prometheus text format, replaced
+ * atomically (write FILE.tmp, rename) for node_exporter's textfile
+ * collector.  A failure is reported once and the run goes on: metrics
+ * must not stop the data.
+ */
+static void
+write_metrics(struct run *R)
+{
+	struct src_counters *c = src_counters(R->src);
+	struct watermark *wm = src_wm(R->src);
+	struct buf b, tmp;
+	FILE *fp;
+	int ok;
+
+	if (R->o->metrics == NULL)
+		return;
+	buf_init(&b);
+	buf_init(&tmp);
+	metric(&b, "records_in_total", "counter", "Events read.",
+	    (double)c->in);
+	metric(&b, "records_out_total", "counter", "Records written.",
+	    (double)c->out);
+	metric(&b, "records_bad_total", "counter", "Bad records skipped.",
+	    (double)c->bad);
+	metric(&b, "records_late_total", "counter",
+	    "Records dropped as late.", (double)c->late);
+	metric(&b, "records_replayed_total", "counter",
+	    "Kafka records skipped by offset.", (double)c->replayed);
+	metric(&b, "bytes_read_total", "counter", "Input bytes read.",
+	    (double)src_bytes(R->src));
+	if (wm->wm_ns != WM_MIN && wm->wm_ns != WM_MAX) {
+		metric(&b, "watermark_seconds", "gauge",
+		    "Event-time watermark, Unix seconds.",
+		    (double)wm->wm_ns / 1e9);
+		metric(&b, "watermark_lag_seconds", "gauge",
+		    "Wall clock minus watermark.",
+		    (double)(wall_ns() - wm->wm_ns) / 1e9);
+	}
+	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
+	    R->h->state_bytes != NULL ? (double)R->h->state_bytes(R->ctx) : 0);
+	buf_printf(&tmp, "%s.tmp", R->o->metrics);
+	ok = (fp = fopen(buf_cstr(&tmp), "w")) != NULL &&
+	    fwrite(b.data, 1, b.len, fp) == b.len;
+	if (fp != NULL && fclose(fp) != 0)
+		ok = 0;
+	if (!ok || rename(tmp.data, R->o->metrics) == -1) {
+		if (!R->metrics_failed)
+			diag_warn("cannot write --metrics %s", R->o->metrics);
+		R->metrics_failed = 1;
+		unlink(tmp.data);
+	}
+	buf_release(&b);
+	buf_release(&tmp);
+}
+
+static void
 set_deadline(struct run *R)
 {
 	int64_t d = 0, now = mono_ms();
 
-	if (R->o->stats_ns > 0)
+	if (R->o->stats_ns > 0 || R->o->metrics != NULL)
 		d = R->next_stats_ms;
 	if (R->o->state != NULL && R->o->checkpoint_ns > 0 &&
 	    (d == 0 || R->next_ckpt_ms < d))
@@ -85,9 +161,12 @@ periodic(struct run *R)
 
 	if (src_stats_requested())
 		print_stats(R, 0);
-	if (R->o->stats_ns > 0 && now >= R->next_stats_ms) {
-		print_stats(R, 0);
-		R->next_stats_ms = now + R->o->stats_ns / 1000000;
+	if ((R->o->stats_ns > 0 || R->o->metrics != NULL) &&
+	    now >= R->next_stats_ms) {
+		if (R->o->stats_ns > 0)
+			print_stats(R, 0);
+		write_metrics(R);
+		R->next_stats_ms = now + stats_every_ms(R->o);
 	}
 	if (R->st != NULL && ((R->o->checkpoint_ns > 0 &&
 	    now >= R->next_ckpt_ms) || (R->o->checkpoint_n > 0 &&
@@ -124,7 +203,7 @@ run_loop(struct run *R)
 
 	R->advanced = WM_MIN;
 	R->started_ms = mono_ms();
-	R->next_stats_ms = R->started_ms + R->o->stats_ns / 1000000;
+	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
 	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
 	if (R->o->state != NULL &&
@@ -176,5 +255,6 @@ run_loop(struct run *R)
 	}
 	if (R->o->stats_ns > 0)
 		print_stats(R, 1);
+	write_metrics(R);
 	return diag_finish();
 }

@@ -54,6 +54,7 @@ struct run {
 	int64_t			 next_stats_ms;
 	int64_t			 next_ckpt_ms;
 	uint64_t		 next_ckpt_n;
+	int			 metrics_failed;
 };
 
 /* Returns the exit status (0, 65, ...). */

@@ -310,6 +310,7 @@ main(int argc, char *argv[])
 	T.run.src = T.src;
 	T.run.h = &h;
 	T.run.ctx = &T;
+	T.run.quiet_late = 1;
 	rc = run_loop(&T.run);
 	report(&T);
 	src_free(T.src);

@@ -29,11 +29,12 @@ partial_sig(const struct aggset *a)
 
 void
 partial_write(struct buf *b, const struct wintool *wt,
-    const struct aggset *a, const struct win_fired *wf, const void *blk)
+    const struct aggset *a, const struct win_fired *wf, int windowed,
+    const void *blk)
 {
 	buf_printf(b, "{\"@partial\":{\"v\":%d,\"sig\":\"%016llx\"",
 	    PARTIAL_VERSION, (unsigned long long)partial_sig(a));
-	if (wt->w != NULL)
+	if (windowed)
 		buf_printf(b, ",\"window_start\":%lld,\"window_end\":%lld",
 		    (long long)wf->start, (long long)wf->end);
 	buf_adds(b, ",\"key\":\"");

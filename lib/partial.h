@@ -31,7 +31,8 @@ struct wintool;
 #define PARTIAL_VERSION	1
 
 void	partial_write(struct buf *, const struct wintool *,
-	    const struct aggset *, const struct win_fired *, const void *blk);
+	    const struct aggset *, const struct win_fired *, int windowed,
+	    const void *blk);
 
 /* A partial read back; key and aggs point into the record's text. */
 struct partial {

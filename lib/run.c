@@ -229,6 +229,10 @@ run_loop(struct run *R)
 			else
 				out_line(out_stdout, ev.out_p, ev.out_len);
 			break;
+		case SRC_TOMBSTONE:
+			if (R->h->tombstone != NULL)
+				R->h->tombstone(R->ctx, &ev);
+			break;
 		case SRC_TICK:
 			periodic(R);
 			break;
@@ -255,6 +259,12 @@ run_loop(struct run *R)
 	}
 	if (R->o->stats_ns > 0)
 		print_stats(R, 1);
+	else if (src_counters(R->src)->late > 0 && !R->quiet_late)
+		diag_note("%llu record%s dropped as late%s",
+		    (unsigned long long)src_counters(R->src)->late,
+		    src_counters(R->src)->late == 1 ? "" : "s",
+		    R->o->late_output != NULL ? " (written to --late-output)" :
+		    " (--late-output FILE keeps them)");
 	write_metrics(R);
 	return diag_finish();
 }

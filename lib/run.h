@@ -40,6 +40,8 @@ struct run_hooks {
 	int	(*may_forward)(void *ctx, int64_t wm, int tick);
 	/* Extra words for the --stats line (may be NULL). */
 	void	(*stats)(void *ctx, struct buf *);
+	/* A kcat tombstone (a side with tombstones set); ev->env has the key. */
+	void	(*tombstone)(void *ctx, struct src_event *);
 };
 
 struct run {
@@ -55,6 +57,7 @@ struct run {
 	int64_t			 next_ckpt_ms;
 	uint64_t		 next_ckpt_n;
 	int			 metrics_failed;
+	int			 quiet_late;	/* the tool reports late itself */
 };
 
 /* Returns the exit status (0, 65, ...). */

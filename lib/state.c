@@ -375,54 +375,61 @@ restore_parts(struct run *R, struct jcur *jc, struct fault *f)
 }
 
 static int
-restore_source(struct run *R, const struct sect *s, struct fault *f)
+restore_channels(struct watermark *w, struct jcur *jc)
 {
-	struct watermark *w = src_wm(R->src);
-	struct src_counters *c = src_counters(R->src);
-	struct jcur jc;
-	int64_t v[3], inband, cnt[5];
+	int64_t v[3];
 	int i = 0, k;
 
-	jc_init(&jc, s->p, s->n, f);
-	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &v[0]) == -1 ||
-	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
-	    jc_int(&jc, &v[1]) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "disorder") == -1 ||
-	    jc_int(&jc, &v[2]) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "inband") == -1 ||
-	    jc_int(&jc, &inband) == -1 || jc_more(&jc) != 1)
+	if (jc_begin_array(jc) == -1)
 		return -1;
-	/* Partitions first: they recreate their channels in order. */
-	{
-		struct jcur save = jc;
-
-		if (jc_expect_key(&jc, "channels") == -1 || jc_skip(&jc) == -1 ||
-		    jc_more(&jc) != 1 || restore_parts(R, &jc, f) == -1)
-			return -1;
-		jc = save;
-	}
-	if (jc_expect_key(&jc, "channels") == -1 ||
-	    jc_begin_array(&jc) == -1)
-		return -1;
-	while (jc_more(&jc) == 1) {
+	while (jc_more(jc) == 1) {
 		if (i >= w->nch)
-			return jc_fail(&jc, "more channels than inputs");
-		if (jc_begin_array(&jc) == -1)
+			return jc_fail(jc, "more channels than inputs");
+		if (jc_begin_array(jc) == -1)
 			return -1;
 		for (k = 0; k < 3; k++)
-			if (jc_more(&jc) != 1 || jc_int(&jc, &v[k]) == -1)
+			if (jc_more(jc) != 1 || jc_int(jc, &v[k]) == -1)
 				return -1;
-		if (jc_more(&jc) != 0)
+		if (jc_more(jc) != 0)
 			return -1;
 		w->ch[i].max_ns = v[0];
 		w->ch[i].inband_ns = v[1];
 		w->ch[i].wm_ns = v[2];
 		i++;
 	}
-	if (jc_more(&jc) != 1 || jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
-	    jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "counters") == -1 || jc_begin_array(&jc) == -1)
+	return jc->failed ? -1 : 0;
+}
+
+/*
+ * The source section: partitions first (restoring them recreates their
+ * watermark channels in their original order), then the channels.
+ */
+static int
+restore_source(struct run *R, const struct sect *s, struct fault *f)
+{
+	struct watermark *w = src_wm(R->src);
+	struct src_counters *c = src_counters(R->src);
+	struct jcur jc, chans;
+	int64_t wm, max, dis, inband, cnt[5];
+	int k;
+
+	jc_init(&jc, s->p, s->n, f);
+	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &wm) == -1 ||
+	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
+	    jc_int(&jc, &max) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "disorder") == -1 ||
+	    jc_int(&jc, &dis) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "inband") == -1 ||
+	    jc_int(&jc, &inband) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "channels") == -1)
+		return -1;
+	chans = jc;
+	if (jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
+	    restore_parts(R, &jc, f) == -1 || restore_channels(w, &chans) == -1)
+		return -1;
+	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "counters") == -1 ||
+	    jc_begin_array(&jc) == -1)
 		return -1;
 	for (k = 0; k < 5; k++)
 		if (jc_more(&jc) != 1 || jc_int(&jc, &cnt[k]) == -1 ||
@@ -430,24 +437,16 @@ restore_source(struct run *R, const struct sect *s, struct fault *f)
 			return jc_fail(&jc, "bad counters");
 	if (jc_more(&jc) != 0 || jc_more(&jc) != 0 || jc_end(&jc) != 0)
 		return jc_fail(&jc, "trailing data");
-	jc_init(&jc, s->p, s->n, f);	/* reread the three numbers */
-	jc_begin_object(&jc);
-	jc_more(&jc);
-	jc_expect_key(&jc, "wm");
-	jc_int(&jc, &w->wm_ns);
-	jc_more(&jc);
-	jc_expect_key(&jc, "max");
-	jc_int(&jc, &w->max_ns);
-	jc_more(&jc);
-	jc_expect_key(&jc, "disorder");
-	jc_int(&jc, &w->disorder_ns);
+	w->wm_ns = wm;
+	w->max_ns = max;
+	w->disorder_ns = dis;
 	w->inband_seen = inband != 0;
 	c->in = (uint64_t)cnt[0];
 	c->out = (uint64_t)cnt[1];
 	c->bad = (uint64_t)cnt[2];
 	c->late = (uint64_t)cnt[3];
 	c->replayed = (uint64_t)cnt[4];
-	R->advanced = w->wm_ns;
+	R->advanced = wm;
 	return 0;
 }
 
@@ -458,6 +457,7 @@ restore(struct state *st, struct run *R, const char *d, size_t n,
 	struct sect s[SECT_MAX];
 	const struct sect *x;
 	struct buf fp;
+	char why[FAULT_MSG_MAX];
 	int ns, r;
 
 	if (parse_sections(st->path, d, n, s, &ns, f) == -1)
@@ -479,15 +479,18 @@ restore(struct state *st, struct run *R, const char *d, size_t n,
 	if ((x = find(s, ns, "source")) == NULL)
 		return corrupt(f, st->path, "no source section");
 	if (restore_source(R, x, f) == -1) {
-		fault_prefix(f, "source");
-		return corrupt(f, st->path, f->msg);
+		if (f->code == EX_CONFIG)
+			return -1;
+		snprintf(why, sizeof(why), "source section: %.200s", f->msg);
+		return corrupt(f, st->path, why);
 	}
 	if ((x = find(s, ns, "tool-state")) == NULL)
 		return corrupt(f, st->path, "no tool-state section");
 	if (R->h->load != NULL && R->h->load(R->ctx, x->p, x->n, f) == -1) {
 		if (f->code == EX_CONFIG)
 			return -1;
-		return corrupt(f, st->path, f->msg);
+		snprintf(why, sizeof(why), "tool section: %.200s", f->msg);
+		return corrupt(f, st->path, why);
 	}
 	return 0;
 }
@@ -516,6 +519,7 @@ state_open(const struct opts *o, struct run *R, struct fault *f)
 	struct state *st;
 	int fd, r;
 
+	fault_clear(f);
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return fault_null(f, EX_SOFTWARE, "out of memory");
 	st->lockfd = -1;

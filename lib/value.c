@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "value.h"
 
@@ -150,6 +152,28 @@ val_cmp(const struct value *a, const struct value *b)
 	}
 }
 
+/*
+ * Objects are equal whatever the order of their keys, as in jq; jansson
+ * compares the trees.  Numbers it cannot hold (beyond int64) fall back
+ * to comparing the compact texts.
+ */
+static int
+container_equal(const struct value *a, const struct value *b)
+{
+	json_t *x, *y;
+	int eq;
+
+	x = json_loadb(a->raw, a->rawlen, JSON_DECODE_ANY, NULL);
+	y = json_loadb(b->raw, b->rawlen, JSON_DECODE_ANY, NULL);
+	if (x == NULL || y == NULL)
+		eq = compact_cmp(a, b) == 0;
+	else
+		eq = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return eq;
+}
+
 int
 val_equal(const struct value *a, const struct value *b)
 {
@@ -157,6 +181,9 @@ val_equal(const struct value *a, const struct value *b)
 		return 0;
 	if (a->type == V_STRING)
 		return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
+	if ((a->type == V_OBJECT || a->type == V_ARRAY) && a->raw != NULL &&
+	    b->raw != NULL)
+		return container_equal(a, b);
 	return val_cmp(a, b) == 0;
 }
 

@@ -509,17 +509,15 @@ check_full(struct windows *w, struct cell *c, const char *key,
 
 static int64_t ss[WIN_PER_RECORD_MAX], es[WIN_PER_RECORD_MAX];
 
+/* Add to the n windows (ss[i], es[i]). */
 static int
-add_direct(struct windows *w, const char *key, size_t keylen, uint64_t h,
-    int64_t t, const void *ev, int64_t wm)
+add_to(struct windows *w, int n, const char *key, size_t keylen,
+    uint64_t h, int64_t t, const void *ev, int64_t wm)
 {
 	struct cell *c;
 	int64_t id;
-	int i, n, created, accepted = 0;
+	int i, created, accepted = 0;
 
-	if ((n = windows_of(w, t, 1, ss, es)) == -1)
-		return fault_set(w->f, EX_DATAERR, "time out of range for "
-		    "these windows");
 	for (i = 0; i < n; i++) {
 		int fired = es[i] <= w->fired_upto;
 
@@ -545,6 +543,35 @@ add_direct(struct windows *w, const char *key, size_t keylen, uint64_t h,
 		}
 	}
 	return accepted;
+}
+
+static int
+add_direct(struct windows *w, const char *key, size_t keylen, uint64_t h,
+    int64_t t, const void *ev, int64_t wm)
+{
+	int n;
+
+	if ((n = windows_of(w, t, 1, ss, es)) == -1)
+		return fault_set(w->f, EX_DATAERR, "time out of range for "
+		    "these windows");
+	return add_to(w, n, key, keylen, h, t, ev, wm);
+}
+
+int
+win_add_at(struct windows *w, int64_t start, int64_t end, const char *key,
+    size_t keylen, uint64_t h, const void *ev, int64_t wm, struct fault *f)
+{
+	int r;
+
+	w->f = f;
+	if (start >= end)
+		return fault_set(f, EX_DATAERR, "window ends before it starts");
+	ss[0] = start;
+	es[0] = end;
+	r = add_to(w, 1, key, keylen, h, end - 1, ev, wm);
+	if (r == 0)
+		w->counts.late_dropped++;
+	return r;
 }
 
 /* --- time windows over shared panes (stream-agg) --- */
@@ -984,9 +1011,12 @@ emit_sorted(struct windows *w)
 			continue;
 		}
 		c = cell_at(w, e->cell);
+		c->fired = 1;
+		/* Emptied by --max-events and nothing came after. */
+		if (c->count == 0 && c->truncated)
+			continue;
 		fire(w, c->start, c->end, e->key, e->keylen, payload(c), 0, 0,
 		    c->truncated);
-		c->fired = 1;
 	}
 	w->nem = 0;
 }
@@ -1183,8 +1213,10 @@ advance_sessions(struct windows *w, int64_t wm)
 	for (i = 0; i < w->nem; i++) {
 		e = &w->em[i];
 		c = cell_at(w, e->cell);
-		fire(w, c->start, c->end, e->key, e->keylen, payload(c),
-		    c->revision > 0, c->revision, c->truncated);
+		if (c->count > 0 || !c->truncated)
+			fire(w, c->start, c->end, e->key, e->keylen,
+			    payload(c), c->revision > 0, c->revision,
+			    c->truncated);
 		c->fired = 1;
 		if (wm == WM_MAX || expiry_of(w, c->end) <= wm)
 			session_drop(w, e->cell);

@@ -88,6 +88,14 @@ void	win_free(struct windows *);
 int	win_add(struct windows *, const char *key, size_t keylen,
 	    uint64_t hash, int64_t t, const void *event, int64_t wm,
 	    struct fault *);
+/*
+ * Add to the window [start, end) itself, with the same lateness rules
+ * (stream-agg --merge: partials carry their window).  Returns 1, or 0
+ * when it is past end + lateness, or -1 with a fault.
+ */
+int	win_add_at(struct windows *, int64_t start, int64_t end,
+	    const char *key, size_t keylen, uint64_t hash, const void *event,
+	    int64_t wm, struct fault *);
 /* The windows containing t (time windows only), ascending by end. */
 int	win_windows_of(struct windows *, int64_t t, int64_t *s, int64_t *e);
 /* Fire every window with end <= wm, drop state past end + lateness. */

@@ -99,22 +99,56 @@ config(const struct opts *o)
 	return c;
 }
 
+/*
+ * One side over all files, read one after another; with --merge one side
+ * per file, read concurrently, each its own watermark channel.
+ */
+static void
+open_source(struct wintool *wt, char **files)
+{
+	struct src_side *sides;
+	char ***streams;
+	struct fault f;
+	int i, n = 0;
+
+	while (files[n] != NULL)
+		n++;
+	if (!wt->o.merge)
+		n = 1;
+	else if (n == 0)
+		opt_usage_error(&wt->o, "--merge needs the shards' outputs as "
+		    "FILE arguments");
+	if ((sides = calloc((size_t)n, sizeof(*sides))) == NULL ||
+	    (streams = calloc((size_t)n, sizeof(*streams))) == NULL ||
+	    (wt->merge_files = calloc((size_t)n * 2, sizeof(char *))) == NULL)
+		diag_fatal(EX_SOFTWARE, "out of memory");
+	for (i = 0; i < n; i++) {
+		sides[i].fields = wt->fl;
+		sides[i].kcat = wt->o.kcat;
+		sides[i].need_time = !wt->o.merge;
+		if (wt->o.merge) {
+			wt->merge_files[2 * i] = files[i];
+			streams[i] = &wt->merge_files[2 * i];
+		} else {
+			streams[i] = files;
+		}
+	}
+	if ((wt->src = src_open(&wt->o, streams, sides, n, &f)) == NULL)
+		diag_die(&f);
+	free(sides);
+	free(streams);
+}
+
 void
 wintool_open(struct wintool *wt, char **files, const struct win_ops *ops,
     void *ctx, const struct run_hooks *h)
 {
-	struct src_side side;
 	struct win_config c;
 	struct fault f;
 
 	if (wt->o.count_slide > 0 && wt->o.count_slide > wt->o.count_n)
 		opt_usage_error(&wt->o, "--slide must not exceed --count");
-	memset(&side, 0, sizeof(side));
-	side.fields = wt->fl;
-	side.kcat = wt->o.kcat;
-	side.need_time = 1;
-	if ((wt->src = src_open(&wt->o, &files, &side, 1, &f)) == NULL)
-		diag_die(&f);
+	open_source(wt, files);
 	wt->ctx = ctx;
 	wt->hooks = *h;
 	if (wt->o.win != WIN_NONE) {
@@ -150,6 +184,7 @@ wintool_run(struct wintool *wt)
 	key_release(&wt->key);
 	rec_fields_free(wt->fl);
 	buf_release(&wt->kb);
+	free(wt->merge_files);
 	opt_release(&wt->o);
 	return rc;
 }

@@ -32,6 +32,7 @@ struct wintool {
 	struct run_hooks hooks;
 	struct buf	 kb;		/* the current record's key */
 	void		*ctx;
+	char		**merge_files;	/* --merge: one list per file */
 };
 
 /* Options, fields and --by; the tool adds its own paths after this. */

@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# stream-filter: fixture cases (see each case's why), then what fixtures
+# cannot express: the caret column, the bad-record message cap, sampling
+# and sharding properties, early exit and SIGPIPE.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+@test "stream-filter fixtures" {
+	run_fixtures stream-filter
+}
+
+@test "stream-filter: a syntax error quotes EXPR with a caret at the offending column" {
+	run stream-filter '.a == == 1' </dev/null
+	[ "$status" -eq 64 ]
+	# the second '==' starts at offset 6 of the expression
+	exprline=$(printf '%s\n' "$output" | grep -F -m1 '.a == == 1')
+	caret=$(printf '%s\n' "$output" | grep -F -A1 -m1 '.a == == 1' | sed -n 2p)
+	prefix=${exprline%%.a == == 1*}
+	col=$(( ${#prefix} + 6 ))
+	[ "${caret:$col:1}" = "^" ]
+	[ -z "$(printf '%s' "${caret:0:$col}" | tr -d ' ')" ]
+}
+
+@test "stream-filter: the first 10 bad records are reported, then a count" {
+	run --separate-stderr stream-filter '.x == 1' < <(for i in $(seq 12); do echo "bad $i"; done)
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	n=$(printf '%s\n' "$stderr" | grep -c '^stream-filter: line [0-9]*:')
+	[ "$n" -eq 10 ]
+	printf '%s\n' "$stderr" | grep -q '^stream-filter: line 10:'
+	! printf '%s\n' "$stderr" | grep -q '^stream-filter: line 11:'
+	printf '%s\n' "$stderr" | grep -v '^stream-filter: line' | grep -Eq '12|2 more'
+}
+
+@test "stream-filter --sample is deterministic, keeps a subset in order, about P" {
+	cd "$BATS_TEST_TMPDIR"
+	for i in $(seq 1 400); do echo "{\"id\":$i,\"k\":\"k$((i % 40))\"}"; done >in
+	stream-filter --sample 0.5 'true' <in >a
+	stream-filter --sample 0.5 'true' <in >b
+	cmp a b
+	n=$(wc -l <a)
+	[ "$n" -gt 120 ] && [ "$n" -lt 280 ]
+	# a subsequence of the input: every line is an input line, ids ascend
+	[ -z "$(grep -Fxvf in a)" ]
+	jq -s 'map(.id) | . == sort' a | grep -qx true
+}
+
+@test "stream-filter --sample --by keeps whole keys" {
+	cd "$BATS_TEST_TMPDIR"
+	for i in $(seq 1 400); do echo "{\"id\":$i,\"k\":\"k$((i % 40))\"}"; done >in
+	stream-filter --sample 0.5 --by .k 'true' <in >a
+	[ -s a ]
+	# each kept key keeps all its 10 records
+	jq -rs 'group_by(.k) | map(length) | unique | .[]' a | grep -qx 10
+	[ "$(jq -rs 'group_by(.k) | map(length) | unique | length' a)" -eq 1 ]
+}
+
+@test "stream-filter --shard I/N partitions the input by key" {
+	cd "$BATS_TEST_TMPDIR"
+	for i in $(seq 1 300); do echo "{\"id\":$i,\"k\":\"k$((i % 37))\"}"; done >in
+	for s in 0 1 2; do stream-filter --by .k --shard "$s/3" 'true' <in >s$s; done
+	# disjoint and complete
+	[ "$(cat s0 s1 s2 | wc -l)" -eq 300 ]
+	diff <(sort in) <(cat s0 s1 s2 | sort)
+	# a key lives in exactly one shard
+	for s in 0 1 2; do jq -r .k s$s | sort -u; done | sort | uniq -d >dups
+	[ ! -s dups ]
+	# each shard keeps input order
+	for s in 0 1 2; do jq -s 'map(.id) | . == sort' s$s | grep -qx true; done
+}
+
+@test "stream-filter -q exits at the first match without reading to the end" {
+	run timeout 5 bash -c "yes '{\"x\":1}' | stream-filter -q '.x == 1'"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "stream-filter ends quietly on SIGPIPE" {
+	cd "$BATS_TEST_TMPDIR"
+	timeout 5 bash -c "yes '{\"x\":1}' | stream-filter '.x == 1' 2>err | head -n 2 >out"
+	[ "$(cat out)" = $'{"x":1}\n{"x":1}' ]
+	[ ! -s err ]
+}
+
+@test "stream-filter --keep/--drop exist" {
+	run stream-filter --keep .a 'true' </dev/null
+	[ "$status" -eq 0 ]
+	run stream-filter --drop .a 'true' </dev/null
+	[ "$status" -eq 0 ]
+}

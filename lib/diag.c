@@ -106,6 +106,8 @@ diag_init(const char *name)
 	progname = name;
 	out_on_error = on_write_error;
 	buf_oom = on_oom;
+	/* A file size limit (ulimit -f) is a write error, not a death. */
+	signal(SIGXFSZ, SIG_IGN);
 	out_init_stdout();
 }
 

@@ -1464,7 +1464,7 @@ win_load(struct windows *w, struct jcur *jc, struct fault *f)
 	}
 	if (jc_more(jc) != 1 || jc_expect_key(jc, "aux") == -1 ||
 	    jc_begin_array(jc) == -1 || load_aux(w, jc, &hx, &kb) == -1 ||
-	    jc_more(jc) != 0 || jc_end(jc) != 0)
+	    jc_more(jc) != 0)
 		goto out;
 	w->fired_upto = fu;
 	w->next_sid = sid;

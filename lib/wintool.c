@@ -67,7 +67,9 @@ load(void *ctx, const char *p, size_t n, struct fault *f)
 	struct jcur jc;
 
 	jc_init(&jc, p, n, f);
-	return win_load(wt->w, &jc, f);
+	if (win_load(wt->w, &jc, f) == -1)
+		return -1;
+	return jc_end(&jc) == 0 ? 0 : jc_fail(&jc, "trailing data");
 }
 
 static void

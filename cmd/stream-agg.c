@@ -163,11 +163,10 @@ m_put(struct atool *A, struct mcell *c, int shard, const void *blk)
 	if (c->blocks == NULL &&
 	    (c->blocks = calloc((size_t)A->nshards, sizeof(void *))) == NULL)
 		diag_fatal(EX_SOFTWARE, "out of memory");
-	if (c->blocks[shard] == NULL &&
-	    (c->blocks[shard] = malloc(A->aggs.state_size)) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
-	else
+	if (c->blocks[shard] != NULL)
 		aggset_release(&A->aggs, c->blocks[shard]);
+	else if ((c->blocks[shard] = malloc(A->aggs.state_size)) == NULL)
+		diag_fatal(EX_SOFTWARE, "out of memory");
 	aggset_init(&A->aggs, c->blocks[shard]);
 	aggset_merge(&A->aggs, c->blocks[shard], blk);
 }

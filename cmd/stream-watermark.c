@@ -142,6 +142,7 @@ event(void *ctx, struct src_event *ev)
 			src_late(T->src, ev);
 			return;
 		}
+		src_counters(T->src)->late++;
 		write_event(T, ev->out_p, ev->out_len, t);
 		return;
 	}

@@ -13,4 +13,5 @@ kcat -C -J -u -b "$broker" -t "$topic" -o end |
     stream-watermark --kcat --max-delay 5s --idle 30s \
         --late-output late.ndjson |
     stream-filter '.status >= 500 or .latency_ms > 800' |
-    stream-agg --tumbling 1m --by .service count 'p99(.latency_ms)'
+    stream-agg --tumbling 1m --by .service count 'p99(.latency_ms)' \
+        --no-watermarks

@@ -453,13 +453,23 @@ struct st_var {
 	double		 m2;		/* sum of squared deviations */
 };
 
+/*
+ * Counts saturate at INT64_MAX rather than overflow: no stream gets
+ * there, but a decoded state may claim to have.
+ */
+static void
+welford_count(int64_t *n, int64_t more)
+{
+	*n = more > INT64_MAX - *n ? INT64_MAX : *n + more;
+}
+
 static void
 avg_add(const struct agg_spec *sp, void *st, const struct value *v,
     int64_t t, uint64_t seq)
 {
 	struct st_avg *a = st;
 
-	a->n++;
+	welford_count(&a->n, 1);
 	a->mean += (v->d - a->mean) / (double)a->n;
 }
 
@@ -470,7 +480,7 @@ var_add(const struct agg_spec *sp, void *st, const struct value *v,
 	struct st_var *a = st;
 	double delta = v->d - a->mean;
 
-	a->n++;
+	welford_count(&a->n, 1);
 	a->mean += delta / (double)a->n;
 	a->m2 += delta * (v->d - a->mean);
 }
@@ -488,7 +498,7 @@ chan(int64_t *n, double *mean, double *m2, int64_t nb, double meanb,
 	*mean += delta * ((double)nb / tot);
 	if (m2 != NULL)
 		*m2 += m2b + delta * delta * (na * (double)nb / tot);
-	*n += nb;
+	welford_count(n, nb);
 }
 
 static void

@@ -24,6 +24,7 @@ fault_vset(struct fault *f, int code, const char *fmt, va_list ap)
 	if (f == NULL)
 		return -1;
 	f->code = code;
+	f->line = 0;
 	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
 	return -1;
 }

@@ -29,6 +29,7 @@ enum op {
 
 struct node {
 	enum op		 op;
+	int		 col;		/* where it starts in EXPR */
 	struct node	*a, *b;
 	struct value	 k;		/* N_CONST */
 	int		 slot;		/* N_PATH, N_EXISTS */
@@ -76,11 +77,15 @@ struct parse {
 static int
 perr(struct parse *P, size_t col, const char *fmt, const char *arg)
 {
+	char copy[FAULT_MSG_MAX];
+
 	if (P->err)
 		return -1;
 	P->err = 1;
 	*P->col = (int)col;
-	fault_set(P->f, EX_USAGE, fmt, arg);
+	/* arg may be the fault's own message: copy before formatting. */
+	snprintf(copy, sizeof(copy), "%s", arg);
+	fault_set(P->f, EX_USAGE, fmt, copy);
 	return -1;
 }
 
@@ -236,6 +241,7 @@ node_new(struct parse *P, enum op op)
 		return NULL;
 	n->op = op;
 	n->slot = -1;
+	n->col = (int)P->tstart;
 	ex->all[ex->nall++] = n;
 	return n;
 }
@@ -620,12 +626,13 @@ cmp_op(enum tok t)
 	}
 }
 
+static int as_time(const struct value *, int64_t *);
+
 /* A constant compared with @time becomes a time in ns. */
 static int
 fold_time(struct parse *P, struct node *n, size_t col)
 {
 	struct node *c = n->a->op == N_TIME ? n->b : n->a;
-	struct timefmt tf = { TP_AUTO, "" };
 	int64_t t;
 	int r = 0;
 
@@ -635,12 +642,9 @@ fold_time(struct parse *P, struct node *n, size_t col)
 		n->timecmp = 1;
 		return 0;
 	}
-	if (c->k.type == V_STRING)
-		r = tp_from_string(&tf, c->k.s, c->k.slen, &t, P->f);
-	else if (c->k.type == V_NUMBER && c->k.raw != NULL)
-		r = tp_from_number(&tf, c->k.raw, c->k.rawlen, &t, P->f);
-	else if (c->k.type == V_NUMBER)
-		t = c->k.i;
+	if (c->k.type == V_STRING || c->k.type == V_NUMBER)
+		r = as_time(&c->k, &t) == -1 ? fault_set(P->f, EX_USAGE,
+		    "not a time") : 0;
 	else
 		return perr(P, col, "%s@time compares with a time string or "
 		    "number", "");
@@ -740,6 +744,26 @@ parse_or(struct parse *P)
 	return n;
 }
 
+/* A list is a value only on the right of 'in'. */
+static void
+check_lists(struct parse *P, const struct node *n, const struct node *up)
+{
+	int i;
+
+	if (n == NULL || P->err)
+		return;
+	if (n->op == N_LIST) {
+		if (up == NULL || up->op != N_IN || up->b != n)
+			perr(P, (size_t)n->col, "%sa list [...] or an array "
+			    "$variable can only follow 'in'", "");
+		for (i = 0; i < n->nitems; i++)
+			check_lists(P, n->items[i], n);
+		return;
+	}
+	check_lists(P, n->a, n);
+	check_lists(P, n->b, n);
+}
+
 struct expr *
 expr_compile(const char *text, struct fields *fl, const struct opt_var *vars,
     int nvars, int *col, struct fault *f)
@@ -768,6 +792,8 @@ expr_compile(const char *text, struct fields *fl, const struct opt_var *vars,
 	    P.tok != K_EOF)
 		perr(&P, P.tstart, "%sunexpected text after the expression",
 		    "");
+	if (!P.err && ex->root != NULL)
+		check_lists(&P, ex->root, NULL);
 	if (P.err || ex->root == NULL) {
 		if (!P.err)
 			fault_set(f, EX_SOFTWARE, "out of memory");
@@ -872,20 +898,28 @@ set_dbl(struct value *v, double d)
 	v->d = d;
 }
 
+/*
+ * A value as an event time, read like --time-format auto: strings as
+ * RFC 3339 or numeric text, numbers by magnitude (seconds, ms, us, ns),
+ * whether they were written in EXPR, bound with --argjson or computed.
+ */
 static int
 as_time(const struct value *v, int64_t *t)
 {
 	struct timefmt tf = { TP_AUTO, "" };
+	char num[32];
 
 	if (v->type == V_STRING)
 		return tp_from_string(&tf, v->s, v->slen, t, NULL);
-	if (v->type == V_NUMBER && v->raw != NULL)
+	if (v->type != V_NUMBER)
+		return -1;
+	if (v->raw != NULL)
 		return tp_from_number(&tf, v->raw, v->rawlen, t, NULL);
-	if (v->type == V_NUMBER && v->isint) {
-		*t = v->i;
-		return 0;
-	}
-	return -1;
+	if (v->isint)
+		snprintf(num, sizeof(num), "%lld", (long long)v->i);
+	else if (fmt_double(v->d, num) == 4 && num[0] == 'n')
+		return -1;
+	return tp_from_number(&tf, num, strlen(num), t, NULL);
 }
 
 static int

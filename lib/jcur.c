@@ -3,11 +3,13 @@
  *
  * Every read checks p against end before it looks at a byte, so any
  * input, truncated or not, fails cleanly.  Nesting is tracked in two bit
- * masks (one bit per level, hence JC_DEPTH_MAX 64): whether a level is an
+ * arrays (one bit per level up to JC_DEPTH_MAX): whether a level is an
  * object, which tells jc_more() the closing bracket to expect, and
  * whether it has had an element yet, which tells it whether a ',' is due.
+ * Nothing recurses, so the depth limit bounds no stack, only the arrays.
  * Nothing is allocated: strings go to the caller's buf, escaped keys to
- * the cursor's fixed scratch array, long numbers to a stack buffer.
+ * the cursor's fixed scratch array (so an escaped key may decode to at
+ * most JC_KEY_MAX bytes), numbers to a stack buffer.
  */
 #include <math.h>
 #include <stdio.h>
@@ -77,11 +79,27 @@ jc_peek(struct jcur *j)
 	return 0;
 }
 
+/* Bit d - 1 of a level mask: level d. */
+static int
+bit_get(const uint64_t *m, int d)
+{
+	return (m[(d - 1) / 64] >> ((d - 1) % 64)) & 1;
+}
+
+static void
+bit_put(uint64_t *m, int d, int on)
+{
+	uint64_t bit = (uint64_t)1 << ((d - 1) % 64);
+
+	if (on)
+		m[(d - 1) / 64] |= bit;
+	else
+		m[(d - 1) / 64] &= ~bit;
+}
+
 static int
 begin(struct jcur *j, char open, int object)
 {
-	uint64_t bit;
-
 	if (j->failed)
 		return -1;
 	ws(j);
@@ -90,12 +108,9 @@ begin(struct jcur *j, char open, int object)
 	if (j->depth == JC_DEPTH_MAX)
 		return jc_fail(j, "nesting too deep");
 	j->p++;
-	bit = (uint64_t)1 << j->depth++;
-	j->started &= ~bit;
-	if (object)
-		j->objects |= bit;
-	else
-		j->objects &= ~bit;
+	j->depth++;
+	bit_put(j->started, j->depth, 0);
+	bit_put(j->objects, j->depth, object);
 	return 0;
 }
 
@@ -114,15 +129,13 @@ jc_begin_object(struct jcur *j)
 int
 jc_more(struct jcur *j)
 {
-	uint64_t bit;
 	int object;
 
 	if (j->failed)
 		return -1;
 	if (j->depth == 0)
 		return jc_fail(j, "not inside an array or object");
-	bit = (uint64_t)1 << (j->depth - 1);
-	object = (j->objects & bit) != 0;
+	object = bit_get(j->objects, j->depth);
 	ws(j);
 	if (j->p == j->end)
 		return jc_fail(j, "unexpected end of input");
@@ -131,8 +144,8 @@ jc_more(struct jcur *j)
 		j->depth--;
 		return 0;
 	}
-	if (!(j->started & bit)) {
-		j->started |= bit;
+	if (!bit_get(j->started, j->depth)) {
+		bit_put(j->started, j->depth, 1);
 		return 1;
 	}
 	if (*j->p != ',')
@@ -334,8 +347,7 @@ jc_string(struct jcur *j, struct buf *b)
 static int
 in_object(struct jcur *j)
 {
-	return j->depth > 0 &&
-	    (j->objects & (uint64_t)1 << (j->depth - 1)) != 0;
+	return j->depth > 0 && bit_get(j->objects, j->depth);
 }
 
 static int
@@ -468,18 +480,73 @@ number_text(struct jcur *j, const char **t, size_t *n, int *isint)
 			return jc_fail(j, "expected a digit in the exponent");
 		q = p;
 	}
-	if ((size_t)(q - j->p) > JC_NUMBER_MAX)
-		return jc_fail(j, "number too long");
 	*t = j->p;
 	*n = (size_t)(q - j->p);
 	j->p = q;
 	return 0;
 }
 
+/*
+ * The double of a number text too long for val_number()'s stack copy,
+ * without copying it whole: its sign, at most NUM_DIGITS significant
+ * digits, a sticky 1 standing for any non-zero digit dropped, and the
+ * decimal exponent, clamped where the result is 0 or infinite anyway.
+ * A double is decided by its first 768 significant digits and whether
+ * anything non-zero follows, so strtod() rounds this exactly as it
+ * would the whole text.
+ */
+#define NUM_DIGITS	800
+
+static double
+long_number(const char *t, size_t n)
+{
+	char tmp[NUM_DIGITS + 40];
+	const char *p = t, *e = t + n;
+	long long exp = 0, x = 0;
+	size_t o = 0, kept = 0;
+	int frac = 0, sticky = 0, xneg = 0;
+
+	if (*p == '-')
+		tmp[o++] = *p++;
+	for (; p < e && *p != 'e' && *p != 'E'; p++) {
+		if (*p == '.') {
+			frac = 1;
+			continue;
+		}
+		if (kept == 0 && *p == '0') {
+			exp -= frac;	/* a leading zero only shifts */
+			continue;
+		}
+		if (kept < NUM_DIGITS) {
+			tmp[o++] = *p;
+			kept++;
+			exp -= frac;
+		} else {
+			sticky |= *p != '0';
+			exp += !frac;
+		}
+	}
+	if (p < e && ++p < e && (*p == '+' || *p == '-'))
+		xneg = *p++ == '-';
+	for (; p < e; p++)
+		if (x < 1000000000)
+			x = x * 10 + (*p - '0');
+	exp += xneg ? -x : x;
+	if (kept == 0)
+		tmp[o++] = '0';
+	if (sticky) {
+		tmp[o++] = '1';
+		exp--;
+	}
+	if (exp < -2000000000 || exp > 2000000000)
+		exp = exp < 0 ? -2000000000 : 2000000000;
+	snprintf(tmp + o, sizeof(tmp) - o, "e%lld", exp);
+	return strtod(tmp, NULL);
+}
+
 int
 jc_number(struct jcur *j, struct value *v)
 {
-	char tmp[JC_NUMBER_MAX + 1];
 	const char *t;
 	size_t n;
 	int isint;
@@ -493,12 +560,10 @@ jc_number(struct jcur *j, struct value *v)
 		return 0;
 	}
 	/* No int64 is this long: a double. */
-	memcpy(tmp, t, n);
-	tmp[n] = '\0';
 	v->type = V_NUMBER;
 	v->raw = t;
 	v->rawlen = n;
-	v->d = strtod(tmp, NULL);
+	v->d = long_number(t, n);
 	return 0;
 }
 
@@ -607,8 +672,7 @@ value_start(struct jcur *j)
 /*
  * Skip one value of any shape without recursion: after each scalar or
  * opening, close what has ended and read the next key, until the depth
- * is back where it started.  Depth stays under JC_DEPTH_MAX through
- * begin().
+ * is back where it started.  begin() keeps the depth in bounds.
  */
 int
 jc_skip(struct jcur *j)

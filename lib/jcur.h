@@ -20,9 +20,14 @@ struct fault;
 struct buf;
 struct value;
 
-#define JC_DEPTH_MAX	64	/* one bit per level in the masks below */
-#define JC_KEY_MAX	128	/* an escaped key, decoded */
-#define JC_NUMBER_MAX	512	/* bytes in one number */
+/*
+ * States carry record values (first, last, collect, top, distinct) that
+ * may nest REC_DEPTH_MAX (1000) deep; this leaves room for the
+ * encoding's own levels and a state file's wrapping around them.
+ */
+#define JC_DEPTH_MAX	1100
+#define JC_MASK_WORDS	((JC_DEPTH_MAX + 63) / 64)
+#define JC_KEY_MAX	128	/* an escaped key, decoded: longer fails */
 
 struct jcur {
 	const char	*start;
@@ -31,8 +36,9 @@ struct jcur {
 	int		 depth;
 	int		 failed;
 	struct fault	*f;
-	uint64_t	 objects;	/* bit d-1: level d is an object */
-	uint64_t	 started;	/* bit d-1: level d had an element */
+	/* Bit d - 1: level d is an object; level d has had an element. */
+	uint64_t	 objects[JC_MASK_WORDS];
+	uint64_t	 started[JC_MASK_WORDS];
 	char		 key[JC_KEY_MAX];
 };
 

@@ -68,8 +68,10 @@ static const struct row rows[] = {
 	  "write the records without these fields (re-serialised)" },
 	{ "dedupe", 0, A_REQ, "PATH,...", T_FILTER, O_DEDUPE, "path",
 	  "drop repeats of this key within --within of event time" },
-	{ "within", 0, A_REQ, "D", T_FILTER | T_JOIN, O_WITHIN, "duration",
-	  "--dedupe horizon; stream-join: |l.t - r.t| <= D" },
+	{ "within", 0, A_REQ, "D", T_FILTER, O_WITHIN, "duration",
+	  "--dedupe drops repeats within D of event time" },
+	{ "within", 0, A_REQ, "D", T_JOIN, O_WITHIN, "duration",
+	  "interval join: |l.t - r.t| <= D" },
 	{ "sample", 0, A_REQ, "P", T_FILTER, O_SAMPLE, NULL,
 	  "keep a deterministic fraction P of records (by --by key)" },
 	{ "arg", 0, A_REQ, "NAME VALUE", T_FILTER, O_ARG, NULL,
@@ -106,11 +108,15 @@ static const struct row rows[] = {
 	  "shift window alignment by D (may be negative)" },
 	{ "max-events", 0, A_REQ, "N", T_WINDOW, O_MAX_EVENTS, NULL,
 	  "fire a window early, truncated, at N events" },
-	{ "lateness", 0, A_REQ, "L", T_WINDOWED | T_JOIN, O_LATENESS,
+	{ "lateness", 0, A_REQ, "L", T_WINDOWED, O_LATENESS,
 	  "duration", "allowed lateness: keep fired windows for L" },
-	{ "emit", 0, A_REQ, "MODE", T_WINDOWED, O_EMIT,
-	  "window assign final updates every partial",
-	  "window|assign; stream-agg: final|updates|every D|partial" },
+	{ "lateness", 0, A_REQ, "L", T_JOIN, O_LATENESS,
+	  "duration", "keep buffered rows L longer before evicting" },
+	{ "emit", 0, A_REQ, "MODE", T_WINDOW, O_EMIT, "window assign",
+	  "window (default): one record per window; assign: tag records" },
+	{ "emit", 0, A_REQ, "MODE", T_AGG, O_EMIT,
+	  "final updates every partial",
+	  "final (default), updates, every D, or partial (for --merge)" },
 
 	/* stream-agg */
 	{ "exact", 0, A_NONE, NULL, T_AGG, O_EXACT, NULL,
@@ -654,7 +660,7 @@ check(struct opts *o)
 {
 	int64_t span;
 
-	if (o->processing_time && strcmp(o->time_path, ".ts") != 0)
+	if (o->processing_time && o->time_set)
 		opt_usage_error(o, "--processing-time and --time exclude "
 		    "each other");
 	if (strcmp(o->time_path, "@kafka") == 0 && !o->kcat)

@@ -96,9 +96,10 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 			goto bad;
 		if (kn == 12 && memcmp(k, "window_start", 12) == 0) {
 			r = jc_int(&jc, &p->start);
-			p->windowed = 1;
+			p->windowed |= 1;
 		} else if (kn == 10 && memcmp(k, "window_end", 10) == 0) {
 			r = jc_int(&jc, &p->end);
+			p->windowed |= 2;
 		} else if (kn == 3 && memcmp(k, "key", 3) == 0) {
 			r = jc_string(&jc, &s);
 			if (r == 0 && buf_unhex(p->key, s.data, s.len) == -1)
@@ -118,6 +119,12 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	}
 	if (more == -1 || p->aggs == NULL || jc_end(&jc) != 0)
 		goto bad;
+	if (p->windowed == 1 || p->windowed == 2) {
+		buf_release(&s);
+		return fault_set(f, EX_DATAERR, "bad @partial: a window needs "
+		    "both window_start and window_end");
+	}
+	p->windowed = p->windowed == 3;
 	buf_release(&s);
 	return 0;
 bad:

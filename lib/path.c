@@ -95,12 +95,64 @@ read_hex4(const char *s, unsigned *cp)
 	return 0;
 }
 
+/*
+ * One \uXXXX escape at s (after the backslash and 'u'), combined with a
+ * following low surrogate when it is a high one; *used gets the bytes
+ * read after "\u".  A surrogate alone is U+FFFD.
+ */
+static unsigned
+unicode_escape(const char *s, size_t left, size_t *used)
+{
+	unsigned cp, lo;
+
+	*used = 4;
+	if (left < 4 || read_hex4(s, &cp) == -1)
+		return 0xfffd;
+	if (cp >= 0xd800 && cp < 0xdc00 && left >= 10 && s[4] == '\\' &&
+	    s[5] == 'u' && read_hex4(s + 6, &lo) == 0 &&
+	    lo >= 0xdc00 && lo < 0xe000) {
+		*used = 10;
+		return 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	return cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp;
+}
+
+size_t
+json_unescape(char *dst, const char *src, size_t n)
+{
+	size_t i = 0, o = 0, used;
+	char c;
+
+	while (i < n) {
+		if (src[i] != '\\' || i + 1 >= n) {
+			dst[o++] = src[i++];
+			continue;
+		}
+		c = src[i + 1];
+		i += 2;
+		switch (c) {
+		case 'b': dst[o++] = '\b'; break;
+		case 'f': dst[o++] = '\f'; break;
+		case 'n': dst[o++] = '\n'; break;
+		case 'r': dst[o++] = '\r'; break;
+		case 't': dst[o++] = '\t'; break;
+		case 'u':
+			o += put_utf8(dst + o, unicode_escape(src + i, n - i,
+			    &used));
+			i += used;
+			break;
+		default: dst[o++] = c; break;
+		}
+	}
+	return o;
+}
+
 char *
 path_json_string(const char *s, size_t *used, size_t *outlen,
     struct fault *f)
 {
-	size_t i = 1, n = 0, cap = strlen(s) + 1;
-	unsigned cp, lo;
+	size_t i = 1, n = 0, cap = strlen(s) + 1, u;
+	unsigned cp;
 	char *o, c;
 
 	if ((o = malloc(cap)) == NULL)
@@ -137,16 +189,8 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 		case 'u':
 			if (read_hex4(s + i, &cp) == -1)
 				goto bad;
-			i += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && s[i] == '\\' &&
-			    s[i + 1] == 'u' && read_hex4(s + i + 2, &lo) == 0 &&
-			    lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				i += 6;
-			} else if (cp >= 0xd800 && cp < 0xe000) {
-				cp = 0xfffd;
-			}
+			cp = unicode_escape(s + i, strlen(s + i), &u);
+			i += u;
 			n += put_utf8(o + n, cp);
 			break;
 		default:

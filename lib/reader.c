@@ -38,6 +38,7 @@ struct reader {
 	int		 many_files;
 	struct rd_config cfg;
 	uint64_t	 bytes;
+	int		 cr_held;	/* spill: a '\r' not yet written */
 	struct pollfd	*pfd;
 	int		*pidx;
 };
@@ -146,6 +147,11 @@ rd_free(struct reader *rd)
 	free(rd);
 }
 
+/*
+ * Oversize lines go to --errors-output piece by piece.  A '\r' at the
+ * end of a piece is held back: if the newline comes next it was the
+ * "\r\n" ending, which becomes "\n" like everywhere else.
+ */
 static void
 spill(struct reader *rd, const char *p, size_t n, int last)
 {
@@ -153,13 +159,21 @@ spill(struct reader *rd, const char *p, size_t n, int last)
 
 	if (o == NULL)
 		return;
-	if (last && n > 0 && p[n - 1] == '\r')
+	if (rd->cr_held && n > 0)
+		buf_addc(&o->b, '\r');
+	if (n > 0)
+		rd->cr_held = 0;
+	if (n > 0 && p[n - 1] == '\r') {
 		n--;
+		rd->cr_held = 1;
+	}
 	buf_add(&o->b, p, n);
-	if (last)
+	if (last) {
+		rd->cr_held = 0;
 		out_line(o, "", 0);
-	else if (o->b.len >= OUT_FLUSH_AT)
+	} else if (o->b.len >= OUT_FLUSH_AT) {
 		out_flush(o);
+	}
 }
 
 static int
@@ -188,11 +202,14 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 		if (nl == NULL) {
 			s->scan = s->end;
 			len = s->end - s->start;
+			/* A '\r' last may be the one of "\r\n": not counted. */
+			if (len > 0 && s->buf[s->end - 1] == '\r')
+				len--;
 			if (s->skipping || len > rd->cfg.line_max) {
 				if (!s->skipping)
 					s->lineno++;
 				s->skipping = 1;
-				spill(rd, s->buf + s->start, len, 0);
+				spill(rd, s->buf + s->start, s->end - s->start, 0);
 				s->start = s->scan = s->end = 0;
 				if (!s->eof_file)
 					return 0;
@@ -201,7 +218,7 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 				l->lineno = s->lineno;
 				return RD_OVERSIZE;
 			}
-			if (!s->eof_file || len == 0)
+			if (!s->eof_file || s->end == s->start)
 				return 0;
 			nl = s->buf + s->end;	/* last line, no newline */
 		}

@@ -201,13 +201,21 @@ utf8_check(const char *s, size_t n)
 	while (i < n) {
 		if (i + 8 <= n) {
 			memcpy(&w, p + i, 8);
-			if ((w & 0x8080808080808080ULL) == 0) {
+			/* No byte >= 0x80 and none < 0x20: plain ASCII. */
+			if (((w | ((w - 0x2020202020202020ULL) & ~w)) &
+			    0x8080808080808080ULL) == 0) {
 				i += 8;
 				continue;
 			}
 		}
 		c = p[i];
-		if (c < 0x80) {
+		if (c == 0x0b || c == 0x0c) {
+			/*
+			 * yajl skips \v and \f as white space; RFC 8259 does
+			 * not, and they are invalid inside strings too.
+			 */
+			return i + 1;
+		} else if (c < 0x80) {
 			i++;
 		} else if (c >= 0xc2 && c <= 0xdf) {
 			if (i + 1 >= n || (p[i + 1] & 0xc0) != 0x80)
@@ -377,6 +385,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	struct value *v;
 	const char *cs = (const char *)s;
 	size_t end, start;
+	char *d;
 
 	if (P->depth == 0)
 		return top_scalar(P, "not an object (a string)");
@@ -387,17 +396,24 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		v->s = cs;
 		v->raw = cs - 1;
 		v->rawlen = len + 2;
+		v->slen = len;
 	} else {
-		if ((v->s = arena_strndup(P->arena, cs, len)) == NULL) {
-			P->reason = "out of memory";
-			return 0;
-		}
+		/*
+		 * Escapes: decode the raw text ourselves, so that lone
+		 * surrogates become U+FFFD as everywhere else in streamkit
+		 * (yajl would emit invalid UTF-8 or swallow a character).
+		 */
 		end = yajl_get_bytes_consumed(P->h);
 		start = string_start(P->line, end);
 		v->raw = P->line + start;
 		v->rawlen = end - start;
+		if ((d = arena_alloc(P->arena, v->rawlen)) == NULL) {
+			P->reason = "out of memory";
+			return 0;
+		}
+		v->slen = json_unescape(d, v->raw + 1, v->rawlen - 2);
+		v->s = d;
 	}
-	v->slen = len;
 	return 1;
 }
 
@@ -576,8 +592,12 @@ rec_parse(struct parser *P, const char *p, size_t len, struct record *rec,
 	rec->v = P->v;
 	rec->nv = P->fl->nslots;
 	rec->kind = REC_EVENT;
-	if ((off = utf8_check(p, len)) != 0)
+	if ((off = utf8_check(p, len)) != 0) {
+		if ((unsigned char)p[off - 1] < 0x80)
+			return bad(P, f, "invalid JSON: a raw control "
+			    "character", off);
 		return bad(P, f, "invalid UTF-8", off);
+	}
 	P->line = p;
 	P->len = len;
 	P->depth = 0;

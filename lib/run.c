@@ -180,18 +180,36 @@ periodic(struct run *R)
 	set_deadline(R);
 }
 
+/*
+ * Fire what W released, then forward W.  Unless the tool decides, a
+ * watermark record goes out after windows fired (a rollup downstream
+ * waits for exactly that), on an idle tick, or (tools that pass records
+ * through) once W has moved a second of event time since the last one:
+ * never after every event.
+ */
 static void
 after(struct run *R, int tick)
 {
 	int64_t w = src_wm(R->src)->wm_ns;
+	uint64_t out = src_counters(R->src)->out;
+	int fired = 0;
 
 	if (w > R->advanced) {
 		R->advanced = w;
 		if (R->h->advance != NULL)
 			R->h->advance(R->ctx, w);
+		fired = src_counters(R->src)->out > out;
 	}
-	if (R->h->may_forward == NULL || R->h->may_forward(R->ctx, w, tick))
-		src_forward_wm(R->src, out_stdout);
+	if (R->h->may_forward != NULL) {
+		if (R->h->may_forward(R->ctx, w, tick))
+			src_forward_wm(R->src, out_stdout);
+		return;
+	}
+	if (w == R->forwarded || (!fired && !tick && (R->forward_on_fire ||
+	    (R->forwarded != WM_MIN && w - R->forwarded < 1000000000))))
+		return;
+	if (src_forward_wm(R->src, out_stdout))
+		R->forwarded = w;
 }
 
 int
@@ -202,6 +220,7 @@ run_loop(struct run *R)
 	int rc, flush;
 
 	R->advanced = WM_MIN;
+	R->forwarded = WM_MIN;
 	R->started_ms = mono_ms();
 	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;

@@ -50,6 +50,7 @@ struct run {
 	const struct run_hooks	*h;
 	void			*ctx;
 	int64_t			 advanced;	/* W given to advance */
+	int64_t			 forwarded;	/* W last written */
 	int			 stopped;	/* by a signal */
 	struct state		*st;		/* --state */
 	int64_t			 started_ms;
@@ -58,6 +59,7 @@ struct run {
 	uint64_t		 next_ckpt_n;
 	int			 metrics_failed;
 	int			 quiet_late;	/* the tool reports late itself */
+	int			 forward_on_fire; /* W only after firings */
 };
 
 /* Returns the exit status (0, 65, ...). */

@@ -25,6 +25,12 @@ xrealloc(void *p, size_t n)
 	return q;
 }
 
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* Expect the next member of an object we wrote, in its fixed order. */
 static int
 member(struct jcur *j, const char *key)
@@ -209,7 +215,7 @@ dds_add(struct dds **pp, double x)
 	key = dds_key(x);
 	if (d == NULL)
 		d = *pp = dds_alloc(4);
-	d->n++;
+	d->n = sat_add(d->n, 1);
 	if (x < d->min)
 		d->min = x;
 	if (x > d->max)
@@ -314,7 +320,7 @@ dds_merge(struct dds **pp, const struct dds *s)
 		}
 	}
 	dds_collapse(d);
-	d->n = a->n + s->n;
+	d->n = sat_add(a->n, s->n);
 	d->min = a->min < s->min ? a->min : s->min;
 	d->max = a->max > s->max ? a->max : s->max;
 	free(*pp);
@@ -883,6 +889,7 @@ hll_free(struct hll *s)
  * that is not monitored takes over the smallest counter (count min + 1,
  * error min), so every count is an upper bound and exceeds the true
  * count by at most N / m; with fewer than m distinct values it is exact.
+ * Counts saturate at 2^64 - 1, so err <= count holds in any state.
  * Items keep their place in one array; a min-heap of item numbers finds
  * the smallest counter in O(log m) and an open-addressing index finds a
  * value (linear probing, deletion by backward shift).  All three grow
@@ -1101,7 +1108,7 @@ ss_add(struct ss **pp, uint32_t m, const char *key, size_t len)
 	if (s == NULL)
 		s = *pp = ss_new(m);
 	if ((x = ss_find(s, key, len, h)) >= 0) {
-		s->items[x].count++;
+		s->items[x].count = sat_add(s->items[x].count, 1);
 		ss_down(s, s->items[x].heap);
 		return;
 	}
@@ -1114,7 +1121,7 @@ ss_add(struct ss **pp, uint32_t m, const char *key, size_t len)
 	min = it->count;
 	ss_unindex(s, s->heap[0]);
 	ss_set_key(s, it, key, len, h);
-	it->count = min + 1;
+	it->count = sat_add(min, 1);
 	it->err = min;
 	ss_index(s, s->heap[0]);
 	ss_down(s, 0);
@@ -1186,8 +1193,8 @@ ss_merge(struct ss **pp, const struct ss *b, uint32_t m)
 
 		x = ss_find(b, ss_key(it), it->len, it->hash);
 		c[n++] = (struct ss_cand){ ss_key(it), it->len, it->hash,
-		    it->count + (x >= 0 ? b->items[x].count : fb),
-		    it->err + (x >= 0 ? b->items[x].err : fb) };
+		    sat_add(it->count, x >= 0 ? b->items[x].count : fb),
+		    sat_add(it->err, x >= 0 ? b->items[x].err : fb) };
 	}
 	for (i = 0; i < b->n; i++) {
 		const struct ss_item *it = &b->items[i];
@@ -1195,7 +1202,7 @@ ss_merge(struct ss **pp, const struct ss *b, uint32_t m)
 		if (a != NULL && ss_find(a, ss_key(it), it->len, it->hash) >= 0)
 			continue;
 		c[n++] = (struct ss_cand){ ss_key(it), it->len, it->hash,
-		    it->count + fa, it->err + fa };
+		    sat_add(it->count, fa), sat_add(it->err, fa) };
 	}
 	qsort(c, n, sizeof(*c), ss_cand_cmp);
 	d = ss_new(m);
@@ -1280,7 +1287,7 @@ ss_read_item(struct jcur *j, struct ss *s, struct buf *key,
 	    element(j, "short top item") || jc_uint(j, &err) == -1 ||
 	    closing(j, "long top item") != 0)
 		return -1;
-	if (count == 0 || err >= count)
+	if (count == 0 || err > count)
 		return jc_fail(j, "top count or error out of range");
 	if (s->n == s->m)
 		return jc_fail(j, "more top items than counters");

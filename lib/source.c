@@ -371,11 +371,11 @@ open_envelope(struct source *S, struct side *sd, const struct line *l,
 	}
 	p->offset = S->env.offset;
 	*channel = p->channel;
+	ev->env = &S->env;	/* tombstones too: their key says what goes */
 	if (S->env.tombstone) {
 		S->cnt.tombstones++;
 		return sd->tombstones ? 2 : 1;
 	}
-	ev->env = &S->env;
 	return 0;
 }
 
@@ -536,6 +536,12 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 			return SRC_FATAL;
 		}
 	}
+}
+
+int
+src_side_ended(const struct source *S, int side)
+{
+	return rd_stream_ended(S->rd, side);
 }
 
 struct watermark *

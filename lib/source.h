@@ -86,6 +86,8 @@ struct source *src_open(const struct opts *, char **const *streams,
 void	src_free(struct source *);
 int	src_next(struct source *, struct src_event *, struct fault *);
 struct watermark *src_wm(struct source *);
+/* Has side i's input ended (every file read to its end)? */
+int	src_side_ended(const struct source *, int side);
 struct src_counters *src_counters(struct source *);
 struct arena *src_arena(struct source *);
 uint64_t src_bytes(const struct source *);

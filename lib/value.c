@@ -154,8 +154,9 @@ val_cmp(const struct value *a, const struct value *b)
 
 /*
  * Objects are equal whatever the order of their keys, as in jq; jansson
- * compares the trees.  Numbers it cannot hold (beyond int64) fall back
- * to comparing the compact texts.
+ * compares the trees, with every number read as a double so that 2 and
+ * 2.0 are equal inside them too.  Text it cannot read falls back to
+ * comparing the compact texts.
  */
 static int
 container_equal(const struct value *a, const struct value *b)
@@ -163,8 +164,10 @@ container_equal(const struct value *a, const struct value *b)
 	json_t *x, *y;
 	int eq;
 
-	x = json_loadb(a->raw, a->rawlen, JSON_DECODE_ANY, NULL);
-	y = json_loadb(b->raw, b->rawlen, JSON_DECODE_ANY, NULL);
+	x = json_loadb(a->raw, a->rawlen, JSON_DECODE_ANY |
+	    JSON_DECODE_INT_AS_REAL, NULL);
+	y = json_loadb(b->raw, b->rawlen, JSON_DECODE_ANY |
+	    JSON_DECODE_INT_AS_REAL, NULL);
 	if (x == NULL || y == NULL)
 		eq = compact_cmp(a, b) == 0;
 	else

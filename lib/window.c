@@ -795,7 +795,7 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	struct cell *c;
 	int64_t s = t, e, id;
 	uint32_t rev;
-	int fired, created;
+	int fired, created, created_new, grown;
 
 	if (add_ns(t, w->cfg.size_ns, &e) == -1)
 		return fault_set(w->f, EX_DATAERR, "time out of range");
@@ -817,6 +817,7 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 		}
 	}
 	id = session_merge(w, key, keylen, h, &s, &e, &fired, &rev);
+	created_new = id < 0;
 	if (id < 0) {
 		cell_key(w, (int64_t)w->next_sid, 0, key, keylen);
 		id = tab_put(w->cells, w->kb.data, w->kb.len,
@@ -829,13 +830,15 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 		w->ops->init(w->ctx, payload(c));
 	}
 	c = cell_at(w, id);
+	grown = created_new || c->end != e;
 	c->start = s;
 	c->end = e;
 	c->fired = (uint8_t)fired;
 	c->revision = rev;
 	w->ops->add(w->ctx, payload(c), ev, t);
 	c->count++;
-	if (heap_push(w, e, id, c->sid) == -1)
+	/* One heap entry per end a session has had; stale ones are skipped. */
+	if (grown && heap_push(w, e, id, c->sid) == -1)
 		return fault_set(w->f, EX_SOFTWARE, "out of memory");
 	if (e <= w->fired_upto) {
 		c->revision++;
@@ -1212,6 +1215,8 @@ advance_sessions(struct windows *w, int64_t wm)
 	qsort(w->em, w->nem, sizeof(*w->em), emit_cmp);
 	for (i = 0; i < w->nem; i++) {
 		e = &w->em[i];
+		if (i > 0 && e->cell == w->em[i - 1].cell)
+			continue;	/* two heap entries for one end */
 		c = cell_at(w, e->cell);
 		if (c->count > 0 || !c->truncated)
 			fire(w, c->start, c->end, e->key, e->keylen,

@@ -171,6 +171,7 @@ wintool_open(struct wintool *wt, char **files, const struct win_ops *ops,
 			wt->hooks.stats = stats;
 	}
 	wt->run.o = &wt->o;
+	wt->run.forward_on_fire = wt->w != NULL;
 	wt->run.src = wt->src;
 	wt->run.h = &wt->hooks;
 	wt->run.ctx = ctx;

@@ -63,7 +63,7 @@ service_cmd() {
 	head -n 1000 "$EX/access.ndjson" >&8
 	sleep 1
 	# systemctl stop: SIGTERM to the service's processes.
-	pkill -TERM -f 'stream-agg --max-delay 5s --idle 30s' || true
+	pkill -TERM -f '^stream-agg --max-delay 5s --idle 30s' || true
 	exec 8>&-
 	wait "$pid" && rc=0 || rc=$?
 	[ "$rc" -eq 0 ]

@@ -1495,7 +1495,7 @@ test_decode_bad(void)
 		{ 7, "{\"sparse\":[1],\"dense\":\"\"}", "unexpected key" },
 		{ 7, "{}", "empty HyperLogLog" },
 		{ 8, "{\"m\":5,\"items\":[[\"a\",1,0]]}", "capacity" },
-		{ 8, "{\"m\":64,\"items\":[[\"a\",2,2]]}", "out of range" },
+		{ 8, "{\"m\":64,\"items\":[[\"a\",2,3]]}", "out of range" },
 		{ 8, "{\"m\":64,\"items\":[[\"a\",0,0]]}", "out of range" },
 		{ 8, "{\"m\":64,\"items\":[[\"a\",1,0],[\"a\",1,0]]}",
 		    "duplicate top item" },
@@ -1638,6 +1638,37 @@ test_overflow(void)
 	h_close(&h);
 }
 
+/*
+ * A record may nest 1000 deep, so a value kept whole (first, last, top,
+ * distinct, collect) may nest 999 deep, and its state must decode.
+ */
+static void
+test_deep_value(void)
+{
+	enum { D = REC_DEPTH_MAX - 1 };
+	struct h h;
+	char *line = malloc(2 * D + 16);
+	void *blk;
+	size_t n = 0;
+	int i;
+
+	if (h_open(&h, (const char *[]){ "first(.x)", "top(.x, 1)",
+	    "distinct(.x)", "collect(.x)", NULL }, 0) == -1)
+		return;
+	n += (size_t)sprintf(line, "{\"x\":");
+	for (i = 0; i < D; i++)
+		line[n++] = '[';
+	for (i = 0; i < D; i++)
+		line[n++] = ']';
+	strcpy(line + n, "}");
+	blk = h_block(&h);
+	h_add(&h, blk, line, 0);
+	check_roundtrip(&h, blk, "deep");
+	h_free_block(&h, blk);
+	h_close(&h);
+	free(line);
+}
+
 /* Big states round trip too: dense HLL, a table, a full top, collapse. */
 static void
 test_roundtrip_big(void)
@@ -1707,6 +1738,7 @@ main(void)
 	test_decode_truncated();
 	test_roundtrip_big();
 	test_overflow();
+	test_deep_value();
 	test_sizes();
 	return check_done("test_agg");
 }

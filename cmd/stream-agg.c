@@ -306,12 +306,11 @@ partial(void *ctx, struct src_event *ev)
 		return;
 	}
 	p.key = &A->pkey;
-	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], A->sig, &p, &f) == -1 ||
-	    !key_valid(p.key->data, p.key->len, A->wt.key.n)) {
-		if (f.code == 0 || !key_valid(p.key->data, p.key->len,
-		    A->wt.key.n))
-			fault_set(&f, EX_DATAERR, "bad @partial: its key does "
-			    "not match --by (give --merge the shards' --by)");
+	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], A->sig, &p, &f) == -1)
+		goto bad;
+	if (!key_valid(p.key->data, p.key->len, A->wt.key.n)) {
+		fault_set(&f, EX_DATAERR, "bad @partial: its key does not "
+		    "match --by (give --merge the shards' --by)");
 		goto bad;
 	}
 	aggset_init(&A->aggs, A->scratch);

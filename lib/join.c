@@ -1,0 +1,1532 @@
+/*
+ * join.c - interval, table and as-of join state, and joined records.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "hash.h"
+#include "jcur.h"
+#include "join.h"
+#include "out.h"
+#include "table.h"
+
+/* One top-level member of a compact object text. */
+struct jmem {
+	uint32_t	 name;		/* offset of the name's first byte */
+	uint32_t	 namelen;	/* raw (still escaped) bytes */
+	uint32_t	 off;		/* the member, "name":value */
+	uint32_t	 len;
+	uint8_t		 esc;		/* the name has escapes */
+	uint8_t		 sig;		/* name_sig() as a right name */
+};
+
+/* A kept row: its key, then its compact text, in data[]. */
+struct jrow {
+	struct jrow	*next, *prev;	/* same key, arrival order; held */
+	int64_t		 t;
+	uint64_t	 seq;		/* arrival, over both sides */
+	int64_t		 entry;		/* key table entry, -1: none */
+	uint32_t	 keylen;
+	uint32_t	 len;
+	uint8_t		 side;
+	uint8_t		 matched;
+	uint8_t		 nullkey;
+	struct jmem	*mem;		/* table and as-of rows */
+	uint32_t	 nmem;
+	uint64_t	 mask;		/* of the members' signatures */
+	size_t		 bytes;		/* for --stats */
+	char		 data[];
+};
+
+struct jname {
+	uint32_t	 off, len;
+};
+
+struct jlist {
+	struct jrow	*head, *tail;
+};
+
+struct jvers {
+	struct jrow	**v;		/* by (t, seq) */
+	uint32_t	 n, cap;
+};
+
+struct jheap {
+	struct jrow	**v;
+	size_t		 n, cap;
+};
+
+struct join {
+	struct join_config c;
+	struct table	*keys[2];	/* interval: key -> struct jlist */
+	struct jheap	 heap[2];	/* interval: rows by (t, seq) */
+	struct table	*tab;		/* table: key -> struct jrow * */
+	struct table	*vers;		/* as-of: key -> struct jvers */
+	struct jheap	 wait;		/* as-of: left rows by (t, seq) */
+	struct jrow	*held, *held_tail;
+	size_t		 held_bytes;
+	int		 loading;
+	int64_t		 floor;		/* as-of: no left row below it */
+	uint64_t	 seq;
+	uint64_t	 nrows;
+	uint64_t	 bytes;
+	struct join_counts cnt;
+	char		*pfx;		/* prefix, JSON-escaped, no quotes */
+	size_t		 pfxlen;
+	int		 pfxesc;	/* pfx has a backslash */
+	struct jname	*names;		/* the left's top-level names */
+	uint32_t	 nnames, namescap;
+	struct jmem	*rm;		/* scratch member list */
+	uint32_t	 rmcap;
+	uint8_t		*hit;		/* right members the left hides */
+	uint32_t	 hitcap;
+	struct buf	 s1, s2;	/* decoded names */
+};
+
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t
+sat_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+/* ---- Records: compaction, members, names ---- */
+
+static const char *
+row_text(const struct jrow *r)
+{
+	return r->data + r->keylen;
+}
+
+/* Bytes of w equal to b have their high bit set (the lowest is exact). */
+static inline uint64_t
+bytes_eq(uint64_t w, unsigned char b)
+{
+	uint64_t x = w ^ (UINT64_C(0x0101010101010101) * b);
+
+	return (x - UINT64_C(0x0101010101010101)) & ~x &
+	    UINT64_C(0x8080808080808080);
+}
+
+/*
+ * Index just past the string that starts at s[i] == '"'.  Eight bytes
+ * at a time look for '"' or '\\': most strings are short, and a call to
+ * memchr per string costs more than the string.
+ */
+static size_t
+string_end(const char *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+	uint64_t w, m;
+
+	while (j < n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		while (j + 8 <= n) {
+			memcpy(&w, s + j, 8);
+			if ((m = bytes_eq(w, '"') | bytes_eq(w, '\\')) != 0) {
+				j += (size_t)__builtin_ctzll(m) / 8;
+				break;
+			}
+			j += 8;
+		}
+		if (j >= n)
+			break;
+#endif
+		if (s[j] == '"')
+			return j + 1;
+		j += s[j] == '\\' ? 2 : 1;
+	}
+	return n;
+}
+
+/* Past the value starting at s[i] (compact text). */
+static size_t
+skip_value(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	while (i < n) {
+		switch (s[i]) {
+		case '"':
+			i = string_end(s, n, i);
+			if (depth == 0)
+				return i;
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				return i;
+			if (--depth == 0)
+				return i + 1;
+			break;
+		case ',':
+			if (depth == 0)
+				return i;
+			break;
+		default:
+			break;
+		}
+		i++;
+	}
+	return n;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static long
+hex4(const char *s, size_t n, size_t i)
+{
+	long v = 0;
+	int k, d;
+
+	if (i + 4 > n)
+		return -1;
+	for (k = 0; k < 4; k++) {
+		if ((d = hexval(s[i + k])) < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+static void
+put_utf8(struct buf *o, unsigned long c)
+{
+	char u[4];
+
+	if (c < 0x80) {
+		buf_addc(o, (char)c);
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3f));
+		buf_add(o, u, 2);
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		buf_add(o, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | c >> 18);
+		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		buf_add(o, u, 4);
+	}
+}
+
+/* The bytes a JSON string body stands for (lone surrogates: U+FFFD). */
+static void
+unescape(struct buf *o, const char *s, size_t n)
+{
+	size_t i;
+	long c, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 >= n) {
+			buf_addc(o, s[i]);
+			continue;
+		}
+		switch (s[++i]) {
+		case 'b': buf_addc(o, '\b'); break;
+		case 'f': buf_addc(o, '\f'); break;
+		case 'n': buf_addc(o, '\n'); break;
+		case 'r': buf_addc(o, '\r'); break;
+		case 't': buf_addc(o, '\t'); break;
+		case 'u':
+			if ((c = hex4(s, n, i + 1)) < 0) {
+				buf_addc(o, 'u');
+				break;
+			}
+			i += 4;
+			if (c >= 0xd800 && c < 0xdc00 && i + 2 < n &&
+			    s[i + 1] == '\\' && s[i + 2] == 'u' &&
+			    (lo = hex4(s, n, i + 3)) >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				c = 0xfffd;
+			}
+			put_utf8(o, (unsigned long)c);
+			break;
+		default:
+			buf_addc(o, s[i]);
+			break;
+		}
+	}
+}
+
+/*
+ * A name's signature: 6 bits of its decoded length and end bytes.  Each
+ * right record keeps a 64-bit mask of its members' signatures, so most
+ * left names are told apart from every right name by one bit test.
+ */
+static unsigned
+sig_of(const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return ((unsigned)n * 31 + (unsigned char)p[0] * 7 +
+	    (unsigned char)p[n - 1]) & 63;
+}
+
+/* The signature of a name as written; right names carry the prefix. */
+static unsigned
+name_sig(struct join *J, const char *raw, size_t n, int esc, int right)
+{
+	char e[2];
+
+	if (!esc && (!right || J->pfxlen == 0))
+		return sig_of(raw, n);
+	if (!esc && !J->pfxesc) {
+		if (n == 0)
+			return sig_of(J->pfx, J->pfxlen);
+		e[0] = J->pfx[0];
+		e[1] = raw[n - 1];
+		return ((unsigned)(J->pfxlen + n) * 31 +
+		    (unsigned char)e[0] * 7 + (unsigned char)e[1]) & 63;
+	}
+	buf_clear(&J->s2);
+	if (right)
+		unescape(&J->s2, J->pfx, J->pfxlen);
+	unescape(&J->s2, raw, n);
+	return sig_of(J->s2.data, J->s2.len);
+}
+
+/*
+ * The top-level members of the compact object text s[0..n) into *m
+ * (grown as needed), with their signatures as right names in *mask.
+ * Returns their number; text that is not an object has none.  Bounds
+ * are checked at every byte: state files feed it too.
+ */
+static uint32_t
+scan(struct join *J, const char *s, size_t n, struct jmem **m,
+    uint32_t *cap, uint64_t *mask)
+{
+	struct jmem *x;
+	uint32_t k = 0;
+	size_t i = 1, ns;
+
+	*mask = 0;
+	if (n < 2 || s[0] != '{')
+		return 0;
+	while (i < n && s[i] == '"') {
+		if (k == *cap) {
+			uint32_t nc = *cap ? *cap * 2 : 16;
+			struct jmem *p = realloc(*m, nc * sizeof(*p));
+
+			if (p == NULL) {
+				buf_oom();
+				return k;
+			}
+			*m = p;
+			*cap = nc;
+		}
+		ns = string_end(s, n, i);
+		if (ns >= n || s[ns] != ':')
+			break;
+		x = &(*m)[k];
+		x->off = (uint32_t)i;
+		x->name = (uint32_t)i + 1;
+		x->namelen = (uint32_t)(ns - i - 2);
+		x->esc = memchr(s + i + 1, '\\', x->namelen) != NULL;
+		x->sig = (uint8_t)name_sig(J, s + x->name, x->namelen, x->esc,
+		    1);
+		*mask |= (uint64_t)1 << x->sig;
+		i = skip_value(s, n, ns + 1);
+		x->len = (uint32_t)(i - x->off);
+		k++;
+		if (i >= n || s[i] != ',')
+			break;
+		i++;
+	}
+	return k;
+}
+
+/* Does left name l equal right name r (prefix included)? */
+static int
+name_eq(struct join *J, const char *l, size_t ln, int lesc, const char *r,
+    size_t rn, int resc)
+{
+	if (!lesc && !resc && !J->pfxesc)
+		return ln == J->pfxlen + rn && (J->pfxlen == 0 ||
+		    memcmp(l, J->pfx, J->pfxlen) == 0) &&
+		    memcmp(l + J->pfxlen, r, rn) == 0;
+	buf_clear(&J->s1);
+	unescape(&J->s1, l, ln);
+	buf_clear(&J->s2);
+	unescape(&J->s2, J->pfx, J->pfxlen);
+	unescape(&J->s2, r, rn);
+	return J->s1.len == J->s2.len &&
+	    memcmp(J->s1.data, J->s2.data, J->s1.len) == 0;
+}
+
+/* Note a top-level name of the left record (offsets into its text). */
+static void
+add_name(struct join *J, size_t off, size_t len)
+{
+	if (J->nnames == J->namescap) {
+		uint32_t nc = J->namescap ? J->namescap * 2 : 64;
+		struct jname *p = realloc(J->names, nc * sizeof(*p));
+
+		if (p == NULL) {
+			buf_oom();
+			return;
+		}
+		J->names = p;
+		J->namescap = nc;
+	}
+	J->names[J->nnames].off = (uint32_t)off;
+	J->names[J->nnames++].len = (uint32_t)len;
+}
+
+/* A top-level left name: mark the right members it hides. */
+static void
+hide(struct join *J, const char *name, size_t n, const char *r,
+    const struct jmem *rm, uint32_t nrm, uint64_t mask)
+{
+	int esc = memchr(name, '\\', n) != NULL;
+	unsigned sig = name_sig(J, name, n, esc, 0);
+	uint32_t k;
+
+	if (!(mask >> sig & 1))
+		return;
+	for (k = 0; k < nrm; k++)
+		if (rm[k].sig == sig && name_eq(J, name, n, esc,
+		    r + rm[k].name, rm[k].namelen, rm[k].esc))
+			J->hit[k] = 1;
+}
+
+/*
+ * Copy the JSON text s[0..n) to d without insignificant white space
+ * (d has room for n bytes); returns the length.  With names, the
+ * object's top-level names are listed in J->names (offsets into s).
+ * Strings are skipped eight bytes at a time and copied in runs.
+ */
+static size_t
+copy_scan(struct join *J, char *d, const char *s, size_t n, int names)
+{
+	size_t i = 0, k = 0, e, run = 0;
+	int depth = 0, key = 0;
+
+	J->nnames = 0;
+	while (i < n) {
+		switch (s[i]) {
+		case '"':
+			e = string_end(s, n, i);
+			if (key && names)
+				add_name(J, i + 1, e - i - 2);
+			key = 0;
+			i = e;
+			continue;
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+			memcpy(d + k, s + run, i - run);
+			k += i - run;
+			run = i + 1;
+			break;
+		case '{':
+			key = ++depth == 1;
+			break;
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case ',':
+			key = depth == 1;
+			break;
+		default:
+			break;
+		}
+		i++;
+	}
+	memcpy(d + k, s + run, n - run);
+	return k + n - run;
+}
+
+/* Append s compacted to b. */
+static void
+put_compact(struct join *J, struct buf *b, const char *s, size_t n,
+    int names)
+{
+	buf_reserve(b, n);
+	b->len += copy_scan(J, b->data + b->len, s, n, names);
+}
+
+/* A right member, renamed with the prefix: "PFXname":value. */
+static void
+put_member(struct join *J, struct buf *b, const char *r, const struct jmem *m)
+{
+	if (J->pfxlen == 0) {
+		buf_add(b, r + m->off, m->len);
+		return;
+	}
+	buf_addc(b, '"');
+	buf_add(b, J->pfx, J->pfxlen);
+	buf_add(b, r + m->off + 1, m->len - 1);
+}
+
+static void
+commit(struct join *J)
+{
+	buf_addc(out_buf(J->c.out), '\n');
+	out_commit(J->c.out);
+	if (J->c.out_count != NULL)
+		(*J->c.out_count)++;
+}
+
+/*
+ * A joined record: the left's members, then the right's that the left
+ * lacks.  r is compact text, or a kept row with its members indexed
+ * (which a lookup prefetched: the left is copied before it is read).
+ */
+static void
+emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
+    const char *r, size_t rn)
+{
+	struct buf *b = out_buf(J->c.out);
+	const struct jmem *rm;
+	uint64_t mask;
+	uint32_t nrm, k;
+	size_t start;
+	int first;
+
+	J->cnt.matches++;
+	if (row != NULL) {
+		r = row_text(row);
+		rn = row->len;
+	}
+	if (J->c.nest) {
+		buf_adds(b, "{\"left\":");
+		put_compact(J, b, l, ln, 0);
+		buf_adds(b, ",\"right\":");
+		buf_add(b, r, rn);
+		buf_addc(b, '}');
+		commit(J);
+		return;
+	}
+	start = b->len;
+	put_compact(J, b, l, ln, 1);
+	if (row != NULL && row->mem != NULL) {
+		rm = row->mem;
+		nrm = row->nmem;
+		mask = row->mask;
+	} else {
+		nrm = scan(J, r, rn, &J->rm, &J->rmcap, &mask);
+		rm = J->rm;
+	}
+	if (nrm > J->hitcap) {
+		free(J->hit);
+		if ((J->hit = malloc(nrm)) == NULL) {
+			buf_oom();
+			return;
+		}
+		J->hitcap = nrm;
+	}
+	memset(J->hit, 0, nrm);
+	for (k = 0; k < J->nnames; k++)
+		hide(J, l + J->names[k].off, J->names[k].len, r, rm, nrm,
+		    mask);
+	while (b->len > start && b->data[b->len - 1] != '}')
+		b->len--;
+	if (b->len > start)
+		b->len--;
+	first = b->len - start <= 1;
+	for (k = 0; k < nrm; k++) {
+		if (J->hit[k])
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		put_member(J, b, r, &rm[k]);
+		first = 0;
+	}
+	buf_addc(b, '}');
+	commit(J);
+}
+
+/* A row that found no match, alone (side 1 renamed with the prefix). */
+static void
+emit_alone(struct join *J, int side, const char *s, size_t n)
+{
+	struct buf *b = out_buf(J->c.out);
+	uint64_t mask;
+	uint32_t nm, k;
+
+	J->cnt.unmatched++;
+	if (J->c.nest)
+		buf_adds(b, side == 0 ? "{\"left\":" :
+		    "{\"left\":null,\"right\":");
+	if (side == 1 && J->pfxlen > 0 && !J->c.nest) {
+		nm = scan(J, s, n, &J->rm, &J->rmcap, &mask);
+		buf_addc(b, '{');
+		for (k = 0; k < nm; k++) {
+			if (k > 0)
+				buf_addc(b, ',');
+			put_member(J, b, s, &J->rm[k]);
+		}
+		buf_addc(b, '}');
+	} else {
+		put_compact(J, b, s, n, 0);
+	}
+	if (J->c.nest)
+		buf_adds(b, side == 0 ? ",\"right\":null}" : "}");
+	commit(J);
+}
+
+/* ---- Rows ---- */
+
+static struct jrow *
+row_new(struct join *J, int side, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r;
+	size_t size;
+
+	if (J->nrows >= JOIN_ROWS_MAX)
+		return fault_null(f, EX_DATAERR, "more than %u rows kept "
+		    "(is a watermark moving?)", JOIN_ROWS_MAX);
+	if (keylen > JOIN_KEY_MAX || len > UINT32_MAX)
+		return fault_null(f, EX_DATAERR, "join key or record too "
+		    "long");
+	size = sizeof(*r) + keylen + len;
+	if ((r = malloc(size)) == NULL)
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	memset(r, 0, sizeof(*r));
+	r->t = t;
+	r->seq = J->seq++;
+	r->entry = -1;
+	r->side = (uint8_t)side;
+	r->nullkey = key == NULL;
+	r->keylen = key == NULL ? 0 : (uint32_t)keylen;
+	if (key != NULL)
+		memcpy(r->data, key, keylen);
+	r->len = (uint32_t)copy_scan(J, r->data + r->keylen, rec, len, 0);
+	r->bytes = size;
+	J->nrows++;
+	J->bytes += size;
+	return r;
+}
+
+/*
+ * Index the members of a row that is joined again and again.  The index
+ * goes in the row's own allocation, so a lookup touches one block; the
+ * row may move.
+ */
+static struct jrow *
+row_index(struct join *J, struct jrow *r)
+{
+	uint64_t mask;
+	uint32_t n = scan(J, row_text(r), r->len, &J->rm, &J->rmcap, &mask);
+	size_t at = (sizeof(*r) + r->keylen + r->len + 7) & ~(size_t)7;
+	size_t size = at + n * sizeof(struct jmem);
+	struct jrow *p;
+
+	if ((p = realloc(r, size)) == NULL) {
+		buf_oom();
+		return r;
+	}
+	p->mem = (struct jmem *)(void *)((char *)p + at);
+	memcpy(p->mem, J->rm, n * sizeof(struct jmem));
+	p->nmem = n;
+	p->mask = mask;
+	J->bytes += size - p->bytes;
+	p->bytes = size;
+	return p;
+}
+
+static void
+row_free(struct join *J, struct jrow *r)
+{
+	if (r == NULL)
+		return;
+	J->nrows--;
+	J->bytes -= r->bytes;
+	free(r);
+}
+
+/* ---- Heaps by (t, seq) ---- */
+
+static int
+before(const struct jrow *a, const struct jrow *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void
+heap_push(struct jheap *h, struct jrow *r)
+{
+	size_t i, p;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct jrow **v = realloc(h->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			buf_oom();
+			return;
+		}
+		h->v = v;
+		h->cap = cap;
+	}
+	for (i = h->n++; i > 0; i = p) {
+		p = (i - 1) / 2;
+		if (!before(r, h->v[p]))
+			break;
+		h->v[i] = h->v[p];
+	}
+	h->v[i] = r;
+}
+
+static struct jrow *
+heap_pop(struct jheap *h)
+{
+	struct jrow *top, *last;
+	size_t i = 0, c;
+
+	if (h->n == 0)
+		return NULL;
+	top = h->v[0];
+	last = h->v[--h->n];
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && before(h->v[c + 1], h->v[c]))
+			c++;
+		if (!before(h->v[c], last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n > 0)
+		h->v[i] = last;
+	return top;
+}
+
+static struct jrow *
+heap_top(const struct jheap *h)
+{
+	return h->n > 0 ? h->v[0] : NULL;
+}
+
+/* ---- Life cycle ---- */
+
+struct join *
+join_new(const struct join_config *c, struct fault *f)
+{
+	struct join *J;
+	struct buf pb;
+
+	if ((J = calloc(1, sizeof(*J))) == NULL)
+		return fault_null(f, EX_SOFTWARE, "out of memory");
+	J->c = *c;
+	J->floor = INT64_MIN;
+	buf_init(&J->s1);
+	buf_init(&J->s2);
+	if (c->prefix != NULL && c->prefix[0] != '\0') {
+		buf_init(&pb);
+		buf_json_cstr(&pb, c->prefix);
+		J->pfxlen = pb.len - 2;
+		if ((J->pfx = malloc(J->pfxlen + 1)) == NULL) {
+			buf_release(&pb);
+			join_free(J);
+			return fault_null(f, EX_SOFTWARE, "out of memory");
+		}
+		memcpy(J->pfx, pb.data + 1, J->pfxlen);
+		J->pfx[J->pfxlen] = '\0';
+		J->pfxesc = memchr(J->pfx, '\\', J->pfxlen) != NULL;
+		buf_release(&pb);
+	}
+	switch (c->mode) {
+	case JOIN_INTERVAL:
+		J->keys[0] = tab_new(sizeof(struct jlist));
+		J->keys[1] = tab_new(sizeof(struct jlist));
+		if (J->keys[0] == NULL || J->keys[1] == NULL)
+			goto oom;
+		break;
+	case JOIN_TABLE:
+		if ((J->tab = tab_new(sizeof(struct jrow *))) == NULL)
+			goto oom;
+		break;
+	case JOIN_ASOF:
+		if ((J->vers = tab_new(sizeof(struct jvers))) == NULL)
+			goto oom;
+		break;
+	}
+	return J;
+oom:
+	join_free(J);
+	return fault_null(f, EX_SOFTWARE, "out of memory");
+}
+
+void
+join_free(struct join *J)
+{
+	struct jrow *r, *n;
+	int64_t e;
+	uint32_t i;
+	int s;
+
+	if (J == NULL)
+		return;
+	for (s = 0; s < 2; s++) {
+		while ((r = heap_pop(&J->heap[s])) != NULL)
+			row_free(J, r);
+		free(J->heap[s].v);
+		tab_free(J->keys[s]);
+	}
+	for (e = -1; J->tab != NULL && (e = tab_next(J->tab, e)) != -1;)
+		row_free(J, *(struct jrow **)tab_value(J->tab, e));
+	tab_free(J->tab);
+	for (e = -1; J->vers != NULL && (e = tab_next(J->vers, e)) != -1;) {
+		struct jvers *vs = tab_value(J->vers, e);
+
+		for (i = 0; i < vs->n; i++)
+			row_free(J, vs->v[i]);
+		free(vs->v);
+	}
+	tab_free(J->vers);
+	while ((r = heap_pop(&J->wait)) != NULL)
+		row_free(J, r);
+	free(J->wait.v);
+	for (r = J->held; r != NULL; r = n) {
+		n = r->next;
+		row_free(J, r);
+	}
+	free(J->pfx);
+	free(J->rm);
+	free(J->hit);
+	free(J->names);
+	buf_release(&J->s1);
+	buf_release(&J->s2);
+	free(J);
+}
+
+/* ---- Interval join ---- */
+
+static int
+outer(const struct join *J, int side)
+{
+	return side == 0 ? J->c.outer_left : J->c.outer_right;
+}
+
+/* Is r.t - l.t in [lo, hi]?  (Saturation keeps the test exact.) */
+static int
+in_bounds(const struct join *J, int64_t lt, int64_t rt)
+{
+	return rt >= sat_add(lt, J->c.lo_ns) && rt <= sat_add(lt, J->c.hi_ns);
+}
+
+/* The last W at which a row may still match: it goes once W passes. */
+static int64_t
+deadline(const struct join *J, const struct jrow *r)
+{
+	int64_t d = r->side == 0 ? sat_add(r->t, J->c.hi_ns) :
+	    sat_sub(r->t, J->c.lo_ns);
+
+	return sat_add(d, J->c.lateness_ns);
+}
+
+/* Keep a row in its side's key list and time heap. */
+static int
+keep(struct join *J, struct jrow *r, struct fault *f)
+{
+	struct jlist *l;
+	int64_t e;
+	int created;
+
+	if (!r->nullkey) {
+		e = tab_put(J->keys[r->side], r->data, r->keylen,
+		    hash_bytes(r->data, r->keylen), &created);
+		if (e == -1)
+			return fault_set(f, EX_DATAERR, "join key table full");
+		l = tab_value(J->keys[r->side], e);
+		r->entry = e;
+		r->prev = l->tail;
+		if (l->tail != NULL)
+			l->tail->next = r;
+		else
+			l->head = r;
+		l->tail = r;
+	}
+	heap_push(&J->heap[r->side], r);
+	J->cnt.rows[r->side]++;
+	return 0;
+}
+
+int
+join_add(struct join *J, int side, int64_t t, const char *key,
+    size_t keylen, const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r, *o;
+	struct jlist *l;
+	int64_t e;
+
+	if (key == NULL) {
+		J->cnt.nokey++;
+		if (!outer(J, side)) {
+			J->cnt.dropped++;
+			return 0;
+		}
+	}
+	if ((r = row_new(J, side, t, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	e = key == NULL ? -1 : tab_find(J->keys[!side], key, keylen,
+	    hash_bytes(key, keylen));
+	if (e >= 0) {
+		l = tab_value(J->keys[!side], e);
+		for (o = l->head; o != NULL; o = o->next) {
+			const struct jrow *lr = side == 0 ? r : o;
+			const struct jrow *rr = side == 0 ? o : r;
+
+			if (!in_bounds(J, lr->t, rr->t))
+				continue;
+			emit_pair(J, row_text(lr), lr->len, NULL,
+			    row_text(rr), rr->len);
+			r->matched = o->matched = 1;
+		}
+	}
+	if (keep(J, r, f) == -1) {
+		row_free(J, r);
+		return -1;
+	}
+	return 0;
+}
+
+/* A row leaves: written alone if it never matched on an outer side. */
+static void
+evict(struct join *J, struct jrow *r)
+{
+	struct jlist *l;
+
+	if (!r->matched) {
+		if (outer(J, r->side))
+			emit_alone(J, r->side, row_text(r), r->len);
+		else
+			J->cnt.dropped++;
+	}
+	if (r->entry >= 0) {
+		l = tab_value(J->keys[r->side], r->entry);
+		if (r->prev != NULL)
+			r->prev->next = r->next;
+		else
+			l->head = r->next;
+		if (r->next != NULL)
+			r->next->prev = r->prev;
+		else
+			l->tail = r->prev;
+		if (l->head == NULL)
+			tab_del(J->keys[r->side], r->entry);
+	}
+	J->cnt.rows[r->side]--;
+	row_free(J, r);
+}
+
+/* Release rows whose deadline W passed (all: end of input). */
+static void
+release(struct join *J, int64_t w, int all)
+{
+	struct jrow *a, *b, *x;
+
+	for (;;) {
+		a = heap_top(&J->heap[0]);
+		b = heap_top(&J->heap[1]);
+		if (a != NULL && !all && !(w > deadline(J, a)))
+			a = NULL;
+		if (b != NULL && !all && !(w > deadline(J, b)))
+			b = NULL;
+		if (a == NULL && b == NULL)
+			return;
+		x = a == NULL ? b : b == NULL ? a : before(a, b) ? a : b;
+		heap_pop(&J->heap[x->side]);
+		evict(J, x);
+	}
+}
+
+void
+join_advance(struct join *J, int64_t w)
+{
+	if (J->c.mode == JOIN_INTERVAL)
+		release(J, w, 0);
+}
+
+/* ---- Table join ---- */
+
+int
+join_table_put(struct join *J, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r, **slot;
+	int64_t e;
+	int created;
+
+	if ((r = row_new(J, 1, 0, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	r = row_index(J, r);
+	e = tab_put(J->tab, key, keylen, hash_bytes(key, keylen), &created);
+	if (e == -1) {
+		row_free(J, r);
+		return fault_set(f, EX_DATAERR, "join table full");
+	}
+	slot = tab_value(J->tab, e);
+	if (!created)
+		row_free(J, *slot);
+	*slot = r;
+	r->entry = e;
+	J->cnt.table = tab_count(J->tab);
+	return 0;
+}
+
+int
+join_table_del(struct join *J, const char *key, size_t keylen)
+{
+	int64_t e = tab_find(J->tab, key, keylen, hash_bytes(key, keylen));
+
+	if (e < 0)
+		return 0;
+	row_free(J, *(struct jrow **)tab_value(J->tab, e));
+	tab_del(J->tab, e);
+	J->cnt.table = tab_count(J->tab);
+	J->cnt.deletes++;
+	return 1;
+}
+
+/* Enrich one left row with the table as it is now. */
+static void
+lookup(struct join *J, const char *key, size_t keylen, const char *rec,
+    size_t len)
+{
+	const struct jrow *r = NULL;
+	int64_t e;
+
+	if (key == NULL)
+		J->cnt.nokey++;
+	else if ((e = tab_find(J->tab, key, keylen,
+	    hash_bytes(key, keylen))) >= 0) {
+		r = *(struct jrow **)tab_value(J->tab, e);
+		/* Its lines arrive while the left record is copied. */
+		__builtin_prefetch(r);
+		__builtin_prefetch((const char *)r + 64);
+		__builtin_prefetch((const char *)r + 128);
+		__builtin_prefetch((const char *)r + 192);
+		__builtin_prefetch((const char *)r + 256);
+	}
+	if (r != NULL)
+		emit_pair(J, rec, len, r, NULL, 0);
+	else if (J->c.outer_left)
+		emit_alone(J, 0, rec, len);
+	else
+		J->cnt.dropped++;
+}
+
+static void
+hold(struct join *J, struct jrow *r)
+{
+	r->next = NULL;
+	if (J->held_tail != NULL)
+		J->held_tail->next = r;
+	else
+		J->held = r;
+	J->held_tail = r;
+	J->held_bytes += r->bytes;
+	J->cnt.held++;
+}
+
+int
+join_probe(struct join *J, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r;
+
+	if (!J->loading) {
+		lookup(J, key, keylen, rec, len);
+		return 0;
+	}
+	if ((r = row_new(J, 0, t, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	hold(J, r);
+	if (J->held_bytes <= JOIN_HELD_MAX)
+		return 0;
+	join_loaded(J);
+	return 1;
+}
+
+void
+join_set_loading(struct join *J, int on)
+{
+	J->loading = on;
+}
+
+int
+join_loading(const struct join *J)
+{
+	return J->loading;
+}
+
+void
+join_loaded(struct join *J)
+{
+	struct jrow *r, *n;
+
+	J->loading = 0;
+	for (r = J->held; r != NULL; r = n) {
+		n = r->next;
+		lookup(J, r->nullkey ? NULL : r->data, r->keylen,
+		    row_text(r), r->len);
+		row_free(J, r);
+	}
+	J->held = J->held_tail = NULL;
+	J->held_bytes = 0;
+	J->cnt.held = 0;
+}
+
+/* ---- As-of join ---- */
+
+/* Drop the versions older than the newest one at or before the floor. */
+static void
+prune(struct join *J, struct jvers *vs)
+{
+	uint32_t lo = 0, hi = vs->n, keep_from, i;
+
+	while (lo < hi) {		/* first version after the floor */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (vs->v[mid]->t <= J->floor)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo <= 1)
+		return;
+	keep_from = lo - 1;
+	for (i = 0; i < keep_from; i++)
+		row_free(J, vs->v[i]);
+	memmove(vs->v, vs->v + keep_from, (vs->n - keep_from) *
+	    sizeof(*vs->v));
+	vs->n -= keep_from;
+	J->cnt.rows[1] -= keep_from;
+}
+
+static int
+add_version(struct join *J, struct jrow *r, struct fault *f)
+{
+	struct jvers *vs;
+	uint32_t lo, hi;
+	int64_t e;
+	int created;
+
+	e = tab_put(J->vers, r->data, r->keylen, hash_bytes(r->data,
+	    r->keylen), &created);
+	if (e == -1)
+		return fault_set(f, EX_DATAERR, "join version table full");
+	vs = tab_value(J->vers, e);
+	if (vs->n == vs->cap) {
+		uint32_t cap = vs->cap ? vs->cap * 2 : 2;
+		struct jrow **v = realloc(vs->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return fault_set(f, EX_SOFTWARE, "out of memory");
+		vs->v = v;
+		vs->cap = cap;
+	}
+	for (lo = 0, hi = vs->n; lo < hi;) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (before(vs->v[mid], r))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(vs->v + lo + 1, vs->v + lo, (vs->n - lo) * sizeof(*vs->v));
+	vs->v[lo] = r;
+	vs->n++;
+	r->entry = e;
+	J->cnt.rows[1]++;
+	prune(J, vs);
+	return 0;
+}
+
+int
+join_version(struct join *J, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r;
+
+	if (key == NULL) {
+		J->cnt.nokey++;
+		return 0;
+	}
+	if ((r = row_new(J, 1, t, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	r = row_index(J, r);
+	if (add_version(J, r, f) == -1) {
+		row_free(J, r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+join_wait(struct join *J, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r;
+
+	if ((r = row_new(J, 0, t, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	heap_push(&J->wait, r);
+	J->cnt.rows[0]++;
+	return 0;
+}
+
+/* A left row's turn: the version valid at its time, if any. */
+static void
+answer(struct join *J, struct jrow *l)
+{
+	struct jvers *vs = NULL;
+	const struct jrow *v = NULL;
+	uint32_t lo = 0, hi;
+	int64_t e;
+
+	if (l->nullkey)
+		J->cnt.nokey++;
+	else if ((e = tab_find(J->vers, l->data, l->keylen,
+	    hash_bytes(l->data, l->keylen))) >= 0)
+		vs = tab_value(J->vers, e);
+	if (vs != NULL) {
+		for (hi = vs->n; lo < hi;) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (vs->v[mid]->t <= l->t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0)
+			v = vs->v[lo - 1];
+	}
+	if (v != NULL)
+		emit_pair(J, row_text(l), l->len, v, NULL, 0);
+	else if (J->c.outer_left)
+		emit_alone(J, 0, row_text(l), l->len);
+	else
+		J->cnt.dropped++;
+	if (vs != NULL)
+		prune(J, vs);
+}
+
+static void
+answer_until(struct join *J, int64_t wr, int all)
+{
+	struct jrow *l;
+
+	while ((l = heap_top(&J->wait)) != NULL &&
+	    (all || wr > sat_add(l->t, J->c.lateness_ns))) {
+		heap_pop(&J->wait);
+		J->cnt.rows[0]--;
+		answer(J, l);
+		row_free(J, l);
+	}
+}
+
+void
+join_release(struct join *J, int64_t wr, int64_t floor)
+{
+	const struct jrow *top;
+
+	if (J->c.mode != JOIN_ASOF)
+		return;
+	answer_until(J, wr, 0);
+	top = heap_top(&J->wait);
+	if (top != NULL && top->t < floor)
+		floor = top->t;
+	if (floor > J->floor)
+		J->floor = floor;
+}
+
+void
+join_flush(struct join *J)
+{
+	switch (J->c.mode) {
+	case JOIN_INTERVAL:
+		release(J, 0, 1);
+		break;
+	case JOIN_TABLE:
+		join_loaded(J);
+		break;
+	case JOIN_ASOF:
+		answer_until(J, 0, 1);
+		break;
+	}
+}
+
+const struct join_counts *
+join_counts(const struct join *J)
+{
+	return &J->cnt;
+}
+
+uint64_t
+join_bytes(const struct join *J)
+{
+	uint64_t n = J->bytes;
+
+	if (J->tab != NULL)
+		n += tab_bytes(J->tab);
+	if (J->vers != NULL)
+		n += tab_bytes(J->vers);
+	if (J->keys[0] != NULL)
+		n += tab_bytes(J->keys[0]) + tab_bytes(J->keys[1]);
+	return n;
+}
+
+/* ---- State ---- */
+
+/* Kinds of saved rows. */
+enum { K_LEFT, K_RIGHT, K_TABLE, K_VERSION, K_WAIT, K_HELD };
+
+struct saved {
+	const struct jrow *r;
+	int		 kind;
+};
+
+static int
+saved_cmp(const void *a, const void *b)
+{
+	const struct saved *x = a, *y = b;
+
+	return x->r->seq < y->r->seq ? -1 : x->r->seq > y->r->seq;
+}
+
+static void
+collect(const struct join *J, struct saved *v, size_t *n)
+{
+	const struct jrow *r;
+	size_t i;
+	int64_t e;
+	uint32_t k;
+	int s;
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < J->heap[s].n; i++) {
+			v[*n].r = J->heap[s].v[i];
+			v[(*n)++].kind = s == 0 ? K_LEFT : K_RIGHT;
+		}
+	for (e = -1; J->tab != NULL && (e = tab_next(J->tab, e)) != -1;) {
+		v[*n].r = *(struct jrow **)tab_value(J->tab, e);
+		v[(*n)++].kind = K_TABLE;
+	}
+	for (e = -1; J->vers != NULL && (e = tab_next(J->vers, e)) != -1;) {
+		const struct jvers *vs = tab_value(J->vers, e);
+
+		for (k = 0; k < vs->n; k++) {
+			v[*n].r = vs->v[k];
+			v[(*n)++].kind = K_VERSION;
+		}
+	}
+	for (i = 0; i < J->wait.n; i++) {
+		v[*n].r = J->wait.v[i];
+		v[(*n)++].kind = K_WAIT;
+	}
+	for (r = J->held; r != NULL; r = r->next) {
+		v[*n].r = r;
+		v[(*n)++].kind = K_HELD;
+	}
+}
+
+void
+join_save(const struct join *J, struct buf *b)
+{
+	struct saved *v;
+	const struct jrow *r;
+	size_t n = 0, i;
+
+	buf_printf(b, "{\"seq\":%llu,\"floor\":%lld,\"counts\":[%llu,%llu,"
+	    "%llu,%llu,%llu],\"rows\":[", (unsigned long long)J->seq,
+	    (long long)J->floor, (unsigned long long)J->cnt.matches,
+	    (unsigned long long)J->cnt.unmatched,
+	    (unsigned long long)J->cnt.dropped,
+	    (unsigned long long)J->cnt.nokey,
+	    (unsigned long long)J->cnt.deletes);
+	if ((v = malloc((J->nrows + 1) * sizeof(*v))) == NULL) {
+		buf_oom();
+		return;
+	}
+	collect(J, v, &n);
+	assert(n == J->nrows);
+	qsort(v, n, sizeof(*v), saved_cmp);
+	for (i = 0; i < n; i++) {
+		r = v[i].r;
+		buf_printf(b, "%s[%d,%lld,%llu,%d,", i ? "," : "", v[i].kind,
+		    (long long)r->t, (unsigned long long)r->seq, r->matched);
+		if (r->nullkey) {
+			buf_adds(b, "null,");
+		} else {
+			buf_addc(b, '"');
+			buf_hex(b, r->data, r->keylen);
+			buf_adds(b, "\",");
+		}
+		buf_json_str(b, row_text(r), r->len);
+		buf_addc(b, ']');
+	}
+	buf_adds(b, "]}");
+	free(v);
+}
+
+/* Put a restored row where its kind lives. */
+static int
+restore_row(struct join *J, int kind, struct jrow *r, struct fault *f)
+{
+	static const enum join_mode mode[] = { JOIN_INTERVAL, JOIN_INTERVAL,
+	    JOIN_TABLE, JOIN_ASOF, JOIN_ASOF, JOIN_TABLE };
+	struct jrow **slot;
+	int64_t e;
+	int created;
+
+	if (kind < 0 || kind > K_HELD || mode[kind] != J->c.mode ||
+	    (r->nullkey && (kind == K_TABLE || kind == K_VERSION)))
+		return fault_set(f, EX_DATAERR, "a join row of the wrong kind");
+	r->side = kind == K_LEFT || kind == K_WAIT || kind == K_HELD ? 0 : 1;
+	switch (kind) {
+	case K_LEFT:
+	case K_RIGHT:
+		return keep(J, r, f);
+	case K_TABLE:
+		e = tab_put(J->tab, r->data, r->keylen, hash_bytes(r->data,
+		    r->keylen), &created);
+		if (e == -1)
+			return fault_set(f, EX_DATAERR, "join table full");
+		slot = tab_value(J->tab, e);
+		if (!created)
+			row_free(J, *slot);
+		*slot = r;
+		r->entry = e;
+		J->cnt.table = tab_count(J->tab);
+		return 0;
+	case K_VERSION:
+		return add_version(J, r, f);
+	case K_WAIT:
+		heap_push(&J->wait, r);
+		J->cnt.rows[0]++;
+		return 0;
+	default:
+		hold(J, r);
+		return 0;
+	}
+}
+
+static int
+load_row(struct join *J, struct jcur *jc, int nkeys, struct buf *key,
+    struct buf *text, struct fault *f)
+{
+	int64_t kind, t, matched;
+	uint64_t seq;
+	struct jrow *r;
+	int nullkey = 0;
+
+	if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
+	    jc_int(jc, &kind) == -1 || jc_more(jc) != 1 ||
+	    jc_int(jc, &t) == -1 || jc_more(jc) != 1 ||
+	    jc_uint(jc, &seq) == -1 || jc_more(jc) != 1 ||
+	    jc_int(jc, &matched) == -1 || jc_more(jc) != 1)
+		return -1;
+	if (jc_peek(jc) == 'n') {
+		nullkey = 1;
+		if (jc_null(jc) == -1)
+			return -1;
+	} else if (jc_string(jc, text) == -1) {
+		return -1;
+	} else if (buf_unhex(key, text->data, text->len) == -1 ||
+	    !key_valid(key->data, key->len, nkeys)) {
+		return jc_fail(jc, "a bad join key");
+	}
+	if (jc_more(jc) != 1 || jc_string(jc, text) == -1 ||
+	    jc_more(jc) != 0)
+		return -1;
+	if (text->len < 2 || text->data[0] != '{')
+		return jc_fail(jc, "a join row is not an object");
+	r = row_new(J, 0, t, nullkey ? NULL : key->data, key->len,
+	    text->data, text->len, f);
+	if (r == NULL)
+		return -1;
+	r->seq = seq;
+	r->matched = matched != 0;
+	if (kind == K_TABLE || kind == K_VERSION)
+		r = row_index(J, r);
+	if (seq >= J->seq)
+		J->seq = seq + 1;
+	if (restore_row(J, (int)kind, r, f) == -1) {
+		row_free(J, r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+join_load(struct join *J, struct jcur *jc, int nkeys, struct fault *f)
+{
+	int64_t floor, c[5];
+	uint64_t seq;
+	struct buf key, text;
+	int k, r = 0;
+
+	if (jc_begin_object(jc) == -1 || jc_more(jc) != 1 ||
+	    jc_expect_key(jc, "seq") == -1 || jc_uint(jc, &seq) == -1 ||
+	    jc_more(jc) != 1 || jc_expect_key(jc, "floor") == -1 ||
+	    jc_int(jc, &floor) == -1 || jc_more(jc) != 1 ||
+	    jc_expect_key(jc, "counts") == -1 || jc_begin_array(jc) == -1)
+		return -1;
+	for (k = 0; k < 5; k++)
+		if (jc_more(jc) != 1 || jc_int(jc, &c[k]) == -1 || c[k] < 0)
+			return jc_fail(jc, "bad join counters");
+	if (jc_more(jc) != 0 || jc_more(jc) != 1 ||
+	    jc_expect_key(jc, "rows") == -1 || jc_begin_array(jc) == -1)
+		return -1;
+	J->seq = seq;
+	J->floor = floor;
+	J->cnt.matches = (uint64_t)c[0];
+	J->cnt.unmatched = (uint64_t)c[1];
+	J->cnt.dropped = (uint64_t)c[2];
+	J->cnt.nokey = (uint64_t)c[3];
+	J->cnt.deletes = (uint64_t)c[4];
+	buf_init(&key);
+	buf_init(&text);
+	while (r == 0 && jc_more(jc) == 1)
+		r = load_row(J, jc, nkeys, &key, &text, f);
+	buf_release(&key);
+	buf_release(&text);
+	if (r == -1 || jc->failed || jc_more(jc) != 0 || jc_end(jc) != 0)
+		return -1;
+	return 0;
+}

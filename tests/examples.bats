@@ -103,3 +103,44 @@ service_cmd() {
 	[ -s out ]
 	diff <(sort want) <(sort out)
 }
+
+@test "stream-agg@.service: instances per partition merge to one result" {
+	cmd=$(sed -n '/^ExecStart=/,/-k %i/p' "$EX/stream-agg@.service" |
+	    sed -e 's/^ExecStart=//' -e 's/\\$//' | tr -d '\n' |
+	    sed -e "s/^\/bin\/sh -c '//" -e "s/'$//")
+	[[ "$cmd" == *'--emit partial'* ]]
+	# kcat stand-ins: -C prints partition %i's envelopes, -P appends.
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/kcat" <<-'KC'
+	#!/bin/sh
+	case " $* " in
+	*" -P "*) cat >>"$SPOOL" ;;
+	*) p=$(printf '%s\n' "$@" | sed -n '/^-p$/{n;p;}')
+	   jq -c --argjson p "$p" 'select(input_line_number % 2 == $p) |
+	       {topic:"access",partition:$p,offset:input_line_number,
+	        tstype:"create",ts:0,broker:0,key:null,payload:tojson}' \
+	       "$EXAMPLES/access.ndjson" ;;
+	esac
+	KC
+	chmod +x "$BATS_TEST_TMPDIR/bin/kcat"
+	for i in 0 1; do
+		mkdir -p "$BATS_TEST_TMPDIR/st$i"
+		EXAMPLES="$EX" SPOOL="$BATS_TEST_TMPDIR/partials$i" \
+		    STATE_DIRECTORY="$BATS_TEST_TMPDIR/st$i" \
+		    PATH="$BATS_TEST_TMPDIR/bin:$PATH" \
+		    sh -c "$(printf '%s' "$cmd" | sed "s/%i/$i/g")"
+	done
+	# The state keeps what is still open: flush it as a last run would.
+	for i in 0 1; do
+		stream-agg --max-delay 5s --tumbling 1m --by .service count \
+		    'p99(.latency_ms)' --emit partial --kcat --eof flush \
+		    --state "$BATS_TEST_TMPDIR/st$i/agg.state" </dev/null \
+		    >>"$BATS_TEST_TMPDIR/partials$i"
+	done
+	stream-agg --merge --no-watermarks --by .service count \
+	    'p99(.latency_ms)' "$BATS_TEST_TMPDIR"/partials[01] | sort \
+	    >"$BATS_TEST_TMPDIR/merged"
+	stream-agg --max-delay 5s --tumbling 1m --by .service count \
+	    'p99(.latency_ms)' "$EX/access.ndjson" | sort >"$BATS_TEST_TMPDIR/one"
+	diff "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/merged"
+}

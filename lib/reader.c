@@ -150,7 +150,8 @@ rd_free(struct reader *rd)
 /*
  * Oversize lines go to --errors-output piece by piece.  A '\r' at the
  * end of a piece is held back: if the newline comes next it was the
- * "\r\n" ending, which becomes "\n" like everywhere else.
+ * "\r\n" ending, which becomes "\n" like everywhere else.  The last
+ * piece comes with its ending already taken off.
  */
 static void
 spill(struct reader *rd, const char *p, size_t n, int last)
@@ -163,7 +164,7 @@ spill(struct reader *rd, const char *p, size_t n, int last)
 		buf_addc(&o->b, '\r');
 	if (n > 0)
 		rd->cr_held = 0;
-	if (n > 0 && p[n - 1] == '\r') {
+	if (!last && n > 0 && p[n - 1] == '\r') {
 		n--;
 		rd->cr_held = 1;
 	}
@@ -228,6 +229,8 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 		    (nl < s->buf + s->end);
 		if (s->skipping) {
 			s->skipping = 0;
+			if (len > 0 && l->p[len - 1] == '\r')
+				len--;
 			spill(rd, l->p, len, 1);
 			l->lineno = s->lineno;
 			return RD_OVERSIZE;

@@ -296,7 +296,7 @@ kind_of() {
 
 # --- limits -----------------------------------------------------------------
 
-@test "limits: --max-line-bytes: exactly the limit passes, one more is bad" {
+@test "limits: --max-line-bytes: the limit passes, one more is bad" {
 	# 16 bytes, 17 bytes, then 16 bytes with a CRLF ending.
 	printf '{"a":"12345678"}\n{"a":"123456789"}\n{"a":"12345678"}\r\n' >"$T/in"
 	sf --max-line-bytes 16 --errors-output "$T/bad" true "$T/in"
@@ -305,6 +305,15 @@ kind_of() {
 	cmp "$T/want" "$T/out"
 	grep -qE '^stream-filter: line 2: [^ ]' "$T/err"
 	printf '{"a":"123456789"}\n' >"$T/want"
+	cmp "$T/want" "$T/bad"
+}
+
+@test "limits: an oversize line keeps a CR of its own in --errors-output" {
+	# The line is 'xxxxxxxx\r', then its CRLF ending.
+	printf 'xxxxxxxx\r\r\n{"a":1}\n' >"$T/in"
+	sf --max-line-bytes 7 --errors-output "$T/bad" true "$T/in"
+	[ "$rc" -eq 65 ]
+	printf 'xxxxxxxx\r\n' >"$T/want"
 	cmp "$T/want" "$T/bad"
 }
 

@@ -78,7 +78,7 @@ unit: $(TESTS)
 check: all
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
-	SK_BIN=$(CURDIR)/$(BUILD) bats $(BATSFLAGS) tests/
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
@@ -113,6 +113,8 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-fuzz
+
+-include tests/fuzz/fuzz.mk
 
 .PHONY: all deps unit check demo bench install uninstall clean
 .SECONDARY:

@@ -316,6 +316,8 @@ main(int argc, char *argv[])
 	report(&T);
 	src_free(T.src);
 	rec_fields_free(T.fl);
+	while (T.nheap > 0)
+		free(T.heap[--T.nheap].p);	/* kept in --state */
 	free(T.heap);
 	opt_release(&T.o);
 	return rc;

@@ -116,7 +116,8 @@ ev_emit(void *ctx, const struct win_fired *wf, const void *p)
 	struct buf *b = out_buf(out_stdout);
 	uint32_t i;
 
-	qsort(l->items, l->n, sizeof(*l->items), ev_cmp);
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(*l->items), ev_cmp);
 	buf_addc(b, '{');
 	wintool_bounds(&T->wt, b, wf);
 	buf_adds(b, ",\"key\":{");

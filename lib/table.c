@@ -120,7 +120,7 @@ tab_find(const struct table *t, const void *key, size_t klen, uint64_t h)
 			continue;
 		e = E(t, s->entry - 1);
 		if (e->hash == h && e->klen == klen &&
-		    memcmp(ekey(e), key, klen) == 0)
+		    (klen == 0 || memcmp(ekey(e), key, klen) == 0))
 			return s->entry - 1;
 	}
 }
@@ -198,7 +198,8 @@ tab_put(struct table *t, const void *key, size_t klen, uint64_t h,
 	e->klen = (uint32_t)klen;
 	e->live = 1;
 	if (klen <= TAB_INLINE) {
-		memcpy(e->k.in, key, klen);
+		if (klen > 0)
+			memcpy(e->k.in, key, klen);
 	} else {
 		if ((e->k.out = malloc(klen)) == NULL) {
 			e->live = 0;

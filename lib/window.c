@@ -1005,7 +1005,8 @@ emit_sorted(struct windows *w)
 	struct cell *c;
 	size_t i;
 
-	qsort(w->em, w->nem, sizeof(*w->em), emit_cmp);
+	if (w->nem > 1)
+		qsort(w->em, w->nem, sizeof(*w->em), emit_cmp);
 	for (i = 0; i < w->nem; i++) {
 		e = &w->em[i];
 		if (e->cell < 0) {
@@ -1149,7 +1150,8 @@ advance_sliced(struct windows *w, int64_t wm)
 			ends[nends++] = es[j];
 		}
 	}
-	qsort(ends, nends, sizeof(*ends), cmp64);
+	if (nends > 1)
+		qsort(ends, nends, sizeof(*ends), cmp64);
 	if ((tmp = tab_new(w->ops->size)) == NULL)
 		goto out;
 	for (i = 0, u = 0; i < nends; i++) {
@@ -1212,7 +1214,8 @@ advance_sessions(struct windows *w, int64_t wm)
 			session_drop(w, h.cell);
 		}
 	}
-	qsort(w->em, w->nem, sizeof(*w->em), emit_cmp);
+	if (w->nem > 1)
+		qsort(w->em, w->nem, sizeof(*w->em), emit_cmp);
 	for (i = 0; i < w->nem; i++) {
 		e = &w->em[i];
 		if (i > 0 && e->cell == w->em[i - 1].cell)

@@ -169,6 +169,7 @@ awk 'BEGIN { printf "{\"a\":\""; for (i = 0; i < 20000; i++) printf "%s", "\\u00
 
 v crlf '{"a":1}\r\n{"b":2}\r\n{"c":3}\r\n'
 v crlf-mixed '{"a":1}\n{"b":2}\r\n{"c":3}\n'
+v cr-before-crlf '{"a":1}\r\r\n{"b":2} \r\n'
 v no-final-newline '{"a":1}\n{"b":2}'
 v no-final-newline-crlf '{"a":1}\r\n{"b":2}'
 v blank-lines '\n{"a":1}\n\n\n{"b":2}\n\n'

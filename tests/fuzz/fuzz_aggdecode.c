@@ -274,7 +274,7 @@ read_partial(struct fixture *F, const char *line, size_t n,
 		/* Both bounds or neither: never a bound nobody wrote. */
 		if (p->windowed) {
 			memset(&unset, 0x5a, sizeof(unset));
-			LAX_CHECK(p->start != unset && p->end != unset);
+			CHECK(p->start != unset && p->end != unset);
 		}
 		fuzz_touch(key.data, key.len);
 	}

@@ -4,10 +4,11 @@
  * fuzz_common.h - what every libFuzzer harness of lib/ shares.
  *
  * CHECK() turns a broken invariant into a crash that libFuzzer keeps as
- * an artifact.  A few invariants fail on known, reported lib/ bugs; they
- * use LAX_CHECK(), which SK_FUZZ_LAX=1 in the environment turns off so a
- * long run can look past a known bug.  fuzz-smoke runs without it: a
- * known bug keeps failing until it is fixed.
+ * an artifact.  An invariant that fails on a known, reported lib/ bug
+ * uses LAX_CHECK() (or asks fuzz_lax()), which SK_FUZZ_LAX=1 in the
+ * environment turns off so a long run can look past that bug; fuzz-smoke
+ * replays regressions without it, so a known bug keeps failing until it
+ * is fixed.  Drop the lax escape once the bug is.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -546,6 +546,7 @@ state_open(const struct opts *o, struct run *R, struct fault *f)
 	}
 	r = read_file(fd, &st->b);
 	close(fd);
+	buf_cstr(&st->b);	/* sscanf below stops at a NUL, never past */
 	if (r == -1 || restore(st, R, st->b.data, st->b.len, f) == -1) {
 		if (r == -1)
 			fault_set(f, EX_CONFIG, "cannot read state file %s",

@@ -242,7 +242,8 @@ static const struct toolinfo tools[] = {
 	  "'p99(.latency_ms)'\n"
 	  "  stream-agg --tumbling 1m --by .service count "
 	  "'p99(.latency_ms) as p99' --max-delay 5s\n"
-	  "  stream-agg --merge shard0.ndjson shard1.ndjson\n" },
+	  "  stream-agg --merge --tumbling 1m --by .service count "
+	  "'p99(.latency_ms)' s0.ndjson s1.ndjson\n" },
 	{ T_JOIN, "stream-join", "--right FILE --on KEY [options] [FILE...]",
 	  "Join the left stream with the right stream on a key.",
 	  "  stream-join --table --right users.ndjson --on .user_id events\n"

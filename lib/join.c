@@ -12,6 +12,7 @@
 #include "join.h"
 #include "out.h"
 #include "table.h"
+#include "utf8.h"
 
 /* One top-level member of a compact object text. */
 struct jmem {

@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "path.h"
+#include "utf8.h"
 
 static int
 ident_start(int c)
@@ -42,109 +43,6 @@ add_step(struct path *p, char *key, size_t keylen, int64_t index,
 	s[p->nsteps].index = index;
 	p->nsteps++;
 	return 0;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static size_t
-put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-static int
-read_hex4(const char *s, unsigned *cp)
-{
-	int i, h;
-
-	*cp = 0;
-	for (i = 0; i < 4; i++) {
-		if ((h = hexval((unsigned char)s[i])) < 0)
-			return -1;
-		*cp = *cp << 4 | (unsigned)h;
-	}
-	return 0;
-}
-
-/*
- * One \uXXXX escape at s (after the backslash and 'u'), combined with a
- * following low surrogate when it is a high one; *used gets the bytes
- * read after "\u".  A surrogate alone is U+FFFD.
- */
-static unsigned
-unicode_escape(const char *s, size_t left, size_t *used)
-{
-	unsigned cp, lo;
-
-	*used = 4;
-	if (left < 4 || read_hex4(s, &cp) == -1)
-		return 0xfffd;
-	if (cp >= 0xd800 && cp < 0xdc00 && left >= 10 && s[4] == '\\' &&
-	    s[5] == 'u' && read_hex4(s + 6, &lo) == 0 &&
-	    lo >= 0xdc00 && lo < 0xe000) {
-		*used = 10;
-		return 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-	}
-	return cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp;
-}
-
-size_t
-json_unescape(char *dst, const char *src, size_t n)
-{
-	size_t i = 0, o = 0, used;
-	char c;
-
-	while (i < n) {
-		if (src[i] != '\\' || i + 1 >= n) {
-			dst[o++] = src[i++];
-			continue;
-		}
-		c = src[i + 1];
-		i += 2;
-		switch (c) {
-		case 'b': dst[o++] = '\b'; break;
-		case 'f': dst[o++] = '\f'; break;
-		case 'n': dst[o++] = '\n'; break;
-		case 'r': dst[o++] = '\r'; break;
-		case 't': dst[o++] = '\t'; break;
-		case 'u':
-			o += put_utf8(dst + o, unicode_escape(src + i, n - i,
-			    &used));
-			i += used;
-			break;
-		default: dst[o++] = c; break;
-		}
-	}
-	return o;
 }
 
 char *
@@ -187,11 +85,11 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 		case 'r': o[n++] = '\r'; break;
 		case 't': o[n++] = '\t'; break;
 		case 'u':
-			if (read_hex4(s + i, &cp) == -1)
+			if (utf8_hex4(s + i, &cp) == -1)
 				goto bad;
-			cp = unicode_escape(s + i, strlen(s + i), &u);
+			cp = utf8_escape(s + i, strlen(s + i), &u);
 			i += u;
-			n += put_utf8(o + n, cp);
+			n += utf8_put(o + n, cp);
 			break;
 		default:
 			goto bad;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"
+
 struct fault;
 
 #define PATH_STEPS_MAX	64
@@ -53,10 +55,4 @@ void	path_free_list(struct path *, int n);
  */
 char	*path_json_string(const char *s, size_t *used, size_t *outlen,
 	    struct fault *);
-/*
- * Decode the body of a JSON string already known to be valid (between
- * the quotes) into dst, which needs n bytes; returns the decoded length.
- * The same rules as path_json_string: lone surrogates become U+FFFD.
- */
-size_t	json_unescape(char *dst, const char *src, size_t n);
 #endif

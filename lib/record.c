@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "path.h"
 #include "record.h"
+#include "utf8.h"
 
 struct fnode;
 
@@ -186,63 +187,6 @@ int
 rec_fields_count(const struct fields *fl)
 {
 	return fl->nslots;
-}
-
-/* --- strict UTF-8 --- */
-
-size_t
-utf8_check(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	uint64_t w;
-	unsigned c;
-
-	while (i < n) {
-		if (i + 8 <= n) {
-			memcpy(&w, p + i, 8);
-			/* No byte >= 0x80 and none < 0x20: plain ASCII. */
-			if (((w | ((w - 0x2020202020202020ULL) & ~w)) &
-			    0x8080808080808080ULL) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		c = p[i];
-		if (c == 0x0b || c == 0x0c) {
-			/*
-			 * yajl skips \v and \f as white space; RFC 8259 does
-			 * not, and they are invalid inside strings too.
-			 */
-			return i + 1;
-		} else if (c < 0x80) {
-			i++;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			if (i + 1 >= n || (p[i + 1] & 0xc0) != 0x80)
-				return i + 1;
-			i += 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
-			unsigned hi = c == 0xed ? 0x9f : 0xbf;
-
-			if (i + 2 >= n || p[i + 1] < lo || p[i + 1] > hi ||
-			    (p[i + 2] & 0xc0) != 0x80)
-				return i + 1;
-			i += 3;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			unsigned lo = c == 0xf0 ? 0x90 : 0x80;
-			unsigned hi = c == 0xf4 ? 0x8f : 0xbf;
-
-			if (i + 3 >= n || p[i + 1] < lo || p[i + 1] > hi ||
-			    (p[i + 2] & 0xc0) != 0x80 ||
-			    (p[i + 3] & 0xc0) != 0x80)
-				return i + 1;
-			i += 4;
-		} else {
-			return i + 1;
-		}
-	}
-	return 0;
 }
 
 /* --- the yajl callbacks --- */

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"
 #include "value.h"
 
 struct arena;
@@ -67,6 +68,4 @@ void	rec_parser_free(struct parser *);
  */
 int	rec_parse(struct parser *, const char *p, size_t len,
 	    struct record *, struct fault *);
-/* Strict UTF-8 (RFC 3629): 0 when valid, else the bad byte's offset+1. */
-size_t	utf8_check(const char *, size_t);
 #endif

@@ -71,26 +71,6 @@ xrealloc(void *p, size_t n)
 	return q;
 }
 
-static int
-element(struct jcur *j, const char *what)
-{
-	int r;
-
-	if ((r = jc_more(j)) == 0)
-		return jc_fail(j, what);
-	return r == 1 ? 0 : -1;
-}
-
-static int
-closing(struct jcur *j, const char *what)
-{
-	int r;
-
-	if ((r = jc_more(j)) == 1)
-		return jc_fail(j, what);
-	return r;
-}
-
 /* A JSON number that must be finite. */
 static int
 finite_double(struct jcur *j, double *d)
@@ -299,7 +279,7 @@ sum_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 
 	if (jc_peek(j) == 'n')
 		return jc_null(j);
-	if (jc_begin_object(j) == -1 || element(j, "empty sum") == -1 ||
+	if (jc_begin_object(j) == -1 || jc_element(j, "empty sum") == -1 ||
 	    jc_key(j, &k, &n) == -1)
 		return -1;
 	if (n == 1 && *k == 'i') {
@@ -309,13 +289,13 @@ sum_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	} else if (n == 1 && *k == 'd') {
 		s->mode = NUM_DBL;
 		if (jc_double(j, &s->s.d) == -1 ||
-		    element(j, "missing key \"c\"") == -1 ||
+		    jc_element(j, "missing key \"c\"") == -1 ||
 		    jc_expect_key(j, "c") == -1 || jc_double(j, &s->c) == -1)
 			return -1;
 	} else {
 		return jc_fail(j, "expected key \"i\" or \"d\"");
 	}
-	return closing(j, "unexpected key in sum");
+	return jc_closing(j, "unexpected key in sum");
 }
 
 /* --- min and max --- */
@@ -588,14 +568,14 @@ var_encode(const struct agg_spec *sp, const void *st, struct buf *b)
 static int
 welford_decode(struct jcur *j, int64_t *n, double *mean, double *m2)
 {
-	if (jc_begin_array(j) == -1 || element(j, "short mean") == -1 ||
-	    jc_int(j, n) == -1 || element(j, "short mean") == -1 ||
+	if (jc_begin_array(j) == -1 || jc_element(j, "short mean") == -1 ||
+	    jc_int(j, n) == -1 || jc_element(j, "short mean") == -1 ||
 	    jc_double(j, mean) == -1)
 		return -1;
-	if (m2 != NULL && (element(j, "short variance") == -1 ||
+	if (m2 != NULL && (jc_element(j, "short variance") == -1 ||
 	    jc_double(j, m2) == -1))
 		return -1;
-	if (closing(j, "long mean or variance") != 0)
+	if (jc_closing(j, "long mean or variance") != 0)
 		return -1;
 	if (*n < 0)
 		return jc_fail(j, "negative count");
@@ -856,10 +836,10 @@ pick_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 
 	if (jc_peek(j) == 'n')
 		return jc_null(j);
-	if (jc_begin_array(j) == -1 || element(j, "short pick") == -1 ||
-	    jc_int(j, &s->t) == -1 || element(j, "short pick") == -1 ||
-	    jc_uint(j, &s->seq) == -1 || element(j, "short pick") == -1 ||
-	    jc_raw(j, &p, &n) == -1 || closing(j, "long pick") != 0)
+	if (jc_begin_array(j) == -1 || jc_element(j, "short pick") == -1 ||
+	    jc_int(j, &s->t) == -1 || jc_element(j, "short pick") == -1 ||
+	    jc_uint(j, &s->seq) == -1 || jc_element(j, "short pick") == -1 ||
+	    jc_raw(j, &p, &n) == -1 || jc_closing(j, "long pick") != 0)
 		return -1;
 	if (n > UINT32_MAX)
 		return jc_fail(j, "value too long");

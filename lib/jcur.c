@@ -727,3 +727,23 @@ jc_end(struct jcur *j)
 		return jc_fail(j, "trailing characters");
 	return 0;
 }
+
+int
+jc_element(struct jcur *j, const char *what)
+{
+	int r;
+
+	if ((r = jc_more(j)) == 0)
+		return jc_fail(j, what);
+	return r == 1 ? 0 : -1;
+}
+
+int
+jc_closing(struct jcur *j, const char *what)
+{
+	int r;
+
+	if ((r = jc_more(j)) == 1)
+		return jc_fail(j, what);
+	return r;
+}

@@ -54,6 +54,13 @@ int	jc_begin_object(struct jcur *);
  * -1 on error.  Call it before every element, including the first.
  */
 int	jc_more(struct jcur *);
+/*
+ * jc_more() expecting another element (jc_element: 0 when there is one)
+ * or the closing bracket (jc_closing: 0 when it came); anything else
+ * fails with what as the reason.
+ */
+int	jc_element(struct jcur *, const char *what);
+int	jc_closing(struct jcur *, const char *what);
 /* An object key; *k points into a scratch copy valid until the next call
  * when escaped, else into the text. */
 int	jc_key(struct jcur *, const char **k, size_t *n);

@@ -44,26 +44,6 @@ member(struct jcur *j, const char *key)
 	return jc_expect_key(j, key);
 }
 
-static int
-element(struct jcur *j, const char *what)
-{
-	int r;
-
-	if ((r = jc_more(j)) == 0)
-		return jc_fail(j, what);
-	return r == 1 ? 0 : -1;
-}
-
-static int
-closing(struct jcur *j, const char *what)
-{
-	int r;
-
-	if ((r = jc_more(j)) == 1)
-		return jc_fail(j, what);
-	return r;
-}
-
 /* --- DDSketch --- */
 
 /*
@@ -392,9 +372,9 @@ dds_read_bins(struct jcur *j, struct dds **pp, int neg, uint64_t *sum,
 	if (jc_begin_array(j) == -1)
 		return -1;
 	while (jc_more(j) == 1) {
-		if (jc_begin_array(j) == -1 || element(j, "short bin") ||
-		    jc_int(j, &i) == -1 || element(j, "short bin") ||
-		    jc_uint(j, &c) == -1 || closing(j, "long bin") != 0)
+		if (jc_begin_array(j) == -1 || jc_element(j, "short bin") ||
+		    jc_int(j, &i) == -1 || jc_element(j, "short bin") ||
+		    jc_uint(j, &c) == -1 || jc_closing(j, "long bin") != 0)
 			return -1;
 		if (i <= -DDS_IOFF || i >= DDS_IOFF)
 			return jc_fail(j, "DDSketch index out of range");
@@ -471,7 +451,7 @@ dds_read(struct jcur *j, struct dds **pp)
 		return -1;
 	npos = (*pp)->nbins;
 	if (member(j, "neg") == -1 || dds_read_bins(j, pp, 1, &sum,
-	    &sat) == -1 || closing(j, "unexpected key in DDSketch") != 0)
+	    &sat) == -1 || jc_closing(j, "unexpected key in DDSketch") != 0)
 		return -1;
 	d = *pp;
 	if (zero > 0 && d->nbins == DDS_BINS_MAX)
@@ -832,7 +812,7 @@ hll_read(struct jcur *j, struct hll **pp)
 	size_t n;
 	int rc;
 
-	if (jc_begin_object(j) == -1 || element(j, "empty HyperLogLog") ||
+	if (jc_begin_object(j) == -1 || jc_element(j, "empty HyperLogLog") ||
 	    jc_key(j, &k, &n) == -1)
 		return -1;
 	if (n == 6 && memcmp(k, "sparse", 6) == 0) {
@@ -851,7 +831,7 @@ hll_read(struct jcur *j, struct hll **pp)
 	}
 	if (rc == -1)
 		return -1;
-	return closing(j, "unexpected key in HyperLogLog");
+	return jc_closing(j, "unexpected key in HyperLogLog");
 }
 
 int
@@ -1281,11 +1261,11 @@ ss_read_item(struct jcur *j, struct ss *s, struct buf *key,
 {
 	uint64_t count, err, h;
 
-	if (jc_begin_array(j) == -1 || element(j, "short top item") ||
+	if (jc_begin_array(j) == -1 || jc_element(j, "short top item") ||
 	    sk_canon_read(j, key, scratch) == -1 ||
-	    element(j, "short top item") || jc_uint(j, &count) == -1 ||
-	    element(j, "short top item") || jc_uint(j, &err) == -1 ||
-	    closing(j, "long top item") != 0)
+	    jc_element(j, "short top item") || jc_uint(j, &count) == -1 ||
+	    jc_element(j, "short top item") || jc_uint(j, &err) == -1 ||
+	    jc_closing(j, "long top item") != 0)
 		return -1;
 	if (count == 0 || err > count)
 		return jc_fail(j, "top count or error out of range");
@@ -1323,7 +1303,7 @@ ss_read(struct jcur *j, struct ss *s, uint32_t m)
 		return -1;
 	if (s->n == 0)
 		return jc_fail(j, "no top items");
-	if (closing(j, "unexpected key in top") != 0)
+	if (jc_closing(j, "unexpected key in top") != 0)
 		return -1;
 	for (i = s->n / 2; i > 0; i--)
 		ss_down(s, i - 1);

@@ -61,6 +61,7 @@ struct parser {
 	size_t		 done_off;
 	int64_t		 top_keys;
 	struct fnode	*pending;	/* node of the value after a key */
+	size_t		 key_end;	/* offset just past a wanted key */
 	const char	*reason;	/* why a callback cancelled */
 	struct frame	 stack[REC_DEPTH_MAX + 1];
 };
@@ -304,11 +305,23 @@ cb_number(void *ctx, const char *s, size_t len)
 	return 1;
 }
 
-/* Where the string token ending at end begins: the unescaped quote. */
+/*
+ * Where the string token ending at end begins: the opening quote.  In an
+ * object it follows the key's end, ':' and white space; in an array we
+ * look back for the quote no odd run of backslashes escapes.
+ */
 static size_t
-string_start(const char *line, size_t end)
+string_start(const struct parser *P, size_t end)
 {
+	const char *line = P->line;
 	size_t i = end - 1, k;
+
+	if (P->depth > 0 && !P->stack[P->depth].is_array) {
+		for (i = P->key_end; i < end && line[i] != '"'; i++)
+			;
+		return i;
+	}
+	i = end - 1;
 
 	while (i > 0) {
 		i--;
@@ -348,7 +361,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		 * (yajl would emit invalid UTF-8 or swallow a character).
 		 */
 		end = yajl_get_bytes_consumed(P->h);
-		start = string_start(P->line, end);
+		start = string_start(P, end);
 		v->raw = P->line + start;
 		v->rawlen = end - start;
 		if ((d = arena_alloc(P->arena, v->rawlen)) == NULL) {
@@ -441,6 +454,9 @@ cb_map_key(void *ctx, const unsigned char *k, size_t len)
 
 	fr->count++;
 	P->pending = fr->node != NULL ? edge_key(fr->node, k, len) : NULL;
+	/* Where a wanted value's text starts: after this key and its ':'. */
+	if (P->pending != NULL)
+		P->key_end = yajl_get_bytes_consumed(P->h);
 	return 1;
 }
 

@@ -137,13 +137,21 @@ utf8_escape(const char *s, size_t left, size_t *used)
 size_t
 json_unescape(char *dst, const char *src, size_t n)
 {
-	size_t i = 0, o = 0, used;
+	const char *bs;
+	size_t i = 0, o = 0, used, run;
 	char c;
 
 	while (i < n) {
-		if (src[i] != '\\' || i + 1 >= n) {
-			dst[o++] = src[i++];
-			continue;
+		/* Copy up to the next backslash in one go. */
+		bs = memchr(src + i, '\\', n - i);
+		run = bs != NULL ? (size_t)(bs - (src + i)) : n - i;
+		memcpy(dst + o, src + i, run);
+		o += run;
+		i += run;
+		if (i + 1 >= n) {
+			if (i < n)
+				dst[o++] = src[i++];
+			break;
 		}
 		c = src[i + 1];
 		i += 2;
@@ -163,4 +171,3 @@ json_unescape(char *dst, const char *src, size_t n)
 	}
 	return o;
 }
-

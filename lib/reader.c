@@ -148,10 +148,13 @@ rd_free(struct reader *rd)
 }
 
 /*
- * Oversize lines go to --errors-output piece by piece.  A '\r' at the
- * end of a piece is held back: if the newline comes next it was the
- * "\r\n" ending, which becomes "\n" like everywhere else.  The last
- * piece comes with its ending already taken off.
+ * Oversize lines go to --errors-output piece by piece, as they arrive.
+ * The line's ending is "\n" or "\r\n", and the '\r' of the latter becomes
+ * "\n" like everywhere else; but a piece that ends in '\r' does not yet
+ * know whether that '\r' is the ending's.  So it holds it back: the next
+ * piece writes it, unless that next piece is the end of the line with
+ * nothing before its newline.  The last piece comes with its own ending
+ * '\r', if any, still on.
  */
 static void
 spill(struct reader *rd, const char *p, size_t n, int last)
@@ -160,13 +163,14 @@ spill(struct reader *rd, const char *p, size_t n, int last)
 
 	if (o == NULL)
 		return;
-	if (rd->cr_held && n > 0)
+	/* Bytes follow the held '\r' before the newline: it was content. */
+	if (rd->cr_held && n > 0) {
 		buf_addc(&o->b, '\r');
-	if (n > 0)
 		rd->cr_held = 0;
-	if (!last && n > 0 && p[n - 1] == '\r') {
+	}
+	if (n > 0 && p[n - 1] == '\r') {
 		n--;
-		rd->cr_held = 1;
+		rd->cr_held = !last;	/* last: the ending's, dropped */
 	}
 	buf_add(&o->b, p, n);
 	if (last) {
@@ -229,8 +233,6 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 		    (nl < s->buf + s->end);
 		if (s->skipping) {
 			s->skipping = 0;
-			if (len > 0 && l->p[len - 1] == '\r')
-				len--;
 			spill(rd, l->p, len, 1);
 			l->lineno = s->lineno;
 			return RD_OVERSIZE;
@@ -239,7 +241,7 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 		if (len > 0 && l->p[len - 1] == '\r')
 			len--;
 		if (len > rd->cfg.line_max) {
-			spill(rd, l->p, len, 1);
+			spill(rd, l->p, (size_t)(nl - l->p), 1);
 			l->lineno = s->lineno;
 			return RD_OVERSIZE;
 		}

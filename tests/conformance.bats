@@ -317,6 +317,17 @@ kind_of() {
 	cmp "$T/want" "$T/bad"
 }
 
+@test "limits: an oversize line keeps its own CR across a read boundary" {
+	# 'aaaaaaaaa\r' arrives, then its "\r\n" ending after a pause.
+	rc=0
+	{ printf 'aaaaaaaaa\r'; sleep 0.3; printf '\r\n{"a":1}\n'; } |
+	    "$SF" --max-line-bytes 7 --errors-output "$T/bad" true \
+	    >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" -eq 65 ]
+	printf 'aaaaaaaaa\r\n' >"$T/want"
+	cmp "$T/want" "$T/bad"
+}
+
 @test "limits: the default line limit is 16 MiB" {
 	{
 		printf '{"a":"'; head -c $((16777216 - 8)) /dev/zero | tr '\0' x

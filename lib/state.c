@@ -305,6 +305,15 @@ parse_sections(const char *path, const char *d, size_t n, struct sect *s,
 	return corrupt(f, path, "truncated (no checksum)");
 }
 
+int
+state_check(const char *d, size_t n, struct fault *f)
+{
+	struct sect s[SECT_MAX];
+	int ns;
+
+	return parse_sections("input", d, n, s, &ns, f);
+}
+
 static const struct sect *
 find(const struct sect *s, int n, const char *name)
 {

@@ -1411,6 +1411,11 @@ load_aux(struct windows *w, struct jcur *jc, struct buf *hx, struct buf *kb)
 		    jc_more(jc) != 1 || jc_int(jc, &ck.first) == -1 ||
 		    jc_more(jc) != 0)
 			return jc_fail(jc, "bad window counter");
+		/* Sessions keep no counters; revisions are (end, key). */
+		if (w->cfg.kind == WIN_SESSION ||
+		    (w->cfg.kind != WIN_COUNT && kb->len < PFX) ||
+		    ck.total < 0 || ck.first < 0)
+			return jc_fail(jc, "bad window counter");
 		id = tab_put(w->aux, kb->data, kb->len, w->cfg.kind ==
 		    WIN_COUNT ? hash_bytes(kb->data, kb->len) :
 		    hash_bytes(kb->data + PFX, kb->len - PFX) ^

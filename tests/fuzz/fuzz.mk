@@ -34,7 +34,7 @@ FUZZ_RUNOPTS	= -timeout=60 -rss_limit_mb=2560 -max_len=16384 \
 
 # What a failed run's log says about why.
 FUZZ_WHY	= CHECK failed|SUMMARY|: got |differs|accepted|rejected|is [01] but
-FUZZ_ALL	= record expr time kcat reader jcur aggdecode
+FUZZ_ALL	= record expr time kcat reader jcur aggdecode state
 # What a harness needs beyond the lib/ there from the start: FILE:FUNCTION
 # pairs, a function defined KNF-style (its name at the start of a line).
 FUZZ_NEEDS_jcur		= lib/jcur.c:jc_init

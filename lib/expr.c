@@ -315,6 +315,7 @@ const_json(struct parse *P, json_t *j, size_t col)
 		n->k.type = V_OBJECT;
 		n->k.raw = s;
 		n->k.rawlen = strlen(s);
+		n->k.nchildren = (int64_t)json_object_size(j);
 		break;
 	}
 	return n;

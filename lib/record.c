@@ -446,6 +446,22 @@ cb_end(void *ctx)
 	return close_container(ctx);
 }
 
+/* Clear the values of the paths below n (a duplicate key comes again). */
+static void
+forget_below(struct parser *P, const struct fnode *n)
+{
+	int i;
+
+	for (i = 0; i < n->nedges; i++) {
+		const struct fnode *c = n->edges[i].child;
+
+		if (c->slot >= 0)
+			P->v[c->slot].type = V_MISSING;
+		if (c->nedges > 0)
+			forget_below(P, c);
+	}
+}
+
 static int
 cb_map_key(void *ctx, const unsigned char *k, size_t len)
 {
@@ -455,8 +471,12 @@ cb_map_key(void *ctx, const unsigned char *k, size_t len)
 	fr->count++;
 	P->pending = fr->node != NULL ? edge_key(fr->node, k, len) : NULL;
 	/* Where a wanted value's text starts: after this key and its ':'. */
-	if (P->pending != NULL)
+	if (P->pending != NULL) {
 		P->key_end = yajl_get_bytes_consumed(P->h);
+		/* A repeated key replaces the whole value: last wins. */
+		if (P->pending->nedges > 0)
+			forget_below(P, P->pending);
+	}
 	return 1;
 }
 

@@ -142,9 +142,14 @@ wm_observe(struct watermark *w, int ci, int64_t t, int64_t now_ms)
 	int64_t old;
 
 	arrived(w, c, now_ms);
-	if (w->max_ns != WM_MIN && t < w->max_ns &&
-	    w->max_ns - t > w->disorder_ns)
-		w->disorder_ns = w->max_ns - t;
+	if (w->max_ns != WM_MIN && t < w->max_ns) {
+		int64_t d;
+
+		if (__builtin_sub_overflow(w->max_ns, t, &d))
+			d = INT64_MAX;
+		if (d > w->disorder_ns)
+			w->disorder_ns = d;
+	}
 	if (t > w->max_ns)
 		w->max_ns = t;
 	if (t <= c->max_ns)

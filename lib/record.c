@@ -34,7 +34,19 @@ struct fnode {
 	int		 slot;		/* -1: no path ends here */
 	int		 nedges;
 	struct fedge	*edges;
+	uint64_t	 keymask;	/* key_bit() of every key edge */
 };
+
+/*
+ * One bit per (first byte, length) of a key: a key whose bit is clear in
+ * a node's mask is no edge of it, which settles most keys of a record in
+ * two instructions.
+ */
+static inline unsigned
+key_bit(const void *k, size_t len)
+{
+	return (len > 0 ? *(const unsigned char *)k * 7u : 0u) + (unsigned)len;
+}
 
 struct fields {
 	struct fnode	 root;
@@ -121,6 +133,8 @@ fnode_step(struct fnode *n, const struct path_step *st, int create)
 	}
 	e->klen = st->keylen;
 	e->index = st->index;
+	if (st->key != NULL)
+		n->keymask |= UINT64_C(1) << (key_bit(st->key, st->keylen) & 63);
 	if ((e->child = fnode_new()) == NULL) {
 		free(e->key);
 		return NULL;
@@ -192,7 +206,7 @@ rec_fields_count(const struct fields *fl)
 
 /* --- the yajl callbacks --- */
 
-static struct fnode *
+static inline struct fnode *
 edge_key(struct fnode *n, const unsigned char *k, size_t len)
 {
 	int i;
@@ -200,8 +214,11 @@ edge_key(struct fnode *n, const unsigned char *k, size_t len)
 	for (i = 0; i < n->nedges; i++) {
 		struct fedge *e = &n->edges[i];
 
-		if (e->key != NULL && e->klen == len &&
-		    memcmp(e->key, k, len) == 0)
+		/* Length and first byte settle most misses without memcmp. */
+		if (e->klen == len && e->key != NULL && len > 0 &&
+		    e->key[0] == (char)k[0] && memcmp(e->key, k, len) == 0)
+			return e->child;
+		if (e->klen == 0 && len == 0 && e->key != NULL)
 			return e->child;
 	}
 	return NULL;
@@ -223,7 +240,7 @@ edge_index(struct fnode *n, int64_t idx)
  * record itself; only one is allowed, and it must be an object (the
  * container callbacks check that).
  */
-static inline struct fnode *
+static inline __attribute__((always_inline)) struct fnode *
 value_node(struct parser *P)
 {
 	struct frame *fr;
@@ -248,7 +265,8 @@ top_scalar(struct parser *P, const char *what)
 	return 0;
 }
 
-static struct value *
+/* Called for every scalar: inlined, so that the usual "no" costs little. */
+static inline __attribute__((always_inline)) struct value *
 wanted(struct parser *P)
 {
 	struct fnode *n = value_node(P);
@@ -462,22 +480,35 @@ forget_below(struct parser *P, const struct fnode *n)
 	}
 }
 
-static int
-cb_map_key(void *ctx, const unsigned char *k, size_t len)
+/* A key some wanted path may go through: the slow half of cb_map_key. */
+static __attribute__((noinline)) int
+key_wanted(struct parser *P, struct fnode *n, const unsigned char *k,
+    size_t len)
 {
-	struct parser *P = ctx;
-	struct frame *fr = &P->stack[P->depth];
-
-	fr->count++;
-	P->pending = fr->node != NULL ? edge_key(fr->node, k, len) : NULL;
-	/* Where a wanted value's text starts: after this key and its ':'. */
+	P->pending = edge_key(n, k, len);
 	if (P->pending != NULL) {
+		/* Where the value's text starts: after this key and ':'. */
 		P->key_end = yajl_get_bytes_consumed(P->h);
 		/* A repeated key replaces the whole value: last wins. */
 		if (P->pending->nedges > 0)
 			forget_below(P, P->pending);
 	}
 	return 1;
+}
+
+static int
+cb_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct parser *P = ctx;
+	struct frame *fr = &P->stack[P->depth];
+	struct fnode *n = fr->node;
+
+	fr->count++;
+	if (n == NULL || !(n->keymask >> (key_bit(k, len) & 63) & 1)) {
+		P->pending = NULL;
+		return 1;
+	}
+	return key_wanted(P, n, k, len);
 }
 
 static const yajl_callbacks callbacks = {

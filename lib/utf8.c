@@ -3,6 +3,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "utf8.h"
 
@@ -15,9 +18,32 @@ utf8_check(const char *s, size_t n)
 	unsigned c;
 
 	while (i < n) {
+		/* No byte >= 0x80 and none < 0x20: plain ASCII, 16 at a time. */
+#ifdef __SSE2__
+		while (i + 16 <= n) {
+			/* Signed: bytes >= 0x80 are negative, so one compare. */
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+
+			if (_mm_movemask_epi8(_mm_cmplt_epi8(v,
+			    _mm_set1_epi8(0x20))) != 0)
+				break;
+			i += 16;
+		}
+#else
+		while (i + 16 <= n) {
+			uint64_t w2;
+
+			memcpy(&w, p + i, 8);
+			memcpy(&w2, p + i + 8, 8);
+			if (((w | ((w - 0x2020202020202020ULL) & ~w) | w2 |
+			    ((w2 - 0x2020202020202020ULL) & ~w2)) &
+			    0x8080808080808080ULL) != 0)
+				break;
+			i += 16;
+		}
+#endif
 		if (i + 8 <= n) {
 			memcpy(&w, p + i, 8);
-			/* No byte >= 0x80 and none < 0x20: plain ASCII. */
 			if (((w | ((w - 0x2020202020202020ULL) & ~w)) &
 			    0x8080808080808080ULL) == 0) {
 				i += 8;

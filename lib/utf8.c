@@ -42,6 +42,8 @@ utf8_check(const char *s, size_t n)
 			i += 16;
 		}
 #endif
+		if (i == n)
+			break;
 		if (i + 8 <= n) {
 			memcpy(&w, p + i, 8);
 			if (((w | ((w - 0x2020202020202020ULL) & ~w)) &

@@ -699,6 +699,18 @@ test_utf8(void)
 	CHECK_INT_EQ(utf8_check("\xc3\xa9", 1), 1);
 	CHECK_INT_EQ(utf8_check("ab\xff", 2), 0);
 	CHECK_INT_EQ(utf8_check("\0", 1), 0);
+	/* Whole 16- and 8-byte blocks up to n, then a bad byte past it. */
+	{
+		char blk[64];
+		size_t k;
+
+		for (k = 8; k <= 48; k += 8) {
+			memset(blk, 'x', sizeof(blk));
+			blk[k] = (char)0xff;
+			CHECK_INT_EQ(utf8_check(blk, k), 0);
+			CHECK_INT_EQ(utf8_check(blk, k + 1), k + 1);
+		}
+	}
 }
 
 int

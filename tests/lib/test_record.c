@@ -702,13 +702,13 @@ test_utf8(void)
 	/* Whole 16- and 8-byte blocks up to n, then a bad byte past it. */
 	{
 		char blk[64];
-		size_t k;
+		size_t m;
 
-		for (k = 8; k <= 48; k += 8) {
+		for (m = 8; m <= 48; m += 8) {
 			memset(blk, 'x', sizeof(blk));
-			blk[k] = (char)0xff;
-			CHECK_INT_EQ(utf8_check(blk, k), 0);
-			CHECK_INT_EQ(utf8_check(blk, k + 1), k + 1);
+			blk[m] = (char)0xff;
+			CHECK_INT_EQ(utf8_check(blk, m), 0);
+			CHECK_INT_EQ(utf8_check(blk, m + 1), m + 1);
 		}
 	}
 }

@@ -67,6 +67,12 @@ print_stats(struct run *R, int final)
 	}
 	if (R->h->stats != NULL)
 		R->h->stats(R->ctx, &b);
+	if (R->o->state != NULL && final) {
+		buf_printf(&b, ", restored in %.3fs, checkpoint %.3fs (",
+		    (double)R->restore_ns / 1e9, (double)R->ckpt_ns / 1e9);
+		human_bytes(&b, (double)R->ckpt_bytes);
+		buf_addc(&b, ')');
+	}
 	fprintf(stderr, "%s\n", buf_cstr(&b));
 	buf_release(&b);
 }
@@ -153,6 +159,19 @@ set_deadline(struct run *R)
 	src_set_deadline(R->src, d);
 }
 
+/* A checkpoint, timed for --stats (people size intervals by it). */
+static int
+checkpoint(struct run *R, struct fault *f)
+{
+	int64_t t0 = wall_ns();
+
+	if (state_checkpoint(R->st, R, f) == -1)
+		return -1;
+	R->ckpt_ns = wall_ns() - t0;
+	R->ckpt_bytes = state_size(R->st);
+	return 0;
+}
+
 static void
 periodic(struct run *R)
 {
@@ -171,7 +190,7 @@ periodic(struct run *R)
 	if (R->st != NULL && ((R->o->checkpoint_ns > 0 &&
 	    now >= R->next_ckpt_ms) || (R->o->checkpoint_n > 0 &&
 	    src_counters(R->src)->in >= R->next_ckpt_n))) {
-		if (state_checkpoint(R->st, R, &f) == -1)
+		if (checkpoint(R, &f) == -1)
 			diag_die(&f);
 		R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
 		R->next_ckpt_n = src_counters(R->src)->in +
@@ -225,9 +244,13 @@ run_loop(struct run *R)
 	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
 	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
-	if (R->o->state != NULL &&
-	    (R->st = state_open(R->o, R, &f)) == NULL)
-		diag_die(&f);
+	if (R->o->state != NULL) {
+		int64_t t0 = wall_ns();
+
+		if ((R->st = state_open(R->o, R, &f)) == NULL)
+			diag_die(&f);
+		R->restore_ns = wall_ns() - t0;
+	}
 	set_deadline(R);
 	while ((rc = src_next(R->src, &ev, &f)) != SRC_EOF) {
 		switch (rc) {
@@ -271,7 +294,7 @@ run_loop(struct run *R)
 		R->h->finish(R->ctx, flush);
 	out_flush(out_stdout);
 	if (R->st != NULL) {
-		if (state_checkpoint(R->st, R, &f) == -1)
+		if (checkpoint(R, &f) == -1)
 			diag_die(&f);
 		state_close(R->st);
 		R->st = NULL;

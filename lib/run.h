@@ -60,6 +60,9 @@ struct run {
 	int			 metrics_failed;
 	int			 quiet_late;	/* the tool reports late itself */
 	int			 forward_on_fire; /* W only after firings */
+	int64_t			 restore_ns;	/* time to read --state */
+	int64_t			 ckpt_ns;	/* the last checkpoint's */
+	uint64_t		 ckpt_bytes;	/* its size */
 };
 
 /* Returns the exit status (0, 65, ...). */

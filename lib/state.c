@@ -29,6 +29,7 @@ struct state {
 	char		*lock;
 	int		 lockfd;
 	struct buf	 b;
+	uint64_t	 size;		/* of the last snapshot */
 };
 
 static uint32_t crc_table[256];
@@ -238,7 +239,14 @@ state_checkpoint(struct state *st, struct run *R, struct fault *f)
 		    strerror(e));
 	}
 	fsync_dir(st->path);
+	st->size = b->len;
 	return 0;
+}
+
+uint64_t
+state_size(const struct state *st)
+{
+	return st->size;
 }
 
 struct sect {

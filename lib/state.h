@@ -34,6 +34,8 @@ struct state;
 struct state *state_open(const struct opts *, struct run *, struct fault *);
 int	state_checkpoint(struct state *, struct run *, struct fault *);
 void	state_close(struct state *);
+/* Bytes of the last snapshot written. */
+uint64_t state_size(const struct state *);
 /* Is d[0..n) a well-formed snapshot (sections, checksum)?  For fuzzing. */
 int	state_check(const char *d, size_t n, struct fault *);
 /* CRC-32 (IEEE), as written at the end of a snapshot. */

@@ -603,13 +603,62 @@ rfc_fields(const char *s, size_t len, struct civil *c)
 	return NULL;
 }
 
+/*
+ * Records in a stream mostly share the date and hour of their time: the
+ * last "YYYY-MM-DDTHH" seen in the plain UTC form and its nanoseconds are
+ * kept, so the next one only reads minutes, seconds and the fraction.
+ * hour_cached() says whether s has that form ("...THH:MM:SS[.f]Z", no
+ * leap second) and gives the part after the hour.
+ */
+static struct {
+	char	key[13];
+	int64_t	base_ns;
+} hour = { "", 0 };
+
+static int
+hour_cached(const char *s, size_t len, int64_t *rest)
+{
+	static const int64_t scale[10] = { 0, 100000000, 10000000, 1000000,
+	    100000, 10000, 1000, 100, 10, 1 };
+	int64_t mm, ss, frac = 0;
+	size_t i, nd;
+
+	if (len < 20 || s[13] != ':' || s[16] != ':' ||
+	    (s[len - 1] != 'Z' && s[len - 1] != 'z') ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return 0;
+	for (i = 14; i < 19; i++)
+		if (i != 16 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	mm = (s[14] - '0') * 10 + (s[15] - '0');
+	ss = (s[17] - '0') * 10 + (s[18] - '0');
+	if (mm > 59 || ss > 59)
+		return 0;
+	if (len > 20) {
+		nd = len - 21;
+		if (s[19] != '.' || nd < 1 || nd > 9)
+			return 0;
+		for (i = 20; i < len - 1; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return 0;
+			frac = frac * 10 + (s[i] - '0');
+		}
+		frac *= scale[nd];
+	}
+	*rest = (mm * 60 + ss) * 1000000000 + frac;
+	return 1;
+}
+
 int
 tp_parse_rfc3339(const char *s, size_t len, int64_t *ns, struct fault *f)
 {
 	struct civil c;
 	const char *why;
-	int64_t days;
+	int64_t days, rest;
 
+	if (hour_cached(s, len, &rest) && memcmp(s, hour.key, 13) == 0 &&
+	    !__builtin_add_overflow(hour.base_ns, rest, ns))
+		return 0;
 	civil_init(&c);
 	if ((why = rfc_fields(s, len, &c)) != NULL ||
 	    (why = civil_check(&c)) != NULL)
@@ -617,6 +666,11 @@ tp_parse_rfc3339(const char *s, size_t len, int64_t *ns, struct fault *f)
 	days = tp_days_from_civil(c.year, (unsigned)c.mon, (unsigned)c.day);
 	if (civil_ns(days, &c, ns) == -1)
 		return bad_time(f, s, len, "time out of range");
+	if (hour_cached(s, len, &rest) &&
+	    !__builtin_sub_overflow(*ns, rest, &hour.base_ns))
+		memcpy(hour.key, s, 13);
+	else
+		hour.key[0] = '\0';
 	return 0;
 }
 

@@ -115,14 +115,15 @@ cell_at(const struct windows *w, int64_t id)
 	return tab_value(w->cells, id);
 }
 
-static void
+static inline void
 put64(unsigned char *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
-	int i;
 
-	for (i = 7; i >= 0; i--, u >>= 8)
-		p[i] = (unsigned char)u;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	u = __builtin_bswap64(u);
+#endif
+	memcpy(p, &u, 8);
 }
 
 /* The cell key: start and end (order-preserving), then the key. */
@@ -130,13 +131,12 @@ static void
 cell_key(struct windows *w, int64_t start, int64_t end, const char *key,
     size_t keylen)
 {
-	unsigned char pfx[PFX];
-
-	put64(pfx, start);
-	put64(pfx + 8, end);
-	buf_clear(&w->kb);
-	buf_add(&w->kb, pfx, PFX);
-	buf_add(&w->kb, key, keylen);
+	buf_reserve(&w->kb, PFX + keylen);
+	put64((unsigned char *)w->kb.data, start);
+	put64((unsigned char *)w->kb.data + 8, end);
+	if (keylen > 0)
+		memcpy(w->kb.data + PFX, key, keylen);
+	w->kb.len = PFX + keylen;
 }
 
 static const char *

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "jcur.h"
+#include "utf8.h"
 #include "value.h"
 
 /* Where decoded string bytes go: a buf, a fixed array, or nowhere. */
@@ -170,58 +171,6 @@ sink_put(struct sink *s, const char *p, size_t n)
 	s->len += n;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Four hex digits at p (bounds checked by the caller); -1 if not. */
-static long
-hex4(const char *p)
-{
-	long v = 0;
-	int i, h;
-
-	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
-			return -1;
-		v = v << 4 | h;
-	}
-	return v;
-}
-
-static size_t
-put_utf8(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Length of the valid UTF-8 sequence at p (RFC 3629), or 0. */
 static size_t
 utf8_len(const unsigned char *p, const unsigned char *end)
@@ -266,7 +215,8 @@ escape(struct jcur *j, struct sink *s)
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 	const char *e;
 	char o[4];
-	long cp, lo;
+	unsigned cp;
+	size_t used;
 
 	if (j->end - j->p < 2)
 		return jc_fail(j, "unterminated string");
@@ -277,18 +227,11 @@ escape(struct jcur *j, struct sink *s)
 		j->p += 2;
 		return 0;
 	}
-	if (j->end - j->p < 6 || (cp = hex4(j->p + 2)) < 0)
+	if (j->end - j->p < 6 || utf8_hex4(j->p + 2, &cp) == -1)
 		return jc_fail(j, "bad \\u escape in string");
-	j->p += 6;
-	if (cp >= 0xd800 && cp < 0xdc00 && j->end - j->p >= 6 &&
-	    j->p[0] == '\\' && j->p[1] == 'u' &&
-	    (lo = hex4(j->p + 2)) >= 0xdc00 && lo < 0xe000) {
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		j->p += 6;
-	} else if (cp >= 0xd800 && cp < 0xe000) {
-		cp = 0xfffd;
-	}
-	sink_put(s, o, put_utf8(o, (unsigned long)cp));
+	cp = utf8_escape(j->p + 2, (size_t)(j->end - j->p - 2), &used);
+	j->p += 2 + used;
+	sink_put(s, o, utf8_put(o, cp));
 	return 0;
 }
 

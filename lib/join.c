@@ -192,98 +192,12 @@ skip_value(const char *s, size_t n, size_t i)
 	return n;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static long
-hex4(const char *s, size_t n, size_t i)
-{
-	long v = 0;
-	int k, d;
-
-	if (i + 4 > n)
-		return -1;
-	for (k = 0; k < 4; k++) {
-		if ((d = hexval(s[i + k])) < 0)
-			return -1;
-		v = v << 4 | d;
-	}
-	return v;
-}
-
-static void
-put_utf8(struct buf *o, unsigned long c)
-{
-	char u[4];
-
-	if (c < 0x80) {
-		buf_addc(o, (char)c);
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3f));
-		buf_add(o, u, 2);
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		buf_add(o, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		buf_add(o, u, 4);
-	}
-}
-
 /* The bytes a JSON string body stands for (lone surrogates: U+FFFD). */
 static void
 unescape(struct buf *o, const char *s, size_t n)
 {
-	size_t i;
-	long c, lo;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\\' || i + 1 >= n) {
-			buf_addc(o, s[i]);
-			continue;
-		}
-		switch (s[++i]) {
-		case 'b': buf_addc(o, '\b'); break;
-		case 'f': buf_addc(o, '\f'); break;
-		case 'n': buf_addc(o, '\n'); break;
-		case 'r': buf_addc(o, '\r'); break;
-		case 't': buf_addc(o, '\t'); break;
-		case 'u':
-			if ((c = hex4(s, n, i + 1)) < 0) {
-				buf_addc(o, 'u');
-				break;
-			}
-			i += 4;
-			if (c >= 0xd800 && c < 0xdc00 && i + 2 < n &&
-			    s[i + 1] == '\\' && s[i + 2] == 'u' &&
-			    (lo = hex4(s, n, i + 3)) >= 0xdc00 && lo < 0xe000) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			} else if (c >= 0xd800 && c < 0xe000) {
-				c = 0xfffd;
-			}
-			put_utf8(o, (unsigned long)c);
-			break;
-		default:
-			buf_addc(o, s[i]);
-			break;
-		}
-	}
+	buf_reserve(o, n);
+	o->len += json_unescape(o->data + o->len, s, n);
 }
 
 /*

@@ -59,18 +59,6 @@ struct agg_fn {
 	size_t	(*bytes)(const struct agg_spec *, const void *);
 };
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q;
-
-	if ((q = realloc(p, n)) == NULL && n > 0) {
-		buf_oom();
-		abort();
-	}
-	return q;
-}
-
 /* A JSON number that must be finite. */
 static int
 finite_double(struct jcur *j, double *d)

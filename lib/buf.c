@@ -286,3 +286,15 @@ buf_unhex(struct buf *out, const char *s, size_t n)
 	}
 	return 0;
 }
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q;
+
+	if ((q = realloc(p, n)) == NULL && n > 0) {
+		buf_oom();
+		abort();
+	}
+	return q;
+}

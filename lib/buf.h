@@ -54,4 +54,6 @@ size_t	fmt_double(double d, char out[32]);
 
 /* Called when memory runs out; set by cmd/ (default: abort). */
 extern void (*buf_oom)(void);
+/* realloc() under the same policy: it returns, or buf_oom() ends us. */
+void	*xrealloc(void *, size_t);
 #endif

@@ -13,18 +13,6 @@
 #include "sketch.h"
 #include "value.h"
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q;
-
-	if ((q = realloc(p, n)) == NULL && n > 0) {
-		buf_oom();
-		abort();
-	}
-	return q;
-}
-
 static uint64_t
 sat_add(uint64_t a, uint64_t b)
 {

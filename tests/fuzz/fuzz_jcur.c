@@ -169,6 +169,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0)
 		r = jc_end(&j);
 	ok = jo_check(&J, text, n, JC_DEPTH_MAX) == 0;
+	/*
+	 * A documented limit, not a disagreement: jc_key() has no buffer
+	 * for an escaped key that decodes to more than JC_KEY_MAX bytes
+	 * (jcur reads our own encodings, whose keys are short names).
+	 */
+	if (mode != 3 && r == -1 && ok &&
+	    strstr(f.msg, "escaped key too long") != NULL)
+		ok = 0;
 	if (mode != 3 && (r == 0) != ok) {
 		fprintf(stderr, "jcur %s text the oracle %s (mode %d): %s\n",
 		    r == 0 ? "accepted" : "rejected",

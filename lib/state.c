@@ -264,6 +264,52 @@ corrupt(struct fault *f, const char *path, const char *why)
 	    "(it was left as it is; --state-reset starts fresh)", path, why);
 }
 
+/* Eight lowercase hex digits (no terminator is needed or read). */
+static int
+hex32(const char *p, uint32_t *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 8; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			*v = *v << 4 | (uint32_t)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			*v = *v << 4 | (uint32_t)(p[i] - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* "@NAME LEN" in [p, e): a name of [a-z-] and a decimal length. */
+static int
+section_header(const char *p, const char *e, char name[32], size_t *len)
+{
+	uint64_t v = 0;
+	size_t k = 0;
+
+	if (p == e || *p++ != '@')
+		return -1;
+	for (; p < e && *p != ' '; p++) {
+		if (k == 31 || ((*p < 'a' || *p > 'z') && *p != '-'))
+			return -1;
+		name[k++] = *p;
+	}
+	name[k] = '\0';
+	if (k == 0 || p == e || ++p == e)
+		return -1;
+	for (; p < e; p++) {
+		if (*p < '0' || *p > '9' || v > STATE_SECTION_MAX)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v > STATE_SECTION_MAX)
+		return -1;
+	*len = (size_t)v;
+	return 0;
+}
+
 /* Split a snapshot into sections and check its CRC. */
 static int
 parse_sections(const char *path, const char *d, size_t n, struct sect *s,
@@ -291,7 +337,7 @@ parse_sections(const char *path, const char *d, size_t n, struct sect *s,
 			return corrupt(f, path, "damaged section header");
 		if (strncmp(d + i, "@crc ", 5) == 0) {
 			if (nl - (d + i) != 13 || nl + 1 != d + n ||
-			    sscanf(d + i + 5, "%8x", &want) != 1)
+			    hex32(d + i + 5, &want) == -1)
 				return corrupt(f, path, "damaged checksum");
 			if (crc32_update(0, d, i) != want)
 				return corrupt(f, path, "checksum mismatch "
@@ -299,8 +345,8 @@ parse_sections(const char *path, const char *d, size_t n, struct sect *s,
 			*ns = k;
 			return 0;
 		}
-		if (k == SECT_MAX || sscanf(d + i, "@%31s %zu", s[k].name,
-		    &len) != 2 || len > STATE_SECTION_MAX)
+		if (k == SECT_MAX ||
+		    section_header(d + i, nl, s[k].name, &len) == -1)
 			return corrupt(f, path, "damaged section header");
 		i = (size_t)(nl - d) + 1;
 		if (len > n - i || len + 1 > n - i || d[i + len] != '\n')
@@ -563,7 +609,6 @@ state_open(const struct opts *o, struct run *R, struct fault *f)
 	}
 	r = read_file(fd, &st->b);
 	close(fd);
-	buf_cstr(&st->b);	/* sscanf below stops at a NUL, never past */
 	if (r == -1 || restore(st, R, st->b.data, st->b.len, f) == -1) {
 		if (r == -1)
 			fault_set(f, EX_CONFIG, "cannot read state file %s",

@@ -416,8 +416,7 @@ g_event(struct atool *A, struct src_event *ev)
 	int64_t id, t = ev->rec.time_ns;
 	int created;
 
-	if (A->wt.o.shard_n > 0 &&
-	    h % (uint64_t)A->wt.o.shard_n != (uint64_t)A->wt.o.shard_i)
+	if (!shard_keeps(h, A->wt.o.shard_i, A->wt.o.shard_n))
 		return;
 	id = tab_put(A->keys, A->wt.kb.data, A->wt.kb.len, h, &created);
 	if (id < 0)

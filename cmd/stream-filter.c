@@ -86,8 +86,7 @@ selected(struct filter *F, const struct src_event *ev)
 	} else {
 		h = hash_bytes(ev->out_p, ev->out_len);
 	}
-	if (F->o.shard_n > 0 && h % (uint64_t)F->o.shard_n !=
-	    (uint64_t)F->o.shard_i)
+	if (!shard_keeps(h, F->o.shard_i, F->o.shard_n))
 		return 0;
 	return F->o.sample < 0 || h <= F->sample_max;
 }

@@ -34,6 +34,12 @@ struct keyspec {
 };
 
 uint64_t xxh64(const void *, size_t, uint64_t seed);
+/* --shard I/N: does the shard keep a key of hash h?  (n 0: no --shard) */
+static inline int
+shard_keeps(uint64_t h, int i, int n)
+{
+	return n == 0 || h % (uint64_t)n == (uint64_t)i;
+}
 static inline uint64_t
 hash_bytes(const void *p, size_t n)
 {

@@ -205,8 +205,7 @@ wintool_selected(struct wintool *wt, const struct src_event *ev)
 {
 	uint64_t h = wintool_keyof(wt, ev);
 
-	return wt->o.shard_n == 0 ||
-	    h % (uint64_t)wt->o.shard_n == (uint64_t)wt->o.shard_i;
+	return shard_keeps(h, wt->o.shard_i, wt->o.shard_n);
 }
 
 void
@@ -216,8 +215,7 @@ wintool_event(struct wintool *wt, struct src_event *ev)
 	uint64_t h = wintool_keyof(wt, ev);
 	int r;
 
-	if (wt->o.shard_n > 0 &&
-	    h % (uint64_t)wt->o.shard_n != (uint64_t)wt->o.shard_i)
+	if (!shard_keeps(h, wt->o.shard_i, wt->o.shard_n))
 		return;
 	r = win_add(wt->w, wt->kb.data, wt->kb.len, h, ev->rec.time_ns, ev,
 	    src_wm(wt->src)->wm_ns, &f);

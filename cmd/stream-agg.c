@@ -1,6 +1,7 @@
 /*
  * stream-agg: incremental aggregates per key, per window or overall.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ struct atool {
 	struct wintool	 wt;		/* first: the shared hooks see it */
 	struct aggset	 aggs;
 	int		 nshards;	/* --merge inputs */
+	int		 owned;		/* --shard: write final partials */
+	char		 sighex[17];
+	struct finq	*finq;		/* --merge: one per input */
+	int		 fin_n;		/* the shards' N, 0 until seen */
+	int		 fin_owner_i;	/* the first shard seen */
+	int		*fin_owner;	/* shard -> input, -1 */
 	uint64_t	 sig;		/* of the aggregates, for partials */
 	void		*scratch;	/* one block */
 	struct buf	 pkey;
@@ -92,15 +99,24 @@ a_emit(void *ctx, const struct win_fired *wf, const void *p)
 	struct atool *A = ctx;
 	struct buf *b = out_buf(out_stdout);
 
-	if (A->wt.o.emit == EMIT_PARTIAL) {
-		partial_write(b, &A->wt, &A->aggs, wf, 1, p);
+	size_t at = 0;
+
+	if (A->wt.o.emit == EMIT_PARTIAL && !A->owned) {
+		partial_write(b, &A->wt, &A->aggs, A->sig, wf, 1, p);
 	} else {
+		if (A->owned)
+			at = partial_open_final(b, A->sig, wf,
+			    A->wt.o.shard_i, A->wt.o.shard_n);
 		buf_addc(b, '{');
 		wintool_bounds(&A->wt, b, wf);
 		wintool_key(&A->wt, b, wf->key, wf->keylen);
 		put_results(A, b, p);
 		wintool_flags(b, wf);
-		buf_adds(b, "}\n");
+		buf_addc(b, '}');
+		if (A->owned)
+			partial_close_final(b, at);
+		else
+			buf_addc(b, '\n');
 	}
 	out_commit(out_stdout);
 	src_counters(A->wt.src)->out++;
@@ -287,6 +303,290 @@ static const struct win_ops merge_ops = {
 	m_encode, m_decode, m_bytes
 };
 
+/* --- --merge: the results of shards that own their keys --- */
+
+/*
+ * Each input's final results wait in arrival order, which is its shard's
+ * firing order: by window end, start, key.  When W moves, the heads with
+ * end <= W go out, the least first across inputs, so the merge writes
+ * one process's order at whatever pace the inputs come.
+ */
+struct fin {
+	int64_t		 start, end;
+	size_t		 off;		/* in bytes: the key, then the result */
+	size_t		 keylen, len;
+};
+
+struct finq {
+	struct fin	*v;
+	size_t		 head, n, cap;
+	struct buf	 bytes;
+	int		 shard;		/* the I it sends, -1 until seen */
+};
+
+static void
+fin_open(struct atool *A)
+{
+	int i;
+
+	if ((A->finq = calloc((size_t)A->nshards, sizeof(*A->finq))) == NULL)
+		diag_fatal(EX_SOFTWARE, "out of memory");
+	for (i = 0; i < A->nshards; i++) {
+		buf_init(&A->finq[i].bytes);
+		A->finq[i].shard = -1;
+	}
+}
+
+static void
+fin_free(struct atool *A)
+{
+	int i;
+
+	for (i = 0; A->finq != NULL && i < A->nshards; i++) {
+		free(A->finq[i].v);
+		buf_release(&A->finq[i].bytes);
+	}
+	free(A->finq);
+	free(A->fin_owner);
+}
+
+static void
+fin_push(struct atool *A, int in, int64_t start, int64_t end,
+    const char *key, size_t keylen, const char *p, size_t n)
+{
+	struct finq *q = &A->finq[in];
+	struct fin *e;
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		q->v = xrealloc(q->v, q->cap * sizeof(*q->v));
+	}
+	e = &q->v[q->n++];
+	e->start = start;
+	e->end = end;
+	e->off = q->bytes.len;
+	e->keylen = keylen;
+	e->len = n;
+	buf_add(&q->bytes, key, keylen);
+	buf_add(&q->bytes, p, n);
+}
+
+/* Drop what went out: all of it, or the front once it is half. */
+static void
+fin_compact(struct finq *q)
+{
+	size_t base, i;
+
+	if (q->head == q->n) {
+		q->head = q->n = 0;
+		buf_clear(&q->bytes);
+		return;
+	}
+	if (q->head < 1024 || q->head * 2 < q->n)
+		return;
+	base = q->v[q->head].off;
+	memmove(q->bytes.data, q->bytes.data + base, q->bytes.len - base);
+	q->bytes.len -= base;
+	memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof(*q->v));
+	q->n -= q->head;
+	q->head = 0;
+	for (i = 0; i < q->n; i++)
+		q->v[i].off -= base;
+}
+
+static int
+fin_less(const struct finq *qa, const struct fin *a, const struct finq *qb,
+    const struct fin *b)
+{
+	if (a->end != b->end)
+		return a->end < b->end;
+	if (a->start != b->start)
+		return a->start < b->start;
+	return key_cmp(qa->bytes.data + a->off, a->keylen,
+	    qb->bytes.data + b->off, b->keylen) < 0;
+}
+
+/* Write every waiting result of a window ending at or before wm. */
+static void
+fin_release(struct atool *A, int64_t wm)
+{
+	struct finq *q, *bq;
+	struct fin *e, *best;
+	int i;
+
+	if (A->finq == NULL)
+		return;
+	for (;;) {
+		best = NULL;
+		bq = NULL;
+		for (i = 0; i < A->nshards; i++) {
+			q = &A->finq[i];
+			if (q->head == q->n || (e = &q->v[q->head])->end > wm)
+				continue;
+			if (best == NULL || fin_less(q, e, bq, best)) {
+				best = e;
+				bq = q;
+			}
+		}
+		if (best == NULL)
+			return;
+		out_line(out_stdout, bq->bytes.data + best->off + best->keylen,
+		    best->len);
+		src_counters(A->wt.src)->out++;
+		bq->head++;
+		fin_compact(bq);
+	}
+}
+
+/* A final result's claims: its key, its shard, its bytes. */
+static int
+fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
+{
+	struct finq *q = &A->finq[in];
+	int i = p->shard_i, n = p->shard_n;
+
+	if (!key_valid(p->key->data, p->key->len, A->wt.key.n))
+		return fault_set(f, EX_DATAERR, "bad @partial: its key does "
+		    "not match --by (give --merge the shards' --by)");
+	if (A->fin_n != 0 && n != A->fin_n)
+		return fault_set(f, EX_DATAERR, "bad @partial: input %d sent "
+		    "shard %d/%d, another input shard %d/%d (every shard "
+		    "needs the same N)", in + 1, i, n, A->fin_owner_i, A->fin_n);
+	if (!shard_keeps(hash_bytes(p->key->data, p->key->len), i, n))
+		return fault_set(f, EX_DATAERR, "bad @partial: its key is not "
+		    "one of shard %d/%d (give every shard the same --by)", i, n);
+	if (q->shard != -1 && q->shard != i)
+		return fault_set(f, EX_DATAERR, "bad @partial: input %d sent "
+		    "shards %d/%d and %d/%d", in + 1, q->shard, n, i, n);
+	if (A->fin_n != 0 && A->fin_owner[i] != -1 && A->fin_owner[i] != in)
+		return fault_set(f, EX_DATAERR, "bad @partial: inputs %d and "
+		    "%d both sent shard %d/%d", A->fin_owner[i] + 1, in + 1,
+		    i, n);
+	if (partial_final_intact(p, f) == -1)
+		return -1;
+	if (A->fin_n == 0) {
+		if ((A->fin_owner = malloc((size_t)n * sizeof(int))) == NULL)
+			diag_fatal(EX_SOFTWARE, "out of memory");
+		memset(A->fin_owner, 0xff, (size_t)n * sizeof(int));
+		A->fin_n = n;
+		A->fin_owner_i = i;
+	}
+	A->fin_owner[i] = in;
+	q->shard = i;
+	return 0;
+}
+
+/*
+ * Queue it, or (a shard's late revision, W already past the window)
+ * write it now; 1 when it is past --lateness too: a late record.
+ */
+static int
+fin_put(struct atool *A, int in, const struct partial *p)
+{
+	int64_t wm = src_wm(A->wt.src)->wm_ns, until;
+
+	if (p->end > wm) {
+		fin_push(A, in, p->start, p->end, p->key->data, p->key->len,
+		    p->final, p->finallen);
+		return 0;
+	}
+	if (__builtin_add_overflow(p->end, A->wt.o.lateness_ns, &until))
+		until = INT64_MAX;
+	if (until <= wm)
+		return 1;
+	out_line(out_stdout, p->final, p->finallen);
+	src_counters(A->wt.src)->out++;
+	return 0;
+}
+
+/* The fast way in: a line exactly as a shard writes it. */
+static int
+fin_line(void *ctx, const char *p, size_t n, int in)
+{
+	struct atool *A = ctx;
+	struct partial pt;
+	struct fault f;
+
+	pt.key = &A->pkey;
+	if (partial_read_final(p, n, A->sighex, &pt) == -1 ||
+	    fin_check(A, in, &pt, &f) == -1)
+		return 0;	/* the slow way says what is wrong */
+	return fin_put(A, in, &pt) == 0;
+}
+
+/* Does a shard that sends final results own this key? */
+static int
+fin_owned(const struct atool *A, const struct buf *key)
+{
+	return A->fin_n != 0 && A->fin_owner[hash_bytes(key->data,
+	    key->len) % (uint64_t)A->fin_n] != -1;
+}
+
+static void
+fin_save(struct atool *A, struct buf *b)
+{
+	const struct finq *q;
+	const struct fin *e;
+	size_t j;
+	int i, first = 1;
+
+	buf_adds(b, ",\"finals\":[");
+	for (i = 0; i < A->nshards; i++) {
+		q = &A->finq[i];
+		for (j = q->head; j < q->n; j++, first = 0) {
+			e = &q->v[j];
+			buf_printf(b, "%s[%d,%d,%lld,%lld,\"", first ? "\n" :
+			    ",\n", i, q->shard, (long long)e->start,
+			    (long long)e->end);
+			buf_hex(b, q->bytes.data + e->off, e->keylen);
+			buf_adds(b, "\",");
+			buf_add(b, q->bytes.data + e->off + e->keylen, e->len);
+			buf_addc(b, ']');
+		}
+	}
+	buf_addc(b, ']');
+}
+
+static int
+fin_load(struct atool *A, struct jcur *jc, struct fault *f)
+{
+	struct buf hx;
+	const char *raw;
+	size_t rn;
+	int64_t in, shard, start, end;
+	int r = -1;
+
+	buf_init(&hx);
+	if (jc_begin_array(jc) == -1)
+		goto out;
+	while (jc_more(jc) == 1) {
+		if (jc_begin_array(jc) == -1 || jc_element(jc, "finals") ||
+		    jc_int(jc, &in) == -1 || jc_element(jc, "finals") ||
+		    jc_int(jc, &shard) == -1 || jc_element(jc, "finals") ||
+		    jc_int(jc, &start) == -1 || jc_element(jc, "finals") ||
+		    jc_int(jc, &end) == -1 || jc_element(jc, "finals") ||
+		    jc_string(jc, &hx) == -1 ||
+		    buf_unhex(&A->pkey, hx.data, hx.len) == -1 ||
+		    jc_element(jc, "finals") || jc_raw(jc, &raw, &rn) == -1 ||
+		    jc_closing(jc, "finals") != 0)
+			goto out;
+		if (in < 0 || in >= A->nshards || *raw != '{' ||
+		    !key_valid(A->pkey.data, A->pkey.len, A->wt.key.n)) {
+			jc_fail(jc, "bad final result (as many inputs as "
+			    "before?)");
+			goto out;
+		}
+		A->finq[in].shard = (int)shard;
+		fin_push(A, (int)in, start, end, A->pkey.data, A->pkey.len,
+		    raw, rn);
+	}
+	r = jc->failed ? -1 : 0;
+out:
+	buf_release(&hx);
+	(void)f;
+	return r;
+}
+
 static void g_merge_partial(struct atool *, const struct partial *,
 	    const void *blk);
 
@@ -308,6 +608,18 @@ partial(void *ctx, struct src_event *ev)
 	p.key = &A->pkey;
 	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], A->sig, &p, &f) == -1)
 		goto bad;
+	if (p.final != NULL) {
+		if (fin_check(A, ev->side, &p, &f) == -1)
+			goto bad;
+		if (fin_put(A, ev->side, &p) == 1)
+			src_late(A->wt.src, ev);
+		return;
+	}
+	if (fin_owned(A, p.key)) {
+		fault_set(&f, EX_DATAERR, "bad @partial: a shard that owns "
+		    "its keys (--shard) sent results for this key too");
+		goto bad;
+	}
 	if (!key_valid(p.key->data, p.key->len, A->wt.key.n)) {
 		fault_set(&f, EX_DATAERR, "bad @partial: its key does not "
 		    "match --by (give --merge the shards' --by)");
@@ -362,7 +674,7 @@ g_write(struct atool *A, const char *key, size_t keylen, const void *blk)
 		memset(&wf, 0, sizeof(wf));
 		wf.key = key;
 		wf.keylen = keylen;
-		partial_write(b, &A->wt, &A->aggs, &wf, 0, blk);
+		partial_write(b, &A->wt, &A->aggs, A->sig, &wf, 0, blk);
 	} else {
 		buf_addc(b, '{');
 		wintool_key(&A->wt, b, key, keylen);
@@ -595,12 +907,23 @@ fingerprint(void *ctx, struct buf *b)
 /* --- hooks over both parts: windows and per-key totals --- */
 
 static void
+m_advance(void *ctx, int64_t wm)
+{
+	struct atool *A = ctx;
+
+	win_advance(A->wt.w, wm);
+	fin_release(A, wm);
+}
+
+static void
 finish(void *ctx, int flush)
 {
 	struct atool *A = ctx;
 
 	if (flush && A->wt.w != NULL)
 		win_flush(A->wt.w);
+	if (flush)
+		fin_release(A, WM_MAX);
 	if (A->keys != NULL)
 		g_finish(ctx, flush);
 }
@@ -610,7 +933,13 @@ state_bytes(void *ctx)
 {
 	struct atool *A = ctx;
 
-	return (A->wt.w != NULL ? win_bytes(A->wt.w) : 0) +
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; A->finq != NULL && i < A->nshards; i++)
+		n += A->finq[i].bytes.cap + A->finq[i].cap *
+		    sizeof(struct fin);
+	return n + (A->wt.w != NULL ? win_bytes(A->wt.w) : 0) +
 	    (A->keys != NULL ? g_state_bytes(ctx) : 0);
 }
 
@@ -629,6 +958,8 @@ save(void *ctx, struct buf *b)
 		g_save(ctx, b);
 	else
 		buf_adds(b, "null");
+	if (A->finq != NULL)
+		fin_save(A, b);
 	buf_adds(b, "}\n");
 }
 
@@ -656,6 +987,9 @@ load(void *ctx, const char *p, size_t n, struct fault *f)
 	} else if (jc_null(&jc) == -1) {
 		return -1;
 	}
+	if (A->finq != NULL && jc_more(&jc) == 1 &&
+	    (jc_expect_key(&jc, "finals") == -1 || fin_load(A, &jc, f) == -1))
+		return -1;
 	return jc_more(&jc) == 0 && jc_end(&jc) == 0 ? 0 :
 	    jc_fail(&jc, "trailing data");
 }
@@ -685,6 +1019,8 @@ main(int argc, char *argv[])
 		opt_usage_error(&A.wt.o, "--emit updates and --emit every "
 		    "are for aggregates without a window");
 	A.sig = partial_sig(&A.aggs);
+	snprintf(A.sighex, sizeof(A.sighex), "%016llx",
+	    (unsigned long long)A.sig);
 	if ((A.scratch = malloc(A.aggs.state_size + 8)) == NULL)
 		diag_fatal(EX_SOFTWARE, "out of memory");
 	buf_init(&A.pkey);
@@ -707,6 +1043,8 @@ main(int argc, char *argv[])
 		A.wt.o.size_ns = 1;
 		A.wt.o.offset_ns = 0;
 		ops = merge_ops;
+		h.advance = m_advance;
+		fin_open(&A);
 	}
 	if (A.wt.o.win == WIN_NONE || A.wt.o.merge) {
 		if ((A.keys = tab_new(G_HDR + A.aggs.state_size)) == NULL)
@@ -718,6 +1056,11 @@ main(int argc, char *argv[])
 	wintool_open(&A.wt, A.wt.o.args + used, &ops, &A, &h);
 	if (A.wt.o.emit == EMIT_PARTIAL)
 		src_set_forwarding(A.wt.src, 1);
+	if (A.wt.o.merge)
+		src_set_raw(A.wt.src, fin_line, &A);
+	/* A shard's keys are its own: its results need no merging. */
+	A.owned = A.wt.o.emit == EMIT_PARTIAL && A.wt.o.shard_n > 0 &&
+	    A.wt.o.win != WIN_NONE;
 	used = wintool_run(&A.wt);
 	if (A.keys != NULL) {
 		int64_t it;
@@ -727,6 +1070,7 @@ main(int argc, char *argv[])
 			aggset_release(&A.aggs, g_block(&A, it));
 	}
 	tab_free(A.keys);
+	fin_free(&A);
 	free(A.scratch);
 	buf_release(&A.pkey);
 	aggset_release_specs(&A.aggs);

@@ -165,6 +165,14 @@ put_be32(struct buf *b, uint32_t v)
 }
 
 void
+key_encode_string(struct buf *b, const char *s, size_t n)
+{
+	buf_addc(b, 's');
+	put_be32(b, (uint32_t)n);
+	buf_add(b, s, n);
+}
+
+void
 key_encode_value(struct buf *b, const struct value *v)
 {
 	size_t start;
@@ -193,9 +201,7 @@ key_encode_value(struct buf *b, const struct value *v)
 		}
 		break;
 	case V_STRING:
-		buf_addc(b, 's');
-		put_be32(b, (uint32_t)v->slen);
-		buf_add(b, v->s, v->slen);
+		key_encode_string(b, v->s, v->slen);
 		break;
 	case V_ARRAY:
 	case V_OBJECT:

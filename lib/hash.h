@@ -53,6 +53,7 @@ void	key_release(struct keyspec *);
 void	key_encode(const struct keyspec *, const struct record *,
 	    struct buf *);
 void	key_encode_value(struct buf *, const struct value *);
+void	key_encode_string(struct buf *, const char *, size_t);
 /* Read back value i of an encoded key; 0, or -1 if malformed. */
 int	key_decode(const char *, size_t, int i, struct value *);
 /* Write "name":value,... for each --by path (names: last segments). */

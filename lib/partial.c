@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "partial.h"
+#include "utf8.h"
 #include "value.h"
 #include "window.h"
 #include "wintool.h"
@@ -27,25 +28,192 @@ partial_sig(const struct aggset *a)
 	return h;
 }
 
-void
-partial_write(struct buf *b, const struct wintool *wt,
-    const struct aggset *a, const struct win_fired *wf, int windowed,
-    const void *blk)
+/* {"@partial":{"v":1,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
+static void
+partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
+    int windowed)
 {
 	buf_printf(b, "{\"@partial\":{\"v\":%d,\"sig\":\"%016llx\"",
-	    PARTIAL_VERSION, (unsigned long long)partial_sig(a));
-	if (windowed)
-		buf_printf(b, ",\"window_start\":%lld,\"window_end\":%lld",
-		    (long long)wf->start, (long long)wf->end);
+	    PARTIAL_VERSION, (unsigned long long)sig);
+	if (windowed) {
+		buf_adds(b, ",\"window_start\":");
+		buf_json_i64(b, wf->start);
+		buf_adds(b, ",\"window_end\":");
+		buf_json_i64(b, wf->end);
+	}
 	buf_adds(b, ",\"key\":\"");
 	buf_hex(b, wf->key, wf->keylen);
-	buf_adds(b, "\",\"fields\":{");
+	buf_addc(b, '"');
+}
+
+void
+partial_write(struct buf *b, const struct wintool *wt,
+    const struct aggset *a, uint64_t sig, const struct win_fired *wf,
+    int windowed, const void *blk)
+{
+	partial_head(b, sig, wf, windowed);
+	buf_adds(b, ",\"fields\":{");
 	wintool_key(wt, b, wf->key, wf->keylen);
 	buf_adds(b, "},\"aggs\":");
 	aggset_encode(a, blk, b);
 	if (wf->late)
 		buf_printf(b, ",\"late\":true,\"revision\":%u", wf->revision);
 	buf_adds(b, "}}\n");
+}
+
+size_t
+partial_open_final(struct buf *b, uint64_t sig, const struct win_fired *wf,
+    int shard_i, int shard_n)
+{
+	partial_head(b, sig, wf, 1);
+	buf_printf(b, ",\"shard\":[%d,%d],\"sum\":\"", shard_i, shard_n);
+	buf_adds(b, "0000000000000000\",\"final\":");
+	return b->len;
+}
+
+static void
+put_hex64(char *to, uint64_t v)
+{
+	static const char d[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		to[i] = d[v & 15];
+}
+
+void
+partial_close_final(struct buf *b, size_t at)
+{
+	/* The sum's 16 digits sit just before "\",\"final\":". */
+	put_hex64(b->data + at - 26, hash_bytes(b->data + at, b->len - at));
+	buf_adds(b, "}}\n");
+}
+
+static int
+get_hex64(const char *s, uint64_t *v)
+{
+	int i, d;
+
+	for (*v = 0, i = 0; i < 16; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else
+			return -1;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	return 0;
+}
+
+/* A decimal integer at *s (no leading zeros but 0), then c; advances. */
+static int
+get_int(const char **s, const char *e, char c, int64_t *v)
+{
+	const char *p = *s;
+	int neg = 0;
+	uint64_t u = 0, lim;
+
+	if (p < e && *p == '-')
+		neg = 1, p++;
+	if (p == e || *p < '0' || *p > '9' || (*p == '0' && p + 1 < e &&
+	    p[1] >= '0' && p[1] <= '9'))
+		return -1;
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; p < e && *p >= '0' && *p <= '9'; p++) {
+		if (u > (lim - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		u = u * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == e || *p != c)
+		return -1;
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	*s = p + 1;
+	return 0;
+}
+
+static int
+get_lit(const char **s, const char *e, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(e - *s) < n || memcmp(*s, lit, n) != 0)
+		return -1;
+	*s += n;
+	return 0;
+}
+
+int
+partial_read_final(const char *line, size_t n, const char sig[16],
+    struct partial *p)
+{
+	const char *s = line, *e = line + n, *k;
+	int64_t i, m;
+
+	if (get_lit(&s, e, "{\"@partial\":{\"v\":1,\"sig\":\"") == -1 ||
+	    e - s < 16 || memcmp(s, sig, 16) != 0)
+		return -1;
+	s += 16;
+	if (get_lit(&s, e, "\",\"window_start\":") == -1 ||
+	    get_int(&s, e, ',', &p->start) == -1 ||
+	    get_lit(&s, e, "\"window_end\":") == -1 ||
+	    get_int(&s, e, ',', &p->end) == -1 ||
+	    get_lit(&s, e, "\"key\":\"") == -1)
+		return -1;
+	for (k = s; s < e && *s != '"'; s++)
+		;
+	if (s == e || buf_unhex(p->key, k, (size_t)(s - k)) == -1)
+		return -1;
+	s++;
+	if (get_lit(&s, e, ",\"shard\":[") == -1 ||
+	    get_int(&s, e, ',', &i) == -1 || get_int(&s, e, ']', &m) == -1 ||
+	    i < 0 || i >= m || m > 65536 ||
+	    get_lit(&s, e, ",\"sum\":\"") == -1 || e - s < 16 ||
+	    get_hex64(s, &p->sum) == -1)
+		return -1;
+	s += 16;
+	if (get_lit(&s, e, "\",\"final\":{") == -1 || e - s < 3 ||
+	    memcmp(e - 3, "}}}", 3) != 0)
+		return -1;
+	p->windowed = 1;
+	p->late = 0;
+	p->revision = 0;
+	p->aggs = NULL;
+	p->final = s - 1;
+	p->finallen = (size_t)(e - 2 - p->final);
+	p->shard_i = (int)i;
+	p->shard_n = (int)m;
+	return 0;
+}
+
+int
+partial_final_intact(const struct partial *p, struct fault *f)
+{
+	if (hash_bytes(p->final, p->finallen) != p->sum)
+		return fault_set(f, EX_DATAERR, "bad @partial: the final "
+		    "result does not match its sum (a damaged or rewritten "
+		    "line)");
+	if (utf8_check(p->final, p->finallen) != 0)
+		return fault_set(f, EX_DATAERR, "bad @partial: the final "
+		    "result is not clean UTF-8 text");
+	return 0;
+}
+
+/* "shard":[I,N] */
+static int
+shard_pair(struct jcur *jc, struct partial *p)
+{
+	int64_t i, n;
+
+	if (jc_begin_array(jc) == -1 || jc_element(jc, "shard") == -1 ||
+	    jc_int(jc, &i) == -1 || jc_element(jc, "shard") == -1 ||
+	    jc_int(jc, &n) == -1 || jc_closing(jc, "shard") == -1)
+		return -1;
+	if (i < 0 || i >= n || n > 65536)
+		return jc_fail(jc, "shard is not [I,N] with 0 <= I < N");
+	p->shard_i = (int)i;
+	p->shard_n = (int)n;
+	return 0;
 }
 
 int
@@ -57,7 +225,7 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	const char *k;
 	size_t kn;
 	int64_t ver, rev;
-	int r, more;
+	int r, more, sum_seen = 0;
 
 	if (v->type != V_OBJECT)
 		return fault_set(f, EX_DATAERR, "bad @partial: not an object");
@@ -66,6 +234,8 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	p->late = 0;
 	p->revision = 0;
 	p->aggs = NULL;
+	p->final = NULL;
+	p->shard_n = 0;
 	jc_init(&jc, v->raw, v->rawlen, f);
 	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
 	    jc_expect_key(&jc, "v") == -1 || jc_int(&jc, &ver) == -1)
@@ -106,6 +276,18 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 				r = jc_fail(&jc, "key is not hex");
 		} else if (kn == 4 && memcmp(k, "aggs", 4) == 0) {
 			r = jc_raw(&jc, &p->aggs, &p->aggslen);
+		} else if (kn == 5 && memcmp(k, "final", 5) == 0) {
+			r = jc_raw(&jc, &p->final, &p->finallen);
+			if (r == 0 && *p->final != '{')
+				r = jc_fail(&jc, "final is not an object");
+		} else if (kn == 5 && memcmp(k, "shard", 5) == 0) {
+			r = shard_pair(&jc, p);
+		} else if (kn == 3 && memcmp(k, "sum", 3) == 0) {
+			r = jc_string(&jc, &s);
+			if (r == 0 && (s.len != 16 ||
+			    get_hex64(s.data, &p->sum) == -1))
+				r = jc_fail(&jc, "sum is not 16 hex digits");
+			sum_seen = 1;
 		} else if (kn == 4 && memcmp(k, "late", 4) == 0) {
 			r = jc_bool(&jc, &p->late);
 		} else if (kn == 8 && memcmp(k, "revision", 8) == 0) {
@@ -117,7 +299,8 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 		if (r == -1)
 			goto bad;
 	}
-	if (more == -1 || p->aggs == NULL || jc_end(&jc) != 0)
+	if (more == -1 || (p->aggs == NULL) == (p->final == NULL) ||
+	    jc_end(&jc) != 0)
 		goto bad;
 	if (p->windowed == 1 || p->windowed == 2) {
 		buf_release(&s);
@@ -126,6 +309,10 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	}
 	p->windowed = p->windowed == 3;
 	buf_release(&s);
+	if (p->final != NULL && (!p->windowed || p->shard_n == 0 ||
+	    !sum_seen))
+		return fault_set(f, EX_DATAERR, "bad @partial: a final "
+		    "result needs its window, shard and sum");
 	return 0;
 bad:
 	buf_release(&s);

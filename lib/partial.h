@@ -17,6 +17,20 @@
  * for people reading the stream, "key" is what merges; the aggregate
  * states use the same encoding as the state file.  The window fields are
  * absent without a window, late/revision without a late firing.
+ *
+ * A shard that owns its keys (--shard I/N: no other shard sees them)
+ * has nothing to merge: it writes each fired window's result as one
+ * process would, under "final" in place of "fields" and "aggs", with its
+ * shard and the XXH64 of the result's bytes:
+ *
+ *   {"@partial":{"v":1,"sig":…,"window_start":NS,"window_end":NS,
+ *    "key":"…","shard":[I,N],"sum":"<16 hex>",
+ *    "final":{"window_start":"…",…,"count":3}}}
+ *
+ * The merge orders those results by window and key, holds them until
+ * every input's watermark has passed the window and writes them as they
+ * came: a line in exactly this form is read without a JSON parse (the
+ * sum stands for it), any other form of it the slow way.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,8 +45,16 @@ struct wintool;
 #define PARTIAL_VERSION	1
 
 void	partial_write(struct buf *, const struct wintool *,
-	    const struct aggset *, const struct win_fired *, int windowed,
-	    const void *blk);
+	    const struct aggset *, uint64_t sig, const struct win_fired *,
+	    int windowed, const void *blk);
+/*
+ * A final partial: the head, up to "final":, returning where the result
+ * begins; the caller writes the result, then partial_close_final() sums
+ * it and ends the line.
+ */
+size_t	partial_open_final(struct buf *, uint64_t sig,
+	    const struct win_fired *, int shard_i, int shard_n);
+void	partial_close_final(struct buf *, size_t at);
 
 /* A partial read back; key and aggs point into the record's text. */
 struct partial {
@@ -41,12 +63,27 @@ struct partial {
 	struct buf	*key;		/* decoded canonical key */
 	const char	*aggs;		/* raw JSON array of states */
 	size_t		 aggslen;
+	const char	*final;		/* or a shard's finished result */
+	size_t		 finallen;
+	uint64_t	 sum;		/* of final */
+	int		 shard_i, shard_n;	/* of final */
 	int		 late;
 	uint32_t	 revision;
 };
 
-/* Parse the value of "@partial"; sig must match.  -1 with EX_DATAERR. */
+/*
+ * Parse the value of "@partial"; sig must match; exactly one of aggs and
+ * final is set.  -1 with EX_DATAERR.
+ */
 int	partial_read(const struct value *, uint64_t sig, struct partial *,
 	    struct fault *);
 uint64_t partial_sig(const struct aggset *);
+/*
+ * A whole line that is a final partial exactly as partial_close_final()
+ * writes it, with this sig (16 hex digits): 0, else -1 (read it with
+ * partial_read).  Then check the result against its sum.
+ */
+int	partial_read_final(const char *, size_t, const char sig[16],
+	    struct partial *);
+int	partial_final_intact(const struct partial *, struct fault *);
 #endif

@@ -21,6 +21,10 @@
 #include "record.h"
 #include "utf8.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 struct fnode;
 
 struct fedge {
@@ -636,5 +640,149 @@ rec_parse(struct parser *P, const char *p, size_t len, struct record *rec,
 		else if (P->v[REC_SLOT_PARTIAL].type != V_MISSING)
 			rec->kind = REC_PARTIAL;
 	}
+	return 0;
+}
+
+/* --- a scan of the top level without parsing (--shard's fast skip) --- */
+
+static const char *
+scan_ws(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/* The first '"' or '\\' in [s, e), or e. */
+static const char *
+scan_quote(const char *s, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	__m128i v;
+	int m;
+
+	for (; e - s >= 16; s += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+		    _mm_cmpeq_epi8(v, bs)));
+		if (m != 0)
+			return s + __builtin_ctz((unsigned)m);
+	}
+#endif
+	while (s < e && *s != '"' && *s != '\\')
+		s++;
+	return s;
+}
+
+/* s at an opening quote: past the closing one, or NULL; *esc: a '\\'. */
+static const char *
+scan_string(const char *s, const char *e, int *esc)
+{
+	*esc = 0;
+	for (s++;; s += 2) {
+		if ((s = scan_quote(s, e)) == e)
+			return NULL;
+		if (*s == '"')
+			return s + 1;
+		*esc = 1;
+		if (e - s < 2)
+			return NULL;
+	}
+}
+
+/* Past one value (not checked beyond its extent), or NULL. */
+static const char *
+scan_value(const char *s, const char *e, int *esc)
+{
+	int depth = 0, x;
+
+	do {
+		if (s == e)
+			return NULL;
+		switch (*s) {
+		case '"':
+			if ((s = scan_string(s, e, &x)) == NULL)
+				return NULL;
+			*esc |= x;
+			continue;
+		case '{':
+		case '[':
+			if (++depth > REC_DEPTH_MAX)
+				return NULL;
+			break;
+		case '}':
+		case ']':
+			if (--depth < 0)
+				return NULL;
+			break;
+		case ',':
+			if (depth == 0)
+				return NULL;
+			break;
+		default:
+			if (depth == 0) {
+				while (s < e && *s != ',' && *s != '}' &&
+				    *s != ' ' && *s != '\t')
+					s++;
+				return s;
+			}
+		}
+		s++;
+	} while (depth > 0);
+	return s;
+}
+
+int
+rec_scan_top(const char *p, size_t n, const char *const *names,
+    const size_t *lens, int k, struct rec_span *out)
+{
+	const char *s = p, *e = p + n, *key, *v;
+	size_t kn;
+	int i, esc;
+
+	for (i = 0; i < k; i++)
+		out[i].p = NULL, out[i].n = 0, out[i].esc = 0;
+	s = scan_ws(s, e);
+	if (s == e || *s++ != '{')
+		return -1;
+	s = scan_ws(s, e);
+	if (s < e && *s == '}')
+		goto end;
+	for (;;) {
+		if (s == e || *s != '"')
+			return -1;
+		key = s + 1;
+		if ((s = scan_string(s, e, &esc)) == NULL || esc)
+			return -1;
+		kn = (size_t)(s - key - 1);
+		if (kn > 0 && *key == '@')
+			return -1;
+		s = scan_ws(s, e);
+		if (s == e || *s++ != ':')
+			return -1;
+		v = s = scan_ws(s, e);
+		esc = 0;
+		if ((s = scan_value(s, e, &esc)) == NULL || s == v)
+			return -1;
+		for (i = 0; i < k; i++)
+			if (lens[i] == kn && memcmp(names[i], key, kn) == 0) {
+				out[i].p = v;
+				out[i].n = (size_t)(s - v);
+				out[i].esc = *v == '"' && esc;
+			}
+		s = scan_ws(s, e);
+		if (s == e)
+			return -1;
+		if (*s == '}')
+			break;
+		if (*s++ != ',')
+			return -1;
+		s = scan_ws(s, e);
+	}
+end:
+	for (s++; s < e; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r')
+			return -1;
 	return 0;
 }

@@ -68,4 +68,21 @@ void	rec_parser_free(struct parser *);
  */
 int	rec_parse(struct parser *, const char *p, size_t len,
 	    struct record *, struct fault *);
+
+/*
+ * Without parsing: the raw values of the top-level keys names[0..k) of
+ * the object on line p (the last of a repeated key), out[i].p NULL when
+ * absent.  Nothing is validated beyond the extent of each value: a
+ * record taken this way must still be parsed before it is used.  -1
+ * when the line is not an object this scan can read (a key with an
+ * escape or beginning with '@', a broken line); parse it instead.
+ */
+struct rec_span {
+	const char	*p;
+	size_t		 n;
+	int		 esc;		/* a string with a '\' in it */
+};
+
+int	rec_scan_top(const char *p, size_t n, const char *const *names,
+	    const size_t *lens, int k, struct rec_span *out);
 #endif

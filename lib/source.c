@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "hash.h"
 #include "kcat.h"
 #include "opts.h"
 #include "out.h"
@@ -32,6 +33,24 @@ struct side {
 	int		 need_time;
 };
 
+/*
+ * --shard I/N: the records of the other shards are passed over from their
+ * raw bytes (rec_scan_top): the --by key and the event time when both are
+ * plain top-level fields, else the line is parsed as usual.  The time
+ * still moves the watermark, so every shard's W is one process's W.
+ */
+struct skip {
+	int		 fast;		/* the paths are top-level keys */
+	int		 nkeys;
+	const char	*names[KEY_PATHS_MAX + 1];
+	size_t		 lens[KEY_PATHS_MAX + 1];
+	struct rec_span	 spans[KEY_PATHS_MAX + 1];
+	int		 time;		/* index of the time key, or -1 */
+	uint64_t	 missing;	/* hash of a key with no values */
+	struct path	*paths;
+	struct buf	 kb;
+};
+
 struct source {
 	const struct opts *o;
 	struct reader	*rd;
@@ -52,6 +71,9 @@ struct source {
 	int		 forced;	/* -1 never, 0 auto, 1 always */
 	int64_t		 wm_written;	/* last W written, as truncated */
 	struct timefmt	 markfmt;
+	struct skip	*skip;		/* --shard */
+	int		(*raw)(void *, const char *, size_t, int);
+	void		*raw_ctx;
 };
 
 static volatile sig_atomic_t stop_flag, stats_flag;
@@ -117,6 +139,73 @@ flush_stdout(void *arg)
 {
 	(void)arg;
 	out_flush(out_stdout);
+}
+
+/* A path that is one object key: its name. */
+static int
+top_key(const struct path *p, const char **name, size_t *len)
+{
+	if (p->nsteps != 1 || p->steps[0].key == NULL)
+		return 0;
+	*name = p->steps[0].key;
+	*len = p->steps[0].keylen;
+	return 1;
+}
+
+static int
+skip_open(struct source *S, struct fault *f)
+{
+	const struct opts *o = S->o;
+	struct side *sd = &S->sides[0];
+	struct skip *k;
+	struct path tp;
+	int i;
+
+	if (o->shard_n == 0 || o->by == NULL)
+		return 0;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return fault_set(f, EX_SOFTWARE, "out of memory");
+	S->skip = k;
+	buf_init(&k->kb);
+	k->time = -1;
+	if ((k->nkeys = path_parse_list(o->by, &k->paths, f)) == -1)
+		return -1;
+	for (i = 0; i < k->nkeys; i++)
+		buf_addc(&k->kb, 'n');
+	k->missing = hash_bytes(k->kb.data, k->kb.len);
+	k->fast = S->nsides == 1 && !sd->kcat && !S->processing &&
+	    k->nkeys <= KEY_PATHS_MAX;
+	for (i = 0; k->fast && i < k->nkeys; i++)
+		k->fast = top_key(&k->paths[i], &k->names[i], &k->lens[i]);
+	if (k->fast && sd->time_slot >= 0) {
+		if (path_parse(&tp, sd->time_text, f) == -1)
+			return -1;
+		k->fast = top_key(&tp, &k->names[k->nkeys],
+		    &k->lens[k->nkeys]);
+		/* The name points into the path: keep it in the list. */
+		if (k->fast) {
+			k->names[k->nkeys] = strndup(k->names[k->nkeys],
+			    k->lens[k->nkeys]);
+			if (k->names[k->nkeys] == NULL)
+				k->fast = 0;
+			else
+				k->time = k->nkeys;
+		}
+		path_release(&tp);
+	}
+	return 0;
+}
+
+static void
+skip_free(struct skip *k)
+{
+	if (k == NULL)
+		return;
+	if (k->time >= 0)
+		free((char *)k->names[k->time]);
+	path_free_list(k->paths, k->nkeys > 0 ? k->nkeys : 0);
+	buf_release(&k->kb);
+	free(k);
 }
 
 static int
@@ -203,6 +292,8 @@ src_open(const struct opts *o, char **const *streams,
 	rc.spill = S->errout;
 	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
 		goto fail;
+	if (skip_open(S, f) == -1)
+		goto fail;
 	install_signals();
 	return S;
 fail:
@@ -229,6 +320,7 @@ src_free(struct source *S)
 	out_close(S->errout);
 	out_close(S->lateout);
 	rd_free(S->rd);
+	skip_free(S->skip);
 	arena_free(S->arena);
 	wm_release(&S->wm);
 	free(S);
@@ -303,6 +395,49 @@ errout_line(struct source *S, const char *p, size_t n)
 {
 	if (S->errout != NULL)
 		out_line(S->errout, p, n);
+}
+
+/*
+ * 1 when the line is another shard's (its time, when readable, moved
+ * the watermark), 0 when it is to be parsed.
+ */
+static int
+skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
+{
+	struct skip *k = S->skip;
+	const struct rec_span *v;
+	struct fault f;
+	int64_t t;
+	int i;
+
+	if (rec_scan_top(p, n, k->names, k->lens, k->nkeys +
+	    (k->time >= 0), k->spans) == -1)
+		return 0;
+	buf_clear(&k->kb);
+	for (i = 0; i < k->nkeys; i++) {
+		v = &k->spans[i];
+		if (v->p == NULL || (v->n == 4 && memcmp(v->p, "null", 4) == 0))
+			buf_addc(&k->kb, 'n');
+		else if (*v->p == '"' && !v->esc)
+			key_encode_string(&k->kb, v->p + 1, v->n - 2);
+		else
+			return 0;
+	}
+	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->o->shard_i,
+	    S->o->shard_n))
+		return 0;
+	S->cnt.in++;
+	if (k->time < 0)
+		return 1;
+	v = &k->spans[k->time];
+	if (v->p == NULL || v->esc)
+		return 1;	/* its shard says what is wrong */
+	if (*v->p == '"' ? tp_from_string(&S->o->time_fmt, v->p + 1,
+	    v->n - 2, &t, &f) : tp_from_number(&S->o->time_fmt, v->p, v->n,
+	    &t, &f))
+		return 1;
+	wm_observe(&S->wm, ch, t, now);
+	return 1;
 }
 
 static int
@@ -402,8 +537,21 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		p = S->env.payload;
 		n = S->env.payloadlen;
 	}
-	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1)
+	if (S->skip != NULL && S->skip->fast && !sd->kcat) {
+		t = S->wm.wm_ns;
+		if (skip_other(S, p, n, ch, now))
+			return S->wm.wm_ns != t ? SRC_MOVED : -1;
+	}
+	if (S->raw != NULL && !sd->kcat && S->raw(S->raw_ctx, p, n,
+	    l->stream))
+		return -1;
+	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
+		/* A line without a key is the shard of the missing key's. */
+		if (S->skip != NULL && !shard_keeps(S->skip->missing,
+		    S->o->shard_i, S->o->shard_n))
+			return -1;
 		return SRC_BAD;
+	}
 	ev->rec.lineno = l->lineno;
 	ev->rec.stream = l->stream;
 	ev->out_p = S->o->keep_envelope ? l->p : p;
@@ -432,6 +580,14 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		wm_observe(&S->wm, ch, t, now);
 	S->cnt.in++;
 	return SRC_EVENT;
+}
+
+void
+src_set_raw(struct source *S, int (*fn)(void *, const char *, size_t, int),
+    void *ctx)
+{
+	S->raw = fn;
+	S->raw_ctx = ctx;
 }
 
 static int

@@ -33,6 +33,7 @@ enum {
 	SRC_PARTIAL,		/* rec is a {"@partial"} record */
 	SRC_TOMBSTONE,		/* kcat null payload (only if asked for) */
 	SRC_TICK,		/* time passed: idleness, deadlines, signals */
+	SRC_MOVED,		/* another shard's record moved W */
 	SRC_BAD,		/* a bad record; the fault says why */
 	SRC_STOP,		/* SIGTERM or SIGINT: finish cleanly */
 	SRC_EOF,
@@ -102,6 +103,12 @@ void	src_late(struct source *, const struct src_event *);
  * or in-band input without --no-watermarks) and W, as written, moved.
  */
 int	src_forward_wm(struct source *, struct out *);
+/*
+ * A look at each line before it is parsed (not kcat envelopes): fn
+ * returns 1 when it took the line, 0 to have it parsed as usual.
+ */
+void	src_set_raw(struct source *, int (*fn)(void *ctx, const char *,
+	    size_t, int side), void *ctx);
 /* Force forwarding on or off (stream-watermark decides itself). */
 void	src_set_forwarding(struct source *, int);
 int	src_forwarding(const struct source *);

@@ -30,6 +30,10 @@ struct atool {
 	struct finq	*finq;		/* --merge: one per input */
 	int		 fin_n;		/* the shards' N, 0 until seen */
 	int		 fin_owner_i;	/* the first shard seen */
+	int		 fin_part;	/* they are --partition instances */
+	struct buf	 fin_last;	/* the last key written, */
+	int64_t		 fin_last_end, fin_last_start;
+	int		 fin_last_in;	/* and its input, -1 before */
 	int		*fin_owner;	/* shard -> input, -1 */
 	uint64_t	 sig;		/* of the aggregates, for partials */
 	void		*scratch;	/* one block */
@@ -106,7 +110,10 @@ a_emit(void *ctx, const struct win_fired *wf, const void *p)
 	} else {
 		if (A->owned)
 			at = partial_open_final(b, A->sig, wf,
-			    A->wt.o.shard_i, A->wt.o.shard_n);
+			    A->wt.o.part_n > 0, A->wt.o.part_n > 0 ?
+			    A->wt.o.part_i : A->wt.o.shard_i,
+			    A->wt.o.part_n > 0 ? A->wt.o.part_n :
+			    A->wt.o.shard_n);
 		buf_addc(b, '{');
 		wintool_bounds(&A->wt, b, wf);
 		wintool_key(&A->wt, b, wf->key, wf->keylen);
@@ -335,6 +342,8 @@ fin_open(struct atool *A)
 		buf_init(&A->finq[i].bytes);
 		A->finq[i].shard = -1;
 	}
+	buf_init(&A->fin_last);
+	A->fin_last_in = -1;
 }
 
 static void
@@ -348,6 +357,7 @@ fin_free(struct atool *A)
 	}
 	free(A->finq);
 	free(A->fin_owner);
+	buf_release(&A->fin_last);
 }
 
 static void
@@ -406,6 +416,40 @@ fin_less(const struct finq *qa, const struct fin *a, const struct finq *qb,
 	    qb->bytes.data + b->off, b->keylen) < 0;
 }
 
+/*
+ * Write one result, unless another input just wrote the same window and
+ * key: two instances claimed one key (--partition on a topic that is not
+ * keyed by --by), and the second is a bad record.
+ */
+static void
+fin_write(struct atool *A, int in, const struct finq *q, const struct fin *e)
+{
+	const char *key = q->bytes.data + e->off, *rec = key + e->keylen;
+	struct src_event ev;
+	struct fault f;
+
+	if (A->fin_last_in != -1 && A->fin_last_in != in &&
+	    A->fin_last_end == e->end && A->fin_last_start == e->start &&
+	    key_cmp(A->fin_last.data, A->fin_last.len, key, e->keylen) == 0) {
+		fault_set(&f, EX_DATAERR, "bad @partial: inputs %d and %d both "
+		    "sent this window and key (is the input keyed by --by?)",
+		    A->fin_last_in + 1, in + 1);
+		memset(&ev, 0, sizeof(ev));
+		ev.rec.p = ev.out_p = rec;
+		ev.rec.len = ev.out_len = e->len;
+		src_bad(A->wt.src, &ev, &f);
+		diag_bad(&f);
+		return;
+	}
+	out_line(out_stdout, rec, e->len);
+	src_counters(A->wt.src)->out++;
+	A->fin_last_in = in;
+	A->fin_last_end = e->end;
+	A->fin_last_start = e->start;
+	buf_clear(&A->fin_last);
+	buf_add(&A->fin_last, key, e->keylen);
+}
+
 /* Write every waiting result of a window ending at or before wm. */
 static void
 fin_release(struct atool *A, int64_t wm)
@@ -430,9 +474,7 @@ fin_release(struct atool *A, int64_t wm)
 		}
 		if (best == NULL)
 			return;
-		out_line(out_stdout, bq->bytes.data + best->off + best->keylen,
-		    best->len);
-		src_counters(A->wt.src)->out++;
+		fin_write(A, (int)(bq - A->finq), bq, best);
 		bq->head++;
 		fin_compact(bq);
 	}
@@ -442,26 +484,30 @@ fin_release(struct atool *A, int64_t wm)
 static int
 fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
 {
+	static const char *const what[] = { "shard", "partition" };
 	struct finq *q = &A->finq[in];
 	int i = p->shard_i, n = p->shard_n;
 
 	if (!key_valid(p->key->data, p->key->len, A->wt.key.n))
 		return fault_set(f, EX_DATAERR, "bad @partial: its key does "
 		    "not match --by (give --merge the shards' --by)");
-	if (A->fin_n != 0 && n != A->fin_n)
+	if (A->fin_n != 0 && (n != A->fin_n || p->partition != A->fin_part))
 		return fault_set(f, EX_DATAERR, "bad @partial: input %d sent "
-		    "shard %d/%d, another input shard %d/%d (every shard "
-		    "needs the same N)", in + 1, i, n, A->fin_owner_i, A->fin_n);
-	if (!shard_keeps(hash_bytes(p->key->data, p->key->len), i, n))
+		    "%s %d/%d, another input %s %d/%d (give every instance "
+		    "the same N)", in + 1, what[p->partition], i, n,
+		    what[A->fin_part], A->fin_owner_i, A->fin_n);
+	if (!p->partition &&
+	    !shard_keeps(hash_bytes(p->key->data, p->key->len), i, n))
 		return fault_set(f, EX_DATAERR, "bad @partial: its key is not "
 		    "one of shard %d/%d (give every shard the same --by)", i, n);
 	if (q->shard != -1 && q->shard != i)
 		return fault_set(f, EX_DATAERR, "bad @partial: input %d sent "
-		    "shards %d/%d and %d/%d", in + 1, q->shard, n, i, n);
+		    "%s %d/%d and %d/%d", in + 1, what[p->partition],
+		    q->shard, n, i, n);
 	if (A->fin_n != 0 && A->fin_owner[i] != -1 && A->fin_owner[i] != in)
 		return fault_set(f, EX_DATAERR, "bad @partial: inputs %d and "
-		    "%d both sent shard %d/%d", A->fin_owner[i] + 1, in + 1,
-		    i, n);
+		    "%d both sent %s %d/%d", A->fin_owner[i] + 1, in + 1,
+		    what[p->partition], i, n);
 	if (partial_final_intact(p, f) == -1)
 		return -1;
 	if (A->fin_n == 0) {
@@ -469,6 +515,7 @@ fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
 			diag_fatal(EX_SOFTWARE, "out of memory");
 		memset(A->fin_owner, 0xff, (size_t)n * sizeof(int));
 		A->fin_n = n;
+		A->fin_part = p->partition;
 		A->fin_owner_i = i;
 	}
 	A->fin_owner[i] = in;
@@ -1014,6 +1061,10 @@ main(int argc, char *argv[])
 	if (A.wt.o.win == WIN_NONE && A.wt.o.lateness_ns > 0 &&
 	    !A.wt.o.merge)
 		opt_usage_error(&A.wt.o, "--lateness needs a window");
+	if (A.wt.o.part_n > 0 && (A.wt.o.emit != EMIT_PARTIAL ||
+	    A.wt.o.win == WIN_NONE || A.wt.o.merge))
+		opt_usage_error(&A.wt.o, "--partition is for --emit partial "
+		    "with a window");
 	if (A.wt.o.win != WIN_NONE && (A.wt.o.emit == EMIT_UPDATES ||
 	    A.wt.o.emit == EMIT_EVERY))
 		opt_usage_error(&A.wt.o, "--emit updates and --emit every "
@@ -1059,8 +1110,8 @@ main(int argc, char *argv[])
 	if (A.wt.o.merge)
 		src_set_raw(A.wt.src, fin_line, &A);
 	/* A shard's keys are its own: its results need no merging. */
-	A.owned = A.wt.o.emit == EMIT_PARTIAL && A.wt.o.shard_n > 0 &&
-	    A.wt.o.win != WIN_NONE;
+	A.owned = A.wt.o.emit == EMIT_PARTIAL && (A.wt.o.shard_n > 0 ||
+	    A.wt.o.part_n > 0) && A.wt.o.win != WIN_NONE;
 	used = wintool_run(&A.wt);
 	if (A.keys != NULL) {
 		int64_t it;

@@ -152,22 +152,33 @@ buf_json_cstr(struct buf *b, const char *s)
 	buf_json_str(b, s, strlen(s));
 }
 
+/* Decimal digits of v, ending at end; returns where they begin. */
+static char *
+put_u64(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
 void
 buf_json_i64(struct buf *b, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	char tmp[24], *p;
 
-	buf_add(b, tmp, (size_t)n);
+	p = put_u64(tmp + sizeof(tmp), v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void
 buf_json_u64(struct buf *b, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	char tmp[24], *p = put_u64(tmp + sizeof(tmp), v);
 
-	buf_add(b, tmp, (size_t)n);
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 size_t

@@ -29,7 +29,7 @@ enum {
 	O_MAX_DELAY, O_IDLE, O_EMIT_WATERMARKS, O_NO_WATERMARKS, O_EOF,
 	O_KCAT, O_KEEP_ENVELOPE, O_STRICT, O_ERRORS_OUTPUT, O_MAX_LINE,
 	O_STATS, O_METRICS, O_STATE, O_STATE_RESET, O_CHECKPOINT,
-	O_LATE_OUTPUT, O_LATE, O_LATENESS, O_BY, O_SHARD,
+	O_LATE_OUTPUT, O_LATE, O_LATENESS, O_BY, O_SHARD, O_PARTITION,
 	O_EXIT_STATUS, O_INVERT, O_COUNT_ONLY, O_KEEP, O_DROP, O_DEDUPE,
 	O_WITHIN, O_SAMPLE, O_ARG, O_ARGJSON,
 	O_EMIT_EVERY, O_SORT, O_ANNOTATE,
@@ -153,6 +153,8 @@ static const struct row rows[] = {
 	  "key paths (a missing key groups under null)" },
 	{ "shard", 0, A_REQ, "I/N", T_KEYED, O_SHARD, NULL,
 	  "keep the records whose --by key hashes to shard I of N" },
+	{ "partition", 0, A_REQ, "I/N", T_AGG, O_PARTITION, NULL,
+	  "input is partition I of N, keyed by --by (for --merge)" },
 
 	/* event time, common */
 	{ "time", 't', A_REQ, "PATH", T_ALL, O_TIME, "path",
@@ -501,21 +503,23 @@ parse_between(struct opts *o, const char *s)
 	o->between_set = 1;
 }
 
+/* --shard I/N, --partition I/N */
 static void
-parse_shard(struct opts *o, const char *s)
+parse_shard(struct opts *o, const char *flag, const char *s, int *pi,
+    int *pn)
 {
 	char *end;
 	long i, n;
 
 	i = strtol(s, &end, 10);
 	if (end == s || *end != '/')
-		opt_usage_error(o, "--shard: expected I/N, got \"%s\"", s);
+		opt_usage_error(o, "--%s: expected I/N, got \"%s\"", flag, s);
 	n = strtol(end + 1, &end, 10);
 	if (*end != '\0' || n < 1 || n > 65536 || i < 0 || i >= n)
-		opt_usage_error(o, "--shard: need 0 <= I < N <= 65536, "
-		    "got \"%s\"", s);
-	o->shard_i = (int)i;
-	o->shard_n = (int)n;
+		opt_usage_error(o, "--%s: need 0 <= I < N <= 65536, "
+		    "got \"%s\"", flag, s);
+	*pi = (int)i;
+	*pn = (int)n;
 }
 
 static void
@@ -580,7 +584,12 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 		break;
 	case O_LATENESS: o->lateness_ns = duration(o, lng, a, 0); break;
 	case O_BY: o->by = a; break;
-	case O_SHARD: parse_shard(o, a); break;
+	case O_SHARD:
+		parse_shard(o, "shard", a, &o->shard_i, &o->shard_n);
+		break;
+	case O_PARTITION:
+		parse_shard(o, "partition", a, &o->part_i, &o->part_n);
+		break;
 	case O_EXIT_STATUS: o->exit_status = 1; break;
 	case O_INVERT: o->invert = 1; break;
 	case O_COUNT_ONLY: o->count_only = 1; break;
@@ -672,6 +681,10 @@ check(struct opts *o)
 		opt_usage_error(o, "--state-reset needs --state");
 	if (o->shard_n > 0 && o->by == NULL)
 		opt_usage_error(o, "--shard needs --by");
+	if (o->part_n > 0 && o->by == NULL)
+		opt_usage_error(o, "--partition needs --by");
+	if (o->part_n > 0 && o->shard_n > 0)
+		opt_usage_error(o, "--partition and --shard exclude each other");
 	if (o->win == WIN_HOPPING && o->slide_ns == 0)
 		opt_usage_error(o, "--hopping needs --slide STEP");
 	if (o->win == WIN_CUMULATE && o->slide_ns == 0)

@@ -84,6 +84,7 @@ struct opts {
 	/* keys */
 	const char	*by;		/* --by as written */
 	int		 shard_i, shard_n;	/* shard_n 0: off */
+	int		 part_i, part_n;	/* --partition; part_n 0: off */
 
 	/* stream-filter */
 	int		 exit_status, invert, count_only;

@@ -28,13 +28,25 @@ partial_sig(const struct aggset *a)
 	return h;
 }
 
+static void
+put_hex64(char *to, uint64_t v)
+{
+	static const char d[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		to[i] = d[v & 15];
+}
+
 /* {"@partial":{"v":1,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
 static void
 partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
     int windowed)
 {
-	buf_printf(b, "{\"@partial\":{\"v\":%d,\"sig\":\"%016llx\"",
-	    PARTIAL_VERSION, (unsigned long long)sig);
+	buf_adds(b, "{\"@partial\":{\"v\":");
+	buf_json_i64(b, PARTIAL_VERSION);
+	buf_adds(b, ",\"sig\":\"0000000000000000\"");
+	put_hex64(b->data + b->len - 17, sig);
 	if (windowed) {
 		buf_adds(b, ",\"window_start\":");
 		buf_json_i64(b, wf->start);
@@ -63,22 +75,15 @@ partial_write(struct buf *b, const struct wintool *wt,
 
 size_t
 partial_open_final(struct buf *b, uint64_t sig, const struct win_fired *wf,
-    int shard_i, int shard_n)
+    int partition, int shard_i, int shard_n)
 {
 	partial_head(b, sig, wf, 1);
-	buf_printf(b, ",\"shard\":[%d,%d],\"sum\":\"", shard_i, shard_n);
-	buf_adds(b, "0000000000000000\",\"final\":");
+	buf_adds(b, partition ? ",\"partition\":[" : ",\"shard\":[");
+	buf_json_i64(b, shard_i);
+	buf_addc(b, ',');
+	buf_json_i64(b, shard_n);
+	buf_adds(b, "],\"sum\":\"0000000000000000\",\"final\":");
 	return b->len;
-}
-
-static void
-put_hex64(char *to, uint64_t v)
-{
-	static const char d[] = "0123456789abcdef";
-	int i;
-
-	for (i = 15; i >= 0; i--, v >>= 4)
-		to[i] = d[v & 15];
 }
 
 void
@@ -107,7 +112,7 @@ get_hex64(const char *s, uint64_t *v)
 }
 
 /* A decimal integer at *s (no leading zeros but 0), then c; advances. */
-static int
+static inline int
 get_int(const char **s, const char *e, char c, int64_t *v)
 {
 	const char *p = *s;
@@ -120,11 +125,12 @@ get_int(const char **s, const char *e, char c, int64_t *v)
 	    p[1] >= '0' && p[1] <= '9'))
 		return -1;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < e && *p >= '0' && *p <= '9'; p++) {
-		if (u > (lim - (uint64_t)(*p - '0')) / 10)
+	for (; p < e && *p >= '0' && *p <= '9'; p++)
+		if (__builtin_mul_overflow(u, 10, &u) ||
+		    __builtin_add_overflow(u, (uint64_t)(*p - '0'), &u))
 			return -1;
-		u = u * 10 + (uint64_t)(*p - '0');
-	}
+	if (u > lim)
+		return -1;
 	if (p == e || *p != c)
 		return -1;
 	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
@@ -132,7 +138,7 @@ get_int(const char **s, const char *e, char c, int64_t *v)
 	return 0;
 }
 
-static int
+static inline int
 get_lit(const char **s, const char *e, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -165,7 +171,8 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 	if (s == e || buf_unhex(p->key, k, (size_t)(s - k)) == -1)
 		return -1;
 	s++;
-	if (get_lit(&s, e, ",\"shard\":[") == -1 ||
+	p->partition = get_lit(&s, e, ",\"partition\":[") == 0;
+	if ((!p->partition && get_lit(&s, e, ",\"shard\":[") == -1) ||
 	    get_int(&s, e, ',', &i) == -1 || get_int(&s, e, ']', &m) == -1 ||
 	    i < 0 || i >= m || m > 65536 ||
 	    get_lit(&s, e, ",\"sum\":\"") == -1 || e - s < 16 ||
@@ -236,6 +243,7 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	p->aggs = NULL;
 	p->final = NULL;
 	p->shard_n = 0;
+	p->partition = 0;
 	jc_init(&jc, v->raw, v->rawlen, f);
 	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
 	    jc_expect_key(&jc, "v") == -1 || jc_int(&jc, &ver) == -1)
@@ -280,8 +288,11 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 			r = jc_raw(&jc, &p->final, &p->finallen);
 			if (r == 0 && *p->final != '{')
 				r = jc_fail(&jc, "final is not an object");
-		} else if (kn == 5 && memcmp(k, "shard", 5) == 0) {
-			r = shard_pair(&jc, p);
+		} else if ((kn == 5 && memcmp(k, "shard", 5) == 0) ||
+		    (kn == 9 && memcmp(k, "partition", 9) == 0)) {
+			r = p->shard_n != 0 ? jc_fail(&jc, "shard twice") :
+			    shard_pair(&jc, p);
+			p->partition = kn == 9;
 		} else if (kn == 3 && memcmp(k, "sum", 3) == 0) {
 			r = jc_string(&jc, &s);
 			if (r == 0 && (s.len != 16 ||

@@ -27,6 +27,11 @@
  *    "key":"…","shard":[I,N],"sum":"<16 hex>",
  *    "final":{"window_start":"…",…,"count":3}}}
  *
+ * An instance that reads partition I of N of a topic keyed by the --by
+ * key (--partition I/N) owns its keys too, and writes "partition":[I,N]
+ * there: no hash to check, but two inputs sending the same window and
+ * key are caught when the merge writes them.
+ *
  * The merge orders those results by window and key, holds them until
  * every input's watermark has passed the window and writes them as they
  * came: a line in exactly this form is read without a JSON parse (the
@@ -53,7 +58,8 @@ void	partial_write(struct buf *, const struct wintool *,
  * it and ends the line.
  */
 size_t	partial_open_final(struct buf *, uint64_t sig,
-	    const struct win_fired *, int shard_i, int shard_n);
+	    const struct win_fired *, int partition, int shard_i,
+	    int shard_n);
 void	partial_close_final(struct buf *, size_t at);
 
 /* A partial read back; key and aggs point into the record's text. */
@@ -67,6 +73,7 @@ struct partial {
 	size_t		 finallen;
 	uint64_t	 sum;		/* of final */
 	int		 shard_i, shard_n;	/* of final */
+	int		 partition;	/* "partition", not "shard" */
 	int		 late;
 	uint32_t	 revision;
 };

@@ -43,6 +43,8 @@ struct reader {
 	int		*pidx;
 };
 
+#define RD_PIPE_BYTES	(1 << 20)
+
 static const char stdin_name[] = "-";
 
 static int
@@ -60,7 +62,17 @@ stream_open_cur(struct stream *s, struct fault *f)
 		return fault_set(f, EX_NOINPUT, "cannot open %s: %s", name,
 		    strerror(errno));
 	}
-	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (fstat(s->fd, &st) == -1)
+		st.st_mode = 0;
+	s->regular = S_ISREG(st.st_mode);
+#ifdef F_SETPIPE_SZ
+	/*
+	 * A pipe of 1 MiB, where allowed: a busy writer (a shard into
+	 * --merge) wakes us 16 times less often than with 64 KiB.
+	 */
+	if (!s->regular && S_ISFIFO(st.st_mode))
+		(void)fcntl(s->fd, F_SETPIPE_SZ, RD_PIPE_BYTES);
+#endif
 	return 0;
 }
 

@@ -654,7 +654,7 @@ scan_ws(const char *s, const char *e)
 }
 
 /* The first '"' or '\\' in [s, e), or e. */
-static const char *
+static inline const char *
 scan_quote(const char *s, const char *e)
 {
 #ifdef __SSE2__
@@ -676,7 +676,7 @@ scan_quote(const char *s, const char *e)
 }
 
 /* s at an opening quote: past the closing one, or NULL; *esc: a '\\'. */
-static const char *
+static inline const char *
 scan_string(const char *s, const char *e, int *esc)
 {
 	*esc = 0;
@@ -766,7 +766,8 @@ rec_scan_top(const char *p, size_t n, const char *const *names,
 		if ((s = scan_value(s, e, &esc)) == NULL || s == v)
 			return -1;
 		for (i = 0; i < k; i++)
-			if (lens[i] == kn && memcmp(names[i], key, kn) == 0) {
+			if (lens[i] == kn && names[i][0] == key[0] &&
+			    memcmp(names[i], key, kn) == 0) {
 				out[i].p = v;
 				out[i].n = (size_t)(s - v);
 				out[i].esc = *v == '"' && esc;

@@ -121,7 +121,7 @@ a_emit(void *ctx, const struct win_fired *wf, const void *p)
 		wintool_flags(b, wf);
 		buf_addc(b, '}');
 		if (A->owned)
-			partial_close_final(b, at);
+			partial_close_final(b, at, wf);
 		else
 			buf_addc(b, '\n');
 	}

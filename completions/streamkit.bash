@@ -365,6 +365,8 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--shard)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--partition)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time|-t)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
@@ -410,7 +412,7 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_agg='-t -h'
 
 # stream-join

@@ -86,11 +86,23 @@ partial_open_final(struct buf *b, uint64_t sig, const struct win_fired *wf,
 	return b->len;
 }
 
+/* XXH64 of the result, seeded with its window and key. */
+static uint64_t
+final_sum(int64_t start, int64_t end, const char *key, size_t keylen,
+    const char *p, size_t n)
+{
+	uint64_t seed = xxh64(key, keylen, (uint64_t)start ^
+	    ((uint64_t)end << 1 | (uint64_t)end >> 63));
+
+	return xxh64(p, n, seed);
+}
+
 void
-partial_close_final(struct buf *b, size_t at)
+partial_close_final(struct buf *b, size_t at, const struct win_fired *wf)
 {
 	/* The sum's 16 digits sit just before "\",\"final\":". */
-	put_hex64(b->data + at - 26, hash_bytes(b->data + at, b->len - at));
+	put_hex64(b->data + at - 26, final_sum(wf->start, wf->end, wf->key,
+	    wf->keylen, b->data + at, b->len - at));
 	buf_adds(b, "}}\n");
 }
 
@@ -196,7 +208,8 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 int
 partial_final_intact(const struct partial *p, struct fault *f)
 {
-	if (hash_bytes(p->final, p->finallen) != p->sum)
+	if (final_sum(p->start, p->end, p->key->data, p->key->len, p->final,
+	    p->finallen) != p->sum)
 		return fault_set(f, EX_DATAERR, "bad @partial: the final "
 		    "result does not match its sum (a damaged or rewritten "
 		    "line)");

@@ -21,7 +21,8 @@
  * A shard that owns its keys (--shard I/N: no other shard sees them)
  * has nothing to merge: it writes each fired window's result as one
  * process would, under "final" in place of "fields" and "aggs", with its
- * shard and the XXH64 of the result's bytes:
+ * shard and the XXH64 of the result's bytes (seeded with its window and
+ * key, so the sum covers them too):
  *
  *   {"@partial":{"v":1,"sig":…,"window_start":NS,"window_end":NS,
  *    "key":"…","shard":[I,N],"sum":"<16 hex>",
@@ -60,7 +61,8 @@ void	partial_write(struct buf *, const struct wintool *,
 size_t	partial_open_final(struct buf *, uint64_t sig,
 	    const struct win_fired *, int partition, int shard_i,
 	    int shard_n);
-void	partial_close_final(struct buf *, size_t at);
+void	partial_close_final(struct buf *, size_t at,
+	    const struct win_fired *);
 
 /* A partial read back; key and aggs point into the record's text. */
 struct partial {

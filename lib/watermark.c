@@ -104,7 +104,12 @@ combine(const struct watermark *w, int g)
 	for (i = 0; i < w->nch; i++)
 		if ((g < 0 || w->ch[i].group == g) && !w->ch[i].ended)
 			return max;
-	return WM_MAX;
+	/*
+	 * Every input ended: W stays where it is, as at the end of a single
+	 * input.  What is still open fires at the end unless --state keeps
+	 * it for the next run, which must not find W at the end of time.
+	 */
+	return WM_MIN;
 }
 
 static int

@@ -162,3 +162,147 @@ final_view() {
 	run stream-window --shard 1/0 --by .service --tumbling 1m "$S"
 	[ "$status" -eq 64 ]
 }
+
+# ordered N ARGS...: N shards (--shard) merged, as written: no sort.
+ordered() {
+	local n=$1 i files=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		stream-agg --shard "$i/$n" --emit partial "$@" "$S" \
+		    >"$BATS_TEST_TMPDIR/o$i" || return 1
+		files+=("$BATS_TEST_TMPDIR/o$i")
+	done
+	stream-agg --merge --no-watermarks "$@" "${files[@]}"
+}
+
+@test "merge: shards that own their keys give one process's bytes, in its order" {
+	for args in "--tumbling 10m --by .service --max-delay 30s" \
+	    "--tumbling 5m --by .user_id" \
+	    "--hopping 30m --slide 10m --by .region --max-delay 30s" \
+	    "--session 5m --by .user_id --max-delay 30s" \
+	    "--count 7 --by .service"; do
+		# shellcheck disable=SC2086
+		stream-agg $args --no-watermarks count 'sum(.bytes)' \
+		    'p99(.latency_ms)' 'approx_distinct(.path)' "$S" \
+		    >"$BATS_TEST_TMPDIR/one"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/one")" -gt 20 ]
+		for n in 1 2 4; do
+			# shellcheck disable=SC2086
+			ordered "$n" $args count 'sum(.bytes)' \
+			    'p99(.latency_ms)' 'approx_distinct(.path)' \
+			    >"$BATS_TEST_TMPDIR/m"
+			if [[ $args == --count* ]]; then
+				# Count windows fire as records arrive, in
+				# no order of time a merge could restore.
+				sort -o "$BATS_TEST_TMPDIR/one" \
+				    "$BATS_TEST_TMPDIR/one"
+				sort -o "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/m"
+			fi
+			cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/m"
+		done
+	done
+	# What a shard writes: its result whole, under its shard and sum.
+	head -n 1 "$BATS_TEST_TMPDIR/o3" >"$BATS_TEST_TMPDIR/line"
+	jq -e '."@partial" | (.shard == [3,4]) and (.sum | test("^[0-9a-f]{16}$"))
+	    and (.final | has("count"))' "$BATS_TEST_TMPDIR/line"
+}
+
+@test "merge: --partition on inputs keyed by --by, and --merge -- the result of one process" {
+	cd "$BATS_TEST_TMPDIR"
+	args=(--tumbling 10m --by .user_id --max-delay 30s count 'sum(.bytes)')
+	stream-agg "${args[@]}" "$S" >one
+	# Partitions keyed by user_id, as a Kafka producer keyed by it
+	# would make them (any partitioner: here the user's last digit).
+	jq -c 'select(.user_id | test("[0-4]$"))' "$S" >k0
+	jq -c 'select(.user_id | test("[5-9]$"))' "$S" >k1
+	stream-agg "${args[@]}" --partition 0/2 --emit partial k0 >./p0
+	stream-agg "${args[@]}" --partition 1/2 --emit partial k1 >./p1
+	grep -q '"partition":\[1,2\]' ./p1
+	stream-agg --merge "${args[@]}" ./p0 ./p1 | grep -v '^{"@watermark"' >m
+	sort one >one.s
+	sort m >m.s
+	diff one.s m.s
+	# Partitions not keyed by user_id: two inputs claim a window and
+	# key, and the merge says so instead of writing both.
+	split -n r/2 -d -a 1 "$S" h
+	stream-agg "${args[@]}" --partition 0/2 --emit partial h0 >q0
+	stream-agg "${args[@]}" --partition 1/2 --emit partial h1 >q1
+	run stream-agg --merge "${args[@]}" --errors-output errs ./q0 ./q1
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"inputs 1 and 2 both sent this window and key (is the input keyed by --by?)"* ]]
+	# Nothing is lost: each refused result is in --errors-output.
+	[ "$(grep -c . errs)" -eq "$(grep -c 'both sent' <<<"$output")" ] ||
+	    [ "$(grep -c . errs)" -gt 10 ]
+	# --partition is for --emit partial with a window.
+	run stream-agg --partition 0/2 --by .user_id count "$S"
+	[ "$status" -eq 64 ]
+	run stream-agg --partition 0/2 --shard 0/2 --by .user_id \
+	    --tumbling 1m --emit partial count "$S"
+	[ "$status" -eq 64 ]
+}
+
+@test "merge: final results checked: sum, shard and key, any JSON layout" {
+	cd "$BATS_TEST_TMPDIR"
+	args=(--tumbling 10m --by .service --max-delay 30s count 'sum(.bytes)')
+	stream-agg "${args[@]}" --no-watermarks "$S" | sort >one
+	for i in 0 1; do
+		stream-agg "${args[@]}" --shard "$i/2" --emit partial "$S" >./p$i
+	done
+	# Spaces in the head, keys in another order: not the fast form,
+	# the same result.
+	sed -e 's/^{"@partial":{/{ "@partial" : {/' \
+	    -e 's/\("key":"[0-9a-f]*"\),\("shard":\[[0-9,]*\]\)/\2, \1/' \
+	    ./p1 >./p1s
+	grep -q '"shard":\[1,2\], "key"' ./p1s
+	stream-agg --merge --no-watermarks "${args[@]}" ./p0 ./p1s | sort >m
+	diff one m
+	# A result rewritten (here with spaces) no longer matches its sum.
+	grep '"final"' ./p1 | head -n 1 | sed 's/":/": /g' >spaced
+	run stream-agg --merge "${args[@]}" spaced
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"line 1: bad @partial: the final result does not match its sum (a damaged or rewritten line)"* ]]
+	grep '"final"' ./p0 | head -n 1 >f
+	cp f bad
+	sed 's/"count":\([0-9]\)/"count":9\1/' f >>bad
+	sed 's/"shard":\[0,2\]/"shard":[1,2]/' f >>bad
+	sed 's/"shard":\[0,2\]/"shard":[0,3]/' f >>bad
+	sed 's/,"sum":"[0-9a-f]*"//' f >>bad
+	sed 's/"key":"[0-9a-f]*"/"key":"6e"/' f >>bad
+	sed 's/"window_start":[0-9]*/"window_start":0/' f >>bad
+	run stream-agg --merge "${args[@]}" bad
+	echo "$output"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"line 2: bad @partial: the final result does not match its sum"* ]]
+	[[ "$output" == *"line 3: bad @partial: its key is not one of shard 1/2"* ]]
+	[[ "$output" == *"line 4: bad @partial: input 1 sent shard 0/3, another input shard 0/2"* ]]
+	[[ "$output" == *"line 5: bad @partial: a final result needs its window, shard and sum"* ]]
+	[[ "$output" == *"line 6: bad @partial: the final result does not match its sum"* ]]
+	[[ "$output" == *"line 7: bad @partial: the final result does not match its sum"* ]]
+	[ "$(grep -c 'line [0-9]*:' <<<"$output")" -eq 6 ]
+	[ "$(grep -c '"final"' <<<"$output")" -eq 0 ]
+	[ "$(grep -c '"count"' <<<"$output")" -eq 1 ]
+	# The same shard's output twice.
+	run stream-agg --merge "${args[@]}" ./p0 ./p0
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"inputs 1 and 2 both sent shard 0/2"* ]]
+}
+
+@test "merge: --state keeps the results still waiting for W across a restart" {
+	cd "$BATS_TEST_TMPDIR"
+	args=(--tumbling 10m --by .service --max-delay 30s count 'sum(.bytes)')
+	stream-agg "${args[@]}" --no-watermarks "$S" >one
+	for i in 0 1; do
+		stream-agg "${args[@]}" --shard "$i/2" --emit partial "$S" >./p$i
+		n=$(wc -l <./p$i)
+		head -n $((n / 2)) ./p$i >a$i
+		tail -n +$((n / 2 + 1)) ./p$i >b$i
+	done
+	stream-agg --merge --no-watermarks "${args[@]}" --state m.state \
+	    ./a0 ./a1 >m
+	# Shard 0 ran ahead of shard 1: results wait in the state file.
+	grep -q '"finals":\[' m.state
+	grep -q '"final\|"count"' m.state
+	stream-agg --merge --no-watermarks "${args[@]}" --state m.state \
+	    --eof flush ./b0 ./b1 >>m
+	cmp one m
+}

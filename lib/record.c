@@ -645,10 +645,16 @@ rec_parse(struct parser *P, const char *p, size_t len, struct record *rec,
 
 /* --- a scan of the top level without parsing (--shard's fast skip) --- */
 
+static int
+scan_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static const char *
 scan_ws(const char *s, const char *e)
 {
-	while (s < e && (*s == ' ' || *s == '\t'))
+	while (s < e && scan_is_ws(*s))
 		s++;
 	return s;
 }
@@ -723,7 +729,7 @@ scan_value(const char *s, const char *e, int *esc)
 		default:
 			if (depth == 0) {
 				while (s < e && *s != ',' && *s != '}' &&
-				    *s != ' ' && *s != '\t')
+				    !scan_is_ws(*s))
 					s++;
 				return s;
 			}
@@ -766,7 +772,8 @@ rec_scan_top(const char *p, size_t n, const char *const *names,
 		if ((s = scan_value(s, e, &esc)) == NULL || s == v)
 			return -1;
 		for (i = 0; i < k; i++)
-			if (lens[i] == kn && names[i][0] == key[0] &&
+			if (lens[i] == kn && (kn == 0 ||
+			    names[i][0] == key[0]) &&
 			    memcmp(names[i], key, kn) == 0) {
 				out[i].p = v;
 				out[i].n = (size_t)(s - v);
@@ -783,7 +790,7 @@ rec_scan_top(const char *p, size_t n, const char *const *names,
 	}
 end:
 	for (s++; s < e; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r')
+		if (!scan_is_ws(*s))
 			return -1;
 	return 0;
 }

@@ -8,7 +8,8 @@
  * good parse every extracted value is touched and checked: it lies in
  * the line, its raw text is one JSON value, val_write_json() writes
  * valid compact JSON, and top-level members are the ones the oracle saw
- * (the last of duplicate keys wins, as in jq).
+ * (the last of duplicate keys wins, as in jq).  rec_scan_top() is held
+ * to the parser's values where it answers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -154,6 +155,37 @@ check_members(const struct jo *J, const struct record *rec,
 		CHECK(rec->kind == REC_EVENT);
 }
 
+/*
+ * rec_scan_top(), --shard's look without a parse: on any line it may
+ * refuse (-1), but where it answers for a line the parser accepts, its
+ * spans are the parser's values of those top-level keys.
+ */
+static void
+check_scan(const struct record *rec, const int *slots, const char *line,
+    size_t len, int parsed)
+{
+	static const char *const names[] = { "a", "ts", "", "k.y" };
+	static const size_t lens[] = { 1, 2, 0, 3 };
+	static const int at[] = { 1, 10, 8, 3 };
+	struct rec_span sp[4];
+	const struct value *v;
+	int i;
+
+	if (rec_scan_top(line, len, names, lens, 4, sp) == -1 || !parsed)
+		return;
+	for (i = 0; i < 4; i++) {
+		v = &rec->v[slots[at[i]]];
+		if (sp[i].p == NULL) {
+			CHECK(v->type == V_MISSING);
+			continue;
+		}
+		CHECK(v->type != V_MISSING);
+		CHECK(sp[i].p == v->raw && sp[i].n == v->rawlen);
+		CHECK(sp[i].esc == (v->type == V_STRING &&
+		    memchr(v->raw, '\\', v->rawlen) != NULL));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -198,6 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ok ? "accepts" : "rejects", f.msg);
 			abort();
 		}
+		check_scan(&rec, slots, line, len, r == 0);
 		if (r == -1) {
 			CHECK(f.code == EX_DATAERR);
 			CHECK(f.msg[0] != '\0');

@@ -713,6 +713,68 @@ test_utf8(void)
 	}
 }
 
+/* rec_scan_top: spans of top-level keys, read without a parse. */
+static void
+scan_one(const char *line, int want, const char *a, const char *b, int besc)
+{
+	static const char *const names[] = { "a", "b" };
+	static const size_t lens[] = { 1, 1 };
+	struct rec_span sp[2];
+	int r = rec_scan_top(line, strlen(line), names, lens, 2, sp);
+
+	CHECK_INT_EQ(r, want);
+	if (r != 0 || want != 0)
+		return;
+	if (a == NULL)
+		CHECK(sp[0].p == NULL);
+	else
+		CHECK(sp[0].p != NULL && sp[0].n == strlen(a) &&
+		    memcmp(sp[0].p, a, sp[0].n) == 0);
+	if (b == NULL)
+		CHECK(sp[1].p == NULL);
+	else
+		CHECK(sp[1].p != NULL && sp[1].n == strlen(b) &&
+		    memcmp(sp[1].p, b, sp[1].n) == 0);
+	if (b != NULL)
+		CHECK_INT_EQ(sp[1].esc, besc);
+}
+
+static void
+test_scan_top(void)
+{
+	scan_one("{\"a\":1,\"b\":\"x\"}", 0, "1", "\"x\"", 0);
+	scan_one("{}", 0, NULL, NULL, 0);
+	scan_one(" { \"b\" : \"x y\" , \"a\" : -2.5e3 } \r", 0, "-2.5e3",
+	    "\"x y\"", 0);
+	/* The last of a repeated key, as the parser takes it. */
+	scan_one("{\"a\":1,\"a\":2}", 0, "2", NULL, 0);
+	/* Nested values are passed over, strings in them too. */
+	scan_one("{\"c\":{\"a\":\"}\",\"d\":[1,{\"b\":2}]},\"b\":true}", 0,
+	    NULL, "true", 0);
+	scan_one("{\"a\":[\"]\",\"\\\"\"],\"b\":null}", 0, "[\"]\",\"\\\"\"]",
+	    "null", 0);
+	/* Escapes: in a value, flagged; an escaped quote does not end it. */
+	scan_one("{\"b\":\"q\\\"r\\\\\"}", 0, NULL, "\"q\\\"r\\\\\"", 1);
+	scan_one("{\"b\":\"0123456789abcdef\\\\\"}", 0, NULL,
+	    "\"0123456789abcdef\\\\\"", 1);
+	scan_one("{\"b\":\"0123456789abcdef0123456789\"}", 0, NULL,
+	    "\"0123456789abcdef0123456789\"", 0);
+	/* What the scan leaves to the parser. */
+	scan_one("{\"a\\u0062\":1}", -1, NULL, NULL, 0);
+	scan_one("{\"@watermark\":1}", -1, NULL, NULL, 0);
+	scan_one("[1]", -1, NULL, NULL, 0);
+	scan_one("{\"a\":1", -1, NULL, NULL, 0);
+	scan_one("{\"a\":\"x}", -1, NULL, NULL, 0);
+	scan_one("{\"a\":}", -1, NULL, NULL, 0);
+	scan_one("{\"a\":1}x", -1, NULL, NULL, 0);
+	scan_one("{\"a\":1,}", -1, NULL, NULL, 0);
+	scan_one("{\"a\":{\"b\":1}", -1, NULL, NULL, 0);
+	scan_one("{\"a\":1]", -1, NULL, NULL, 0);
+	scan_one("", -1, NULL, NULL, 0);
+	/* A string whose last byte is a lone backslash never ends. */
+	scan_one("{\"a\":\"\\", -1, NULL, NULL, 0);
+}
+
 int
 main(void)
 {
@@ -725,5 +787,6 @@ main(void)
 	test_depth();
 	test_long();
 	test_utf8();
+	test_scan_top();
 	return check_done("test_record");
 }

@@ -281,6 +281,18 @@ test_channels(void)
 	CHECK_INT_EQ(w.wm_ns, 150);
 	wm_release(&w);
 
+	/* Every channel ended: W stays, it does not jump to the end. */
+	wm_init(&w, 0, 0);
+	add(&w, 0, 0);
+	add(&w, 0, 0);
+	wm_observe(&w, 0, 100, 0);
+	wm_observe(&w, 1, 50, 0);
+	wm_channel_end(&w, 0);
+	CHECK_INT_EQ(w.wm_ns, 50);
+	CHECK_INT_EQ(wm_channel_end(&w, 1), 0);
+	CHECK_INT_EQ(w.wm_ns, 50);
+	wm_release(&w);
+
 	/* A channel that has seen nothing holds W at the minimum. */
 	wm_init(&w, 0, 0);
 	add(&w, 0, 0);

@@ -306,3 +306,43 @@ ordered() {
 	    --eof flush ./b0 ./b1 >>m
 	cmp one m
 }
+
+@test "--shard: every record in exactly one shard, each bad line reported by one" {
+	cd "$BATS_TEST_TMPDIR"
+	{
+		head -n 300 "$S"
+		echo '{"ts":"2024-11-12T10:00:00Z","service":"auth"'
+		echo 'not json at all'
+		echo '{"ts":"2024-11-12T10:00:00Z","service":"q\u0075ux"}'
+		echo '{"ts":"2024-11-12T10:00:00Z","geo":{"city":"x"}}'
+		echo '{"service":"nots","ts":"yesterday"}'
+		echo '{"service":"a","service":"catalog","ts":"2024-11-12T10:00:01Z"}'
+		tail -n 300 "$S"
+	} >in
+	for by in .service .geo.city '.service,.region'; do
+		for n in 1 3; do
+			: >all
+			: >errs
+			for ((i = 0; i < n; i++)); do
+				stream-filter --shard "$i/$n" --by "$by" \
+				    --errors-output errs true in >>all 2>/dev/null ||
+				    true
+			done
+			# Good lines: each exactly once over the shards.
+			grep -v -e '^not json' -e '"auth"$' in | sort >want
+			sort all >got
+			diff want got
+			# Bad lines: each reported by exactly one shard.
+			[ "$(grep -c . errs)" -eq 2 ]
+			grep -qx 'not json at all' errs
+		done
+	done
+	# A bad time is its key's shard's to report; its record goes there.
+	: >errs
+	for i in 0 1 2; do
+		stream-agg --shard "$i/3" --by .service --errors-output errs \
+		    count in >/dev/null 2>&1 || true
+	done
+	[ "$(grep -c . errs)" -eq 3 ]
+	grep -q '"yesterday"' errs
+}

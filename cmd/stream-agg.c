@@ -450,29 +450,39 @@ fin_write(struct atool *A, int in, const struct finq *q, const struct fin *e)
 	buf_add(&A->fin_last, key, e->keylen);
 }
 
-/* Write every waiting result of a window ending at or before wm. */
+/*
+ * Write the least waiting result while its window ends at or before wm,
+ * or while every input has one waiting: an input's results come in
+ * order, so nothing it sends later can go before its first waiting one.
+ * Shards that write everything at the end (no source of progress) are
+ * merged as they write, not held until the last one ends.
+ */
 static void
 fin_release(struct atool *A, int64_t wm)
 {
 	struct finq *q, *bq;
 	struct fin *e, *best;
-	int i;
+	int i, all;
 
 	if (A->finq == NULL)
 		return;
 	for (;;) {
 		best = NULL;
 		bq = NULL;
+		all = 1;
 		for (i = 0; i < A->nshards; i++) {
 			q = &A->finq[i];
-			if (q->head == q->n || (e = &q->v[q->head])->end > wm)
+			if (q->head == q->n) {
+				all = 0;
 				continue;
+			}
+			e = &q->v[q->head];
 			if (best == NULL || fin_less(q, e, bq, best)) {
 				best = e;
 				bq = q;
 			}
 		}
-		if (best == NULL)
+		if (best == NULL || (best->end > wm && !all))
 			return;
 		fin_write(A, (int)(bq - A->finq), bq, best);
 		bq->head++;
@@ -535,6 +545,7 @@ fin_put(struct atool *A, int in, const struct partial *p)
 	if (p->end > wm) {
 		fin_push(A, in, p->start, p->end, p->key->data, p->key->len,
 		    p->final, p->finallen);
+		fin_release(A, wm);
 		return 0;
 	}
 	if (__builtin_add_overflow(p->end, A->wt.o.lateness_ns, &until))

@@ -33,10 +33,10 @@
  * there: no hash to check, but two inputs sending the same window and
  * key are caught when the merge writes them.
  *
- * The merge orders those results by window and key, holds them until
- * every input's watermark has passed the window and writes them as they
- * came: a line in exactly this form is read without a JSON parse (the
- * sum stands for it), any other form of it the slow way.
+ * The merge writes those results as they came, ordered by window and
+ * key over all inputs, once W has passed the window or every input has
+ * one waiting: a line in exactly this form is read without a JSON parse
+ * (the sum stands for it), any other form of it the slow way.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -176,3 +176,37 @@ wait_lines() {
 		grep -q 'replayed 43' "$BATS_TEST_TMPDIR/e$p"
 	done
 }
+
+@test "kcat: a topic keyed by --by, --partition per instance, merged: one process's windows" {
+	start_broker access 4
+	# Key kN lives in partition N mod 4, as a producer keyed by .k puts it.
+	for s in $(seq 0 3 600); do
+		k=$(((s / 3 * 7) % 9))
+		printf '{"ts":"2024-11-12T10:%02d:%02dZ","k":"k%d","s":%d}\n' \
+		    $((s / 60)) $((s % 60)) "$k" "$s" >>"$BATS_TEST_TMPDIR/all"
+		printf '{"ts":"2024-11-12T10:%02d:%02dZ","k":"k%d","s":%d}\n' \
+		    $((s / 60)) $((s % 60)) "$k" "$s" \
+		    >>"$BATS_TEST_TMPDIR/in$((k % 4))"
+	done
+	for p in 0 1 2 3; do
+		kcat -P -b "$BROKER" -t access -p "$p" \
+		    <"$BATS_TEST_TMPDIR/in$p" 2>/dev/null
+	done
+	args=(--tumbling 1m --by .k count 'sum(.s)')
+	stream-agg "${args[@]}" --no-watermarks "$BATS_TEST_TMPDIR/all" \
+	    >"$BATS_TEST_TMPDIR/one"
+	pids=()
+	for p in 0 1 2 3; do
+		timeout 20 kcat -C -J -b "$BROKER" -t access -p "$p" -e \
+		    2>/dev/null | stream-agg --kcat "${args[@]}" --partition "$p/4" \
+		    --emit partial --max-delay 0s >"$BATS_TEST_TMPDIR/p$p" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	grep -q '"partition":\[3,4\]' "$BATS_TEST_TMPDIR/p3"
+	stream-agg --merge --no-watermarks "${args[@]}" \
+	    "$BATS_TEST_TMPDIR"/p[0-3] >"$BATS_TEST_TMPDIR/merged"
+	# The same bytes in the same order as one process over the topic.
+	cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/merged"
+	[ "$(jq -s 'map(.count) | add' "$BATS_TEST_TMPDIR/merged")" -eq 201 ]
+}

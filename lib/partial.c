@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "partial.h"
+#include "record.h"
 #include "utf8.h"
 #include "value.h"
 #include "window.h"
@@ -106,21 +107,26 @@ partial_close_final(struct buf *b, size_t at, const struct win_fired *wf)
 	buf_adds(b, "}}\n");
 }
 
+/* A lowercase hex digit's value plus one; 0 for anything else. */
+static const unsigned char hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 static int
 get_hex64(const char *s, uint64_t *v)
 {
-	int i, d;
+	unsigned d, bad = 0;
+	int i;
 
+	/* The table holds the digit plus one: 0 is "not a digit". */
 	for (*v = 0, i = 0; i < 16; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else
-			return -1;
-		*v = *v << 4 | (uint64_t)d;
+		d = hexval[(unsigned char)s[i]];
+		bad |= d == 0;
+		*v = *v << 4 | (uint64_t)((d - 1) & 15);
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 /* A decimal integer at *s (no leading zeros but 0), then c; advances. */
@@ -128,7 +134,7 @@ static inline int
 get_int(const char **s, const char *e, char c, int64_t *v)
 {
 	const char *p = *s;
-	int neg = 0;
+	int neg = 0, n;
 	uint64_t u = 0, lim;
 
 	if (p < e && *p == '-')
@@ -137,6 +143,9 @@ get_int(const char **s, const char *e, char c, int64_t *v)
 	    p[1] >= '0' && p[1] <= '9'))
 		return -1;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	/* 18 digits cannot overflow; from the 19th on, check. */
+	for (n = 0; p < e && *p >= '0' && *p <= '9' && n < 18; p++, n++)
+		u = u * 10 + (uint64_t)(*p - '0');
 	for (; p < e && *p >= '0' && *p <= '9'; p++)
 		if (__builtin_mul_overflow(u, 10, &u) ||
 		    __builtin_add_overflow(u, (uint64_t)(*p - '0'), &u))
@@ -178,9 +187,9 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 	    get_int(&s, e, ',', &p->end) == -1 ||
 	    get_lit(&s, e, "\"key\":\"") == -1)
 		return -1;
-	for (k = s; s < e && *s != '"'; s++)
-		;
-	if (s == e || buf_unhex(p->key, k, (size_t)(s - k)) == -1)
+	k = s;
+	if ((s = memchr(s, '"', (size_t)(e - s))) == NULL ||
+	    buf_unhex(p->key, k, (size_t)(s - k)) == -1)
 		return -1;
 	s++;
 	p->partition = get_lit(&s, e, ",\"partition\":[") == 0;
@@ -200,6 +209,9 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 	p->aggs = NULL;
 	p->final = s - 1;
 	p->finallen = (size_t)(e - 2 - p->final);
+	/* One object up to the closing "}}": nothing after "final". */
+	if (rec_value_extent(p->final, p->finallen) != p->finallen)
+		return -1;
 	p->shard_i = (int)i;
 	p->shard_n = (int)m;
 	return 0;

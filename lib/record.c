@@ -697,6 +697,33 @@ scan_string(const char *s, const char *e, int *esc)
 	}
 }
 
+/* The first '"', '{', '}', '[' or ']' in [s, e), or e. */
+static inline const char *
+scan_struct(const char *s, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), ob = _mm_set1_epi8('{'),
+	    cb = _mm_set1_epi8('}'), os = _mm_set1_epi8('['),
+	    cs = _mm_set1_epi8(']');
+	__m128i v;
+	int m;
+
+	for (; e - s >= 16; s += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, ob)),
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cb),
+		    _mm_cmpeq_epi8(v, os)), _mm_cmpeq_epi8(v, cs))));
+		if (m != 0)
+			return s + __builtin_ctz((unsigned)m);
+	}
+#endif
+	while (s < e && *s != '"' && *s != '{' && *s != '}' && *s != '[' &&
+	    *s != ']')
+		s++;
+	return s;
+}
+
 /* Past one value (not checked beyond its extent), or NULL. */
 static const char *
 scan_value(const char *s, const char *e, int *esc)
@@ -735,8 +762,21 @@ scan_value(const char *s, const char *e, int *esc)
 			}
 		}
 		s++;
+		if (depth > 0)
+			s = scan_struct(s, e);
 	} while (depth > 0);
 	return s;
+}
+
+size_t
+rec_value_extent(const char *p, size_t n)
+{
+	const char *e;
+	int esc;
+
+	if (n == 0 || (e = scan_value(p, p + n, &esc)) == NULL)
+		return 0;
+	return (size_t)(e - p);
 }
 
 int

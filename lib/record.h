@@ -85,4 +85,6 @@ struct rec_span {
 
 int	rec_scan_top(const char *p, size_t n, const char *const *names,
 	    const size_t *lens, int k, struct rec_span *out);
+/* The bytes of the one value (balanced, not validated) at p; 0 if none. */
+size_t	rec_value_extent(const char *p, size_t n);
 #endif

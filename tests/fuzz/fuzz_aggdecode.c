@@ -6,7 +6,9 @@
  * way stream-agg reads {"@partial"} records and state files.  With bit 1
  * the input is a whole {"@partial":...} line instead (partial.h): it is
  * parsed by rec_parse() and partial_read(), and its "aggs" decoded; a
- * partial read must carry both window bounds or neither.  A state
+ * partial read must carry both window bounds or neither, and a final
+ * partial (a shard's finished result) is read the fast way too, which
+ * must agree.  A state
  * that decodes must encode to valid compact JSON that decodes again to
  * the same encoding and the same results; it must survive merge and add
  * (a decoder that lets a broken sketch in is caught here); a block must
@@ -243,6 +245,43 @@ gen_seeds(const char *dir)
 	buf_release(&e);
 }
 
+/*
+ * partial_read_final(), the merge's reading of a final partial without a
+ * parse: whatever the line, it stays inside it; where the slow way (p,
+ * or NULL if it refused the line) reads the line too, both agree.
+ */
+static void
+check_fast(struct fixture *F, const char *line, size_t n,
+    const struct partial *p)
+{
+	static struct buf key;
+	struct partial q;
+	struct fault f;
+	char sig[17];
+
+	snprintf(sig, sizeof(sig), "%016llx",
+	    (unsigned long long)partial_sig(&F->set));
+	buf_clear(&key);
+	q.key = &key;
+	if (partial_read_final(line, n, sig, &q) != 0)
+		return;
+	CHECK(q.final > line && q.final + q.finallen <= line + n);
+	CHECK(q.finallen >= 1 && q.final[0] == '{');
+	CHECK(q.shard_i >= 0 && q.shard_i < q.shard_n && q.windowed);
+	fuzz_touch(q.final, q.finallen);
+	fuzz_touch(key.data, key.len);
+	if (partial_final_intact(&q, &f) != 0)
+		CHECK(f.code == EX_DATAERR && f.msg[0] != '\0');
+	if (p == NULL)
+		return;		/* the final part is not JSON, say */
+	CHECK(p->final == q.final && p->finallen == q.finallen);
+	CHECK(p->start == q.start && p->end == q.end);
+	CHECK(p->shard_i == q.shard_i && p->shard_n == q.shard_n);
+	CHECK(p->partition == q.partition && p->sum == q.sum);
+	CHECK(p->key->len == key.len &&
+	    memcmp(p->key->data, key.data, key.len) == 0);
+}
+
 /* The line as stream-agg --merge reads it; 0 with p->aggs set. */
 static int
 read_partial(struct fixture *F, const char *line, size_t n,
@@ -268,7 +307,10 @@ read_partial(struct fixture *F, const char *line, size_t n,
 		if (r == -1)
 			CHECK(f->code == EX_DATAERR && f->msg[0] != '\0');
 	}
-	if (r == 0) {
+	if (r == 0 && p->final != NULL) {
+		CHECK(p->aggs == NULL && p->windowed && p->shard_n > 0);
+		CHECK(p->final >= line && p->final + p->finallen <= line + n);
+	} else if (r == 0) {
 		CHECK(p->aggs != NULL);
 		CHECK(p->aggs >= line && p->aggs + p->aggslen <= line + n);
 		/* Both bounds or neither: never a bound nobody wrote. */
@@ -281,6 +323,7 @@ read_partial(struct fixture *F, const char *line, size_t n,
 	rec_parser_free(P);
 	arena_free(A);
 	rec_fields_free(fl);
+	check_fast(F, line, n, r == 0 ? p : NULL);
 	if (r == 0 && key.len == 0)
 		buf_release(&key);
 	return r;
@@ -325,7 +368,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b1 = block_new(&F);
 	fault_clear(&f);
 	if (data[0] & 2) {
-		if (read_partial(&F, text, n, &pa, &f) != 0)
+		if (read_partial(&F, text, n, &pa, &f) != 0 ||
+		    pa.aggs == NULL)
 			goto done;
 		jc_init(&j, pa.aggs, pa.aggslen, &f);
 	} else {

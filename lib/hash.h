@@ -54,6 +54,12 @@ void	key_encode(const struct keyspec *, const struct record *,
 	    struct buf *);
 void	key_encode_value(struct buf *, const struct value *);
 void	key_encode_string(struct buf *, const char *, size_t);
+/*
+ * The encoding of a raw JSON value (p NULL: missing) when it is null, a
+ * boolean, a string without escapes (esc 0) or an integer in int64: 0;
+ * -1 for anything that needs a parse first.
+ */
+int	key_encode_raw(struct buf *, const char *p, size_t n, int esc);
 /* Read back value i of an encoded key; 0, or -1 if malformed. */
 int	key_decode(const char *, size_t, int i, struct value *);
 /* Write "name":value,... for each --by path (names: last segments). */

@@ -416,11 +416,7 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 	buf_clear(&k->kb);
 	for (i = 0; i < k->nkeys; i++) {
 		v = &k->spans[i];
-		if (v->p == NULL || (v->n == 4 && memcmp(v->p, "null", 4) == 0))
-			buf_addc(&k->kb, 'n');
-		else if (*v->p == '"' && !v->esc)
-			key_encode_string(&k->kb, v->p + 1, v->n - 2);
-		else
+		if (key_encode_raw(&k->kb, v->p, v->n, v->esc) == -1)
 			return 0;
 	}
 	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->o->shard_i,

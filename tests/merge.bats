@@ -319,7 +319,7 @@ ordered() {
 		echo '{"service":"a","service":"catalog","ts":"2024-11-12T10:00:01Z"}'
 		tail -n 300 "$S"
 	} >in
-	for by in .service .geo.city '.service,.region'; do
+	for by in .service .geo.city '.service,.region' .status .latency_ms; do
 		for n in 1 3; do
 			: >all
 			: >errs

@@ -145,6 +145,51 @@ expect_bytes(const char *what, const struct buf *b, const char *want,
 	fprintf(stderr, "\n");
 }
 
+
+/* key_encode_raw: where it answers, the parser's encoding. */
+static void
+test_encode_raw(void)
+{
+	static const struct { const char *v; int ok; } cases[] = {
+		{ "\"auth\"", 1 }, { "\"\"", 1 }, { "\"caf\xc3\xa9\"", 1 },
+		{ "null", 1 }, { "true", 1 }, { "false", 1 },
+		{ "0", 1 }, { "-0", 1 }, { "7", 1 }, { "-42", 1 },
+		{ "9223372036854775807", 1 }, { "-9223372036854775808", 1 },
+		{ "9223372036854775808", 0 }, { "-9223372036854775809", 0 },
+		{ "18446744073709551616", 0 }, { "1.0", 0 }, { "1e3", 0 },
+		{ "\"a\\u0062\"", 0 }, { "[1]", 0 }, { "{}", 0 },
+	};
+	struct kh h;
+	struct buf want, got;
+	char line[128];
+	size_t i, n;
+	int esc;
+
+	if (kh_open(&h, ".k") == -1)
+		return;
+	buf_init(&want);
+	buf_init(&got);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "{\"k\":%s}", cases[i].v);
+		CHECK(kh_key(&h, line, &want) == 0);
+		n = strlen(cases[i].v);
+		esc = memchr(cases[i].v, '\\', n) != NULL;
+		buf_clear(&got);
+		CHECK_INT_EQ(key_encode_raw(&got, cases[i].v, n, esc) == 0,
+		    cases[i].ok);
+		if (cases[i].ok)
+			expect_bytes(cases[i].v, &got, want.data, want.len);
+	}
+	/* Missing is null. */
+	CHECK(kh_key(&h, "{\"j\":1}", &want) == 0);
+	buf_clear(&got);
+	CHECK_INT_EQ(key_encode_raw(&got, NULL, 0, 0), 0);
+	expect_bytes("missing", &got, want.data, want.len);
+	buf_release(&want);
+	buf_release(&got);
+	kh_close(&h);
+}
+
 static void
 test_encode(void)
 {
@@ -487,6 +532,7 @@ main(void)
 {
 	test_xxh64();
 	test_encode();
+	test_encode_raw();
 	test_key_init_errors();
 	test_decode();
 	test_roundtrip();

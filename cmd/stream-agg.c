@@ -572,12 +572,13 @@ fin_line(void *ctx, const char *p, size_t n, int in)
 	return fin_put(A, in, &pt) == 0;
 }
 
-/* Does a shard that sends final results own this key? */
+/* Does a shard that sends final results own this key?  (--shard only:
+   a --partition's keys are not told by their hash.) */
 static int
 fin_owned(const struct atool *A, const struct buf *key)
 {
-	return A->fin_n != 0 && A->fin_owner[hash_bytes(key->data,
-	    key->len) % (uint64_t)A->fin_n] != -1;
+	return A->fin_n != 0 && !A->fin_part && A->fin_owner[hash_bytes(
+	    key->data, key->len) % (uint64_t)A->fin_n] != -1;
 }
 
 static void
@@ -629,6 +630,7 @@ fin_load(struct atool *A, struct jcur *jc, struct fault *f)
 		    jc_closing(jc, "finals") != 0)
 			goto out;
 		if (in < 0 || in >= A->nshards || *raw != '{' ||
+		    shard < -1 || shard >= 65536 ||
 		    !key_valid(A->pkey.data, A->pkey.len, A->wt.key.n)) {
 			jc_fail(jc, "bad final result (as many inputs as "
 			    "before?)");

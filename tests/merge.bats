@@ -222,6 +222,12 @@ ordered() {
 	sort one >one.s
 	sort m >m.s
 	diff one.s m.s
+	# One instance with --partition, one sending plain partials: still
+	# one process's windows (the partition's keys are not told by hash).
+	stream-agg "${args[@]}" --emit partial k1 >./r1
+	stream-agg --merge "${args[@]}" ./p0 ./r1 | grep -v '^{"@watermark"' |
+	    sort >m2.s
+	diff one.s m2.s
 	# Partitions not keyed by user_id: two inputs claim a window and
 	# key, and the merge says so instead of writing both.
 	split -n r/2 -d -a 1 "$S" h

@@ -398,9 +398,12 @@ errout_line(struct source *S, const char *p, size_t n)
 }
 
 /*
- * 1 when the line is another shard's (its time, when readable, moved
- * the watermark), 0 when it is to be parsed.
+ * SKIP_OTHER when the line is another shard's (its time, when readable,
+ * moved the watermark), SKIP_OURS when its key is this shard's, SKIP_UNREAD
+ * when the key could not be read without a parse.
  */
+enum { SKIP_UNREAD, SKIP_OURS, SKIP_OTHER };
+
 static int
 skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 {
@@ -412,28 +415,28 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 
 	if (rec_scan_top(p, n, k->names, k->lens, k->nkeys +
 	    (k->time >= 0), k->spans) == -1)
-		return 0;
+		return SKIP_UNREAD;
 	buf_clear(&k->kb);
 	for (i = 0; i < k->nkeys; i++) {
 		v = &k->spans[i];
 		if (key_encode_raw(&k->kb, v->p, v->n, v->esc) == -1)
-			return 0;
+			return SKIP_UNREAD;
 	}
 	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->o->shard_i,
 	    S->o->shard_n))
-		return 0;
+		return SKIP_OURS;
 	S->cnt.in++;
 	if (k->time < 0)
-		return 1;
+		return SKIP_OTHER;
 	v = &k->spans[k->time];
 	if (v->p == NULL || v->esc)
-		return 1;	/* its shard says what is wrong */
+		return SKIP_OTHER;	/* its shard says what is wrong */
 	if (*v->p == '"' ? tp_from_string(&S->o->time_fmt, v->p + 1,
 	    v->n - 2, &t, &f) : tp_from_number(&S->o->time_fmt, v->p, v->n,
 	    &t, &f))
-		return 1;
+		return SKIP_OTHER;
 	wm_observe(&S->wm, ch, t, now);
-	return 1;
+	return SKIP_OTHER;
 }
 
 static int
@@ -522,7 +525,7 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	const char *p = l->p;
 	size_t n = l->len;
 	int64_t t, now = S->need_clock ? mono_ms() : 0;
-	int ch = sd->channel, r;
+	int ch = sd->channel, r, sk = SKIP_UNREAD;
 
 	arena_reset(S->arena);
 	ev->env = NULL;
@@ -535,16 +538,20 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	}
 	if (S->skip != NULL && S->skip->fast && !sd->kcat) {
 		t = S->wm.wm_ns;
-		if (skip_other(S, p, n, ch, now))
+		if ((sk = skip_other(S, p, n, ch, now)) == SKIP_OTHER)
 			return S->wm.wm_ns != t ? SRC_MOVED : -1;
 	}
 	if (S->raw != NULL && !sd->kcat && S->raw(S->raw_ctx, p, n,
 	    l->stream))
 		return -1;
 	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
-		/* A line without a key is the shard of the missing key's. */
-		if (S->skip != NULL && !shard_keeps(S->skip->missing,
-		    S->o->shard_i, S->o->shard_n))
+		/*
+		 * A bad line is its key's shard's to report; one whose key
+		 * could not be read, the shard of the missing key's.
+		 */
+		if (S->skip != NULL && sk != SKIP_OURS &&
+		    !shard_keeps(S->skip->missing, S->o->shard_i,
+		    S->o->shard_n))
 			return -1;
 		return SRC_BAD;
 	}

@@ -319,6 +319,7 @@ ordered() {
 		head -n 300 "$S"
 		echo '{"ts":"2024-11-12T10:00:00Z","service":"auth"'
 		echo 'not json at all'
+		echo '{"ts":"2024-11-12T10:00:00Z","service":"cart","x":tru}'
 		echo '{"ts":"2024-11-12T10:00:00Z","service":"q\u0075ux"}'
 		echo '{"ts":"2024-11-12T10:00:00Z","geo":{"city":"x"}}'
 		echo '{"service":"nots","ts":"yesterday"}'
@@ -335,12 +336,14 @@ ordered() {
 				    true
 			done
 			# Good lines: each exactly once over the shards.
-			grep -v -e '^not json' -e '"auth"$' in | sort >want
+			grep -v -e '^not json' -e '"auth"$' -e ':tru}$' in |
+			    sort >want
 			sort all >got
 			diff want got
 			# Bad lines: each reported by exactly one shard.
-			[ "$(grep -c . errs)" -eq 2 ]
+			[ "$(grep -c . errs)" -eq 3 ]
 			grep -qx 'not json at all' errs
+			grep -q ':tru}$' errs
 		done
 	done
 	# A bad time is its key's shard's to report; its record goes there.
@@ -349,6 +352,6 @@ ordered() {
 		stream-agg --shard "$i/3" --by .service --errors-output errs \
 		    count in >/dev/null 2>&1 || true
 	done
-	[ "$(grep -c . errs)" -eq 3 ]
+	[ "$(grep -c . errs)" -eq 4 ]
 	grep -q '"yesterday"' errs
 }

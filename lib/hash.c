@@ -175,9 +175,7 @@ key_encode_string(struct buf *b, const char *s, size_t n)
 int
 key_encode_raw(struct buf *b, const char *p, size_t n, int esc)
 {
-	uint64_t u = 0;
-	size_t i = 0;
-	int neg;
+	struct value v;
 
 	if (p == NULL || (n == 4 && memcmp(p, "null", 4) == 0)) {
 		buf_addc(b, 'n');
@@ -195,22 +193,13 @@ key_encode_raw(struct buf *b, const char *p, size_t n, int esc)
 		key_encode_string(b, p + 1, n - 2);
 		return 0;
 	}
-	/* -?(0|[1-9][0-9]*) within int64; fractions and exponents parse. */
-	neg = n > 0 && p[0] == '-';
-	i = (size_t)neg;
-	if (i == n || (p[i] == '0' && n - i > 1))
-		return -1;
-	for (; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9' ||
-		    __builtin_mul_overflow(u, 10, &u) ||
-		    __builtin_add_overflow(u, (uint64_t)(p[i] - '0'), &u))
-			return -1;
+	/* A number is read as the parser reads it. */
+	if (n > 0 && (*p == '-' || (*p >= '0' && *p <= '9'))) {
+		val_number(&v, p, n);
+		key_encode_value(b, &v);
+		return 0;
 	}
-	if (u > (uint64_t)INT64_MAX + (uint64_t)neg)
-		return -1;
-	buf_addc(b, 'i');
-	put_be64(b, neg ? 0 - u : u);
-	return 0;
+	return -1;
 }
 
 void

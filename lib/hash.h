@@ -56,8 +56,8 @@ void	key_encode_value(struct buf *, const struct value *);
 void	key_encode_string(struct buf *, const char *, size_t);
 /*
  * The encoding of a raw JSON value (p NULL: missing) when it is null, a
- * boolean, a string without escapes (esc 0) or an integer in int64: 0;
- * -1 for anything that needs a parse first.
+ * boolean, a string without escapes (esc 0) or a number: 0; -1 for
+ * anything that needs a parse first.
  */
 int	key_encode_raw(struct buf *, const char *p, size_t n, int esc);
 /* Read back value i of an encoded key; 0, or -1 if malformed. */

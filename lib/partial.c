@@ -129,32 +129,21 @@ get_hex64(const char *s, uint64_t *v)
 	return bad ? -1 : 0;
 }
 
-/* A decimal integer at *s (no leading zeros but 0), then c; advances. */
+/* A JSON integer in int64 at *s, then c; advances. */
 static inline int
 get_int(const char **s, const char *e, char c, int64_t *v)
 {
-	const char *p = *s;
-	int neg = 0, n;
-	uint64_t u = 0, lim;
+	const char *p, *d = *s + (*s < e && **s == '-');
+	struct value x;
 
-	if (p < e && *p == '-')
-		neg = 1, p++;
-	if (p == e || *p < '0' || *p > '9' || (*p == '0' && p + 1 < e &&
-	    p[1] >= '0' && p[1] <= '9'))
+	for (p = d; p < e && *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == d || p == e || *p != c || (*d == '0' && p - d > 1))
 		return -1;
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	/* 18 digits cannot overflow; from the 19th on, check. */
-	for (n = 0; p < e && *p >= '0' && *p <= '9' && n < 18; p++, n++)
-		u = u * 10 + (uint64_t)(*p - '0');
-	for (; p < e && *p >= '0' && *p <= '9'; p++)
-		if (__builtin_mul_overflow(u, 10, &u) ||
-		    __builtin_add_overflow(u, (uint64_t)(*p - '0'), &u))
-			return -1;
-	if (u > lim)
+	val_number(&x, *s, (size_t)(p - *s));
+	if (!x.isint)
 		return -1;
-	if (p == e || *p != c)
-		return -1;
-	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	*v = x.i;
 	*s = p + 1;
 	return 0;
 }

@@ -6,8 +6,9 @@ load helpers
 
 S="$BATS_TEST_DIRNAME/../examples/access.ndjson"
 
-# merged N ARGS...: N shards with --emit partial, merged; sorted output.
-merged() {
+# ordered N ARGS...: N shards (--shard) with --emit partial, merged, as
+# written: no sort.  The shards' outputs stay in $BATS_TEST_TMPDIR/pI.
+ordered() {
 	local n=$1 i files=()
 	shift
 	for ((i = 0; i < n; i++)); do
@@ -15,7 +16,12 @@ merged() {
 		    >"$BATS_TEST_TMPDIR/p$i" || return 1
 		files+=("$BATS_TEST_TMPDIR/p$i")
 	done
-	stream-agg --merge --no-watermarks "$@" "${files[@]}" | sort
+	stream-agg --merge --no-watermarks "$@" "${files[@]}"
+}
+
+# merged N ARGS...: the same, sorted.
+merged() {
+	ordered "$@" | sort
 }
 
 # equal ARGS...: 1, 2 and 4 shards give what one process gives.
@@ -163,18 +169,6 @@ final_view() {
 	[ "$status" -eq 64 ]
 }
 
-# ordered N ARGS...: N shards (--shard) merged, as written: no sort.
-ordered() {
-	local n=$1 i files=()
-	shift
-	for ((i = 0; i < n; i++)); do
-		stream-agg --shard "$i/$n" --emit partial "$@" "$S" \
-		    >"$BATS_TEST_TMPDIR/o$i" || return 1
-		files+=("$BATS_TEST_TMPDIR/o$i")
-	done
-	stream-agg --merge --no-watermarks "$@" "${files[@]}"
-}
-
 @test "merge: shards that own their keys give one process's bytes, in its order" {
 	for args in "--tumbling 10m --by .service --max-delay 30s" \
 	    "--tumbling 5m --by .user_id" \
@@ -202,7 +196,7 @@ ordered() {
 		done
 	done
 	# What a shard writes: its result whole, under its shard and sum.
-	head -n 1 "$BATS_TEST_TMPDIR/o3" >"$BATS_TEST_TMPDIR/line"
+	head -n 1 "$BATS_TEST_TMPDIR/p3" >"$BATS_TEST_TMPDIR/line"
 	jq -e '."@partial" | (.shard == [3,4]) and (.sum | test("^[0-9a-f]{16}$"))
 	    and (.final | has("count"))' "$BATS_TEST_TMPDIR/line"
 }

@@ -20,6 +20,7 @@
 #include "timeparse.h"
 #include "window.h"
 #include "wintool.h"
+#include "xmalloc.h"
 
 struct atool {
 	struct wintool	 wt;		/* first: the shared hooks see it */
@@ -183,13 +184,12 @@ m_init(void *ctx, void *p)
 static void
 m_put(struct atool *A, struct mcell *c, int shard, const void *blk)
 {
-	if (c->blocks == NULL &&
-	    (c->blocks = calloc((size_t)A->nshards, sizeof(void *))) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	if (c->blocks == NULL)
+		c->blocks = xcalloc((size_t)A->nshards, sizeof(void *));
 	if (c->blocks[shard] != NULL)
 		aggset_release(&A->aggs, c->blocks[shard]);
-	else if ((c->blocks[shard] = malloc(A->aggs.state_size)) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	else
+		c->blocks[shard] = xmalloc(A->aggs.state_size);
 	aggset_init(&A->aggs, c->blocks[shard]);
 	aggset_merge(&A->aggs, c->blocks[shard], blk);
 }
@@ -336,8 +336,7 @@ fin_open(struct atool *A)
 {
 	int i;
 
-	if ((A->finq = calloc((size_t)A->nshards, sizeof(*A->finq))) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	A->finq = xcalloc((size_t)A->nshards, sizeof(*A->finq));
 	for (i = 0; i < A->nshards; i++) {
 		buf_init(&A->finq[i].bytes);
 		A->finq[i].shard = -1;
@@ -521,8 +520,7 @@ fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
 	if (partial_final_intact(p, f) == -1)
 		return -1;
 	if (A->fin_n == 0) {
-		if ((A->fin_owner = malloc((size_t)n * sizeof(int))) == NULL)
-			diag_fatal(EX_SOFTWARE, "out of memory");
+		A->fin_owner = xmalloc((size_t)n * sizeof(int));
 		memset(A->fin_owner, 0xff, (size_t)n * sizeof(int));
 		A->fin_n = n;
 		A->fin_part = p->partition;
@@ -765,8 +763,7 @@ g_emit_all(struct atool *A, int changed_only)
 	const char *k;
 	uint8_t *flag;
 
-	if ((ids = malloc((tab_count(A->keys) + 1) * sizeof(*ids))) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	ids = xmalloc((tab_count(A->keys) + 1) * sizeof(*ids));
 	for (it = tab_next(A->keys, -1); it >= 0; it = tab_next(A->keys, it)) {
 		flag = tab_value(A->keys, it);
 		if (!changed_only || *flag)
@@ -1085,8 +1082,7 @@ main(int argc, char *argv[])
 	A.sig = partial_sig(&A.aggs);
 	snprintf(A.sighex, sizeof(A.sighex), "%016llx",
 	    (unsigned long long)A.sig);
-	if ((A.scratch = malloc(A.aggs.state_size + 8)) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	A.scratch = xmalloc(A.aggs.state_size + 8);
 	buf_init(&A.pkey);
 	memset(&h, 0, sizeof(h));
 	h.event = event;
@@ -1111,8 +1107,7 @@ main(int argc, char *argv[])
 		fin_open(&A);
 	}
 	if (A.wt.o.win == WIN_NONE || A.wt.o.merge) {
-		if ((A.keys = tab_new(G_HDR + A.aggs.state_size)) == NULL)
-			diag_fatal(EX_SOFTWARE, "out of memory");
+		A.keys = tab_new(G_HDR + A.aggs.state_size);
 		A.next_every = INT64_MIN;
 	}
 	if (A.wt.o.win == WIN_NONE)

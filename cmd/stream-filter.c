@@ -58,8 +58,7 @@ compile(struct filter *F)
 	if (o->dedupe != NULL) {
 		if (!o->within_set)
 			opt_usage_error(o, "--dedupe needs --within D");
-		if ((F->dd = dd_new(o->within_ns)) == NULL)
-			diag_fatal(EX_SOFTWARE, "out of memory");
+		F->dd = dd_new(o->within_ns);
 	} else if (o->within_set) {
 		opt_usage_error(o, "--within needs --dedupe");
 	}
@@ -225,8 +224,7 @@ main(int argc, char *argv[])
 	opt_parse(&F.o, T_FILTER, argc, argv);
 	if (F.o.nargs < 1)
 		opt_usage_error(&F.o, "missing EXPR");
-	if ((F.fl = rec_fields_new()) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	F.fl = rec_fields_new();
 	compile(&F);
 	memset(&side, 0, sizeof(side));
 	side.fields = F.fl;

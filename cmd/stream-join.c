@@ -192,8 +192,7 @@ compile(struct jtool *T)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if ((T->fl[i] = rec_fields_new()) == NULL)
-			diag_fatal(EX_SOFTWARE, "out of memory");
+		T->fl[i] = rec_fields_new();
 	buf_init(&l);
 	buf_init(&r);
 	parse_on(o, &l, &r);
@@ -224,8 +223,7 @@ make_join(struct jtool *T)
 	c.prefix = o->prefix_right;
 	c.out = out_stdout;
 	c.out_count = &src_counters(T->src)->out;
-	if ((T->J = join_new(&c, &f)) == NULL)
-		diag_die(&f);
+	T->J = join_new(&c, &f);
 	if (T->mode == JOIN_TABLE && regular_file(o->right))
 		join_set_loading(T->J, 1);
 }

@@ -14,6 +14,7 @@
 #include "run.h"
 #include "source.h"
 #include "timeparse.h"
+#include "xmalloc.h"
 
 /* A record held back by --sort. */
 struct held {
@@ -45,23 +46,19 @@ before(const struct held *a, const struct held *b)
 static void
 hold(struct wtool *T, int64_t t, uint64_t seq, const char *p, size_t n)
 {
-	struct held x, *h;
+	struct held x;
 	size_t i;
 
 	if (T->nheap == T->capheap) {
 		size_t cap = T->capheap ? T->capheap * 2 : 1024;
 
-		if ((h = realloc(T->heap, cap * sizeof(*h))) == NULL)
-			diag_fatal(EX_SOFTWARE, "out of memory (--sort holds "
-			    "%zu records)", T->nheap);
-		T->heap = h;
+		T->heap = xrealloc(T->heap, cap * sizeof(*T->heap));
 		T->capheap = cap;
 	}
 	x.t = t;
 	x.seq = seq;
 	x.n = n;
-	if ((x.p = malloc(n ? n : 1)) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	x.p = xmalloc(n ? n : 1);
 	memcpy(x.p, p, n);
 	T->heldbytes += n;
 	for (i = T->nheap++; i > 0 && before(&x, &T->heap[(i - 1) / 2]);
@@ -286,8 +283,7 @@ main(int argc, char *argv[])
 
 	diag_init("stream-watermark");
 	opt_parse(&T.o, T_WATERMARK, argc, argv);
-	if ((T.fl = rec_fields_new()) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	T.fl = rec_fields_new();
 	memset(&side, 0, sizeof(side));
 	side.fields = T.fl;
 	side.kcat = T.o.kcat;

@@ -16,6 +16,7 @@
 #include "timeparse.h"
 #include "window.h"
 #include "wintool.h"
+#include "xmalloc.h"
 
 /* A window's events: compact texts with their time and arrival. */
 struct ev {
@@ -63,11 +64,7 @@ ev_push(struct evlist *l, int64_t t, uint64_t seq, const char *p, size_t n)
 	if (l->n == l->cap) {
 		uint32_t cap = l->cap ? l->cap * 2 : 4;
 
-		if ((e = realloc(l->items, cap * sizeof(*e))) == NULL) {
-			buf_oom();
-			return;
-		}
-		l->items = e;
+		l->items = xrealloc(l->items, cap * sizeof(*l->items));
 		l->cap = cap;
 	}
 	e = &l->items[l->n++];

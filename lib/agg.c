@@ -34,12 +34,13 @@
 
 #include "agg.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "record.h"
 #include "sketch.h"
 #include "table.h"
+#include "xmalloc.h"
 
 enum agg_args { A_NONE, A_PATH, A_Q, A_K };
 
@@ -1059,10 +1060,9 @@ dset_table_put(struct dset *s, const char *k, size_t n)
 {
 	int created;
 
-	if (tab_put(s->t, k, n, hash_bytes(k, n), &created) == -1) {
-		buf_oom();
-		abort();
-	}
+	/* A set full at TAB_MAX values has outgrown memory all the same. */
+	if (tab_put(s->t, k, n, hash_bytes(k, n), &created) == -1)
+		xmalloc_oom(n);
 	s->n += (uint64_t)created;
 	return created;
 }
@@ -1072,10 +1072,7 @@ dset_to_table(struct dset *s)
 {
 	size_t off = 0, m;
 
-	if ((s->t = tab_new(0)) == NULL) {
-		buf_oom();
-		abort();
-	}
+	s->t = tab_new(0);
 	s->n = 0;
 	for (off = 0; off < s->len; off += m) {
 		m = sk_canon_len(s->small + off, s->len - off);
@@ -1093,7 +1090,7 @@ dset_put(struct dset **pp, const char *k, size_t n)
 	uint32_t cap;
 
 	if (s == NULL) {
-		s = *pp = xrealloc(NULL, sizeof(*s) + 64);
+		s = *pp = xmalloc(sizeof(*s) + 64);
 		memset(s, 0, sizeof(*s));
 		s->cap = 64;
 	}
@@ -1382,7 +1379,7 @@ clist_room(struct clist **pp, size_t more)
 
 	if (c == NULL) {
 		cap = more < 32 ? 32 : more;
-		c = *pp = xrealloc(NULL, sizeof(*c) + cap);
+		c = *pp = xmalloc(sizeof(*c) + cap);
 		c->n = c->len = 0;
 		c->cap = cap;
 	} else if (c->cap - c->len < more) {
@@ -1618,7 +1615,7 @@ make_name(const char *fname, size_t flen, const struct path *p)
 
 	if (p != NULL)
 		path_name(p, &pn, &pl);
-	s = xrealloc(NULL, flen + pl + 2);
+	s = xmalloc(flen + pl + 2);
 	memcpy(s, fname, flen);
 	s[flen] = '\0';
 	if (p != NULL) {

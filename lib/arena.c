@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "xmalloc.h"
 
 struct chunk {
 	struct chunk	*next;
@@ -22,7 +23,7 @@ struct arena {
 struct arena *
 arena_new(void)
 {
-	return calloc(1, sizeof(struct arena));
+	return xcalloc(1, sizeof(struct arena));
 }
 
 void
@@ -42,10 +43,8 @@ arena_free(struct arena *a)
 static struct chunk *
 chunk_new(size_t size)
 {
-	struct chunk *c;
+	struct chunk *c = xmalloc(sizeof(*c) + size);
 
-	if ((c = malloc(sizeof(*c) + size)) == NULL)
-		return NULL;
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
@@ -67,8 +66,7 @@ arena_alloc(struct arena *a, size_t n)
 		size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		if (c != NULL && size < c->size * 2 && c->size * 2 <= ARENA_MAX)
 			size = c->size * 2;
-		if ((c = chunk_new(size)) == NULL)
-			return NULL;
+		c = chunk_new(size);
 		c->next = a->head;
 		a->head = c;
 	}

@@ -20,7 +20,7 @@ struct fault;
 
 struct arena *arena_new(void);
 void	arena_free(struct arena *);
-/* NULL only when the request is over ARENA_MAX or memory is exhausted. */
+/* NULL only when the request is over ARENA_MAX. */
 void	*arena_alloc(struct arena *, size_t);
 char	*arena_strndup(struct arena *, const char *, size_t);
 void	arena_reset(struct arena *);

@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
-
-static void
-default_oom(void)
-{
-	abort();
-}
-
-void (*buf_oom)(void) = default_oom;
+#include "xmalloc.h"
 
 void
 buf_init(struct buf *b)
@@ -36,23 +29,16 @@ void
 buf_reserve(struct buf *b, size_t more)
 {
 	size_t cap;
-	char *p;
 
 	if (b->cap - b->len > more)
 		return;
 	cap = b->cap < 256 ? 256 : b->cap;
 	while (cap - b->len <= more) {
-		if (cap > SIZE_MAX / 2) {
-			buf_oom();
-			return;
-		}
+		if (cap > SIZE_MAX / 2)
+			xmalloc_oom(SIZE_MAX);
 		cap *= 2;
 	}
-	if ((p = realloc(b->data, cap)) == NULL) {
-		buf_oom();
-		return;
-	}
-	b->data = p;
+	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 
@@ -296,16 +282,4 @@ buf_unhex(struct buf *out, const char *s, size_t n)
 		out->data[out->len++] = (char)(hi << 4 | lo);
 	}
 	return 0;
-}
-
-void *
-xrealloc(void *p, size_t n)
-{
-	void *q;
-
-	if ((q = realloc(p, n)) == NULL && n > 0) {
-		buf_oom();
-		abort();
-	}
-	return q;
 }

@@ -10,8 +10,8 @@
  * escaping only needs '"', '\\' and control characters.  Numbers are
  * written so that they read back to the same value: integers as
  * integers, doubles in the shortest form that round-trips, non-finite
- * ones as null.  A buf that cannot grow aborts: memory exhaustion is
- * fatal by design (SPEC 8, exit 70), checked in one place.
+ * ones as null.  A buf grows through xmalloc.h: memory exhaustion is
+ * fatal by design (SPEC 8, exit 70), handled in one place.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -51,9 +51,4 @@ int	buf_unhex(struct buf *out, const char *, size_t);
 
 /* Shortest text that strtod reads back as d; "null" when not finite. */
 size_t	fmt_double(double d, char out[32]);
-
-/* Called when memory runs out; set by cmd/ (default: abort). */
-extern void (*buf_oom)(void);
-/* realloc() under the same policy: it returns, or buf_oom() ends us. */
-void	*xrealloc(void *, size_t);
 #endif

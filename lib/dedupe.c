@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
-#include "hash.h"
 #include "dedupe.h"
+#include "fault.h"
+#include "hash.h"
 #include "jcur.h"
 #include "table.h"
 #include "watermark.h"
+#include "xmalloc.h"
 
 struct dedupe {
 	struct table	*t;		/* key -> int64 time kept */
@@ -22,14 +23,9 @@ struct dedupe {
 struct dedupe *
 dd_new(int64_t within)
 {
-	struct dedupe *d;
+	struct dedupe *d = xcalloc(1, sizeof(*d));
 
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return NULL;
-	if ((d->t = tab_new(sizeof(int64_t))) == NULL) {
-		free(d);
-		return NULL;
-	}
+	d->t = tab_new(sizeof(int64_t));
 	d->within = within;
 	d->swept = WM_MIN;
 	return d;

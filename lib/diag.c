@@ -11,69 +11,13 @@
 #include "buf.h"
 #include "diag.h"
 #include "out.h"
+#include "xmalloc.h"
 
 static const char *progname = "streamkit";
 static int strict;
 static int quiet_bad;
 static uint64_t bad_count;
 static void (*exit_hook)(void);
-
-int
-fault_vset(struct fault *f, int code, const char *fmt, va_list ap)
-{
-	if (f == NULL)
-		return -1;
-	f->code = code;
-	f->line = 0;
-	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
-	return -1;
-}
-
-int
-fault_set(struct fault *f, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fault_vset(f, code, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-void *
-fault_null(struct fault *f, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fault_vset(f, code, fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
-void
-fault_clear(struct fault *f)
-{
-	f->code = 0;
-	f->line = 0;
-	f->msg[0] = '\0';
-}
-
-void
-fault_prefix(struct fault *f, const char *what)
-{
-	char tmp[FAULT_MSG_MAX];
-	size_t n = strlen(what);
-
-	if (n > FAULT_MSG_MAX / 2)
-		n = FAULT_MSG_MAX / 2;
-	memcpy(tmp, what, n);
-	tmp[n] = ':';
-	tmp[n + 1] = ' ';
-	memcpy(tmp + n + 2, f->msg, FAULT_MSG_MAX - n - 2);
-	tmp[FAULT_MSG_MAX - 1] = '\0';
-	memcpy(f->msg, tmp, sizeof(f->msg));
-}
 
 /*
  * A closed stdout (`| head`) ends the tool the Unix way: quietly, by
@@ -94,9 +38,18 @@ on_write_error(struct out *o, int err)
 	exit(EX_IOERR);
 }
 
+/*
+ * Memory ran out somewhere (xmalloc.h): write out what is already in
+ * stdout's buffer, which needs no memory, then say so and exit 70.
+ */
 static void
-on_oom(void)
+on_oom(size_t n)
 {
+	static int once;
+
+	(void)n;
+	if (!once++)
+		out_flush(out_stdout);
 	fprintf(stderr, "%s: out of memory\n", progname);
 	_exit(EX_SOFTWARE);
 }
@@ -106,7 +59,7 @@ diag_init(const char *name)
 {
 	progname = name;
 	out_on_error = on_write_error;
-	buf_oom = on_oom;
+	xmalloc_set_oom(on_oom);
 	/* A file size limit (ulimit -f) is a write error, not a death. */
 	signal(SIGXFSZ, SIG_IGN);
 	out_init_stdout();

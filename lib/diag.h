@@ -10,28 +10,11 @@
  * keeps the bad-record count that decides exit status 65 at the end.
  * The caller owns struct fault; it holds no pointers.
  */
-#include <stdarg.h>
 #include <stdint.h>
-#include <sysexits.h>
 
-#define FAULT_MSG_MAX	256
+#include "fault.h"
+
 #define DIAG_BAD_SHOWN	10	/* bad records reported one by one (SPEC 8) */
-
-struct fault {
-	int	code;			/* sysexits code, 0 when clear */
-	int64_t	line;			/* input line number, 0: not a line */
-	char	msg[FAULT_MSG_MAX];
-};
-
-int	fault_set(struct fault *, int code, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-void	*fault_null(struct fault *, int code, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-int	fault_vset(struct fault *, int code, const char *, va_list)
-	    __attribute__((format(printf, 3, 0)));
-void	fault_clear(struct fault *);
-/* Prefix the reason with "what: " (e.g. a file name). */
-void	fault_prefix(struct fault *, const char *);
 
 void	diag_init(const char *progname);
 const char *diag_progname(void);

@@ -13,12 +13,13 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "diag.h"
 #include "expr.h"
+#include "fault.h"
 #include "opts.h"
 #include "path.h"
 #include "record.h"
 #include "timeparse.h"
+#include "xmalloc.h"
 
 enum op {
 	N_CONST, N_PATH, N_TIME, N_NOT, N_AND, N_OR,
@@ -223,7 +224,7 @@ static struct node *
 node_new(struct parse *P, enum op op)
 {
 	struct expr *ex = P->ex;
-	struct node *n, **all;
+	struct node *n;
 
 	if (ex->nall == EXPR_NODES_MAX) {
 		perr(P, P->tstart, "%sexpression too large", "");
@@ -232,13 +233,10 @@ node_new(struct parse *P, enum op op)
 	if (ex->nall == ex->capall) {
 		int cap = ex->capall ? ex->capall * 2 : 16;
 
-		if ((all = realloc(ex->all, sizeof(*all) * (size_t)cap)) == NULL)
-			return NULL;
-		ex->all = all;
+		ex->all = xrealloc(ex->all, sizeof(*ex->all) * (size_t)cap);
 		ex->capall = cap;
 	}
-	if ((n = calloc(1, sizeof(*n))) == NULL)
-		return NULL;
+	n = xcalloc(1, sizeof(*n));
 	n->op = op;
 	n->slot = -1;
 	n->col = (int)P->tstart;
@@ -248,18 +246,15 @@ node_new(struct parse *P, enum op op)
 
 static struct node *parse_or(struct parse *);
 
+/* The expression keeps s (for expr_free); NULL is jansson out of memory. */
 static char *
 keep_str(struct parse *P, char *s)
 {
-	char **v;
-
-	v = realloc(P->ex->strs, sizeof(*v) * (size_t)(P->ex->nstrs + 1));
-	if (v == NULL) {
-		free(s);
-		return NULL;
-	}
-	P->ex->strs = v;
-	v[P->ex->nstrs++] = s;
+	if (s == NULL)
+		xmalloc_oom(0);
+	P->ex->strs = xrealloc(P->ex->strs, sizeof(*P->ex->strs) *
+	    (size_t)(P->ex->nstrs + 1));
+	P->ex->strs[P->ex->nstrs++] = s;
 	return s;
 }
 
@@ -274,9 +269,7 @@ const_json(struct parse *P, json_t *j, size_t col)
 	if (json_is_array(j)) {
 		if ((n = node_new(P, N_LIST)) == NULL)
 			return NULL;
-		n->items = calloc(json_array_size(j) + 1, sizeof(*n->items));
-		if (n->items == NULL)
-			return NULL;
+		n->items = xcalloc(json_array_size(j) + 1, sizeof(*n->items));
 		for (i = 0; i < json_array_size(j); i++) {
 			if ((it = const_json(P, json_array_get(j, i), col)) ==
 			    NULL)
@@ -292,9 +285,8 @@ const_json(struct parse *P, json_t *j, size_t col)
 	case JSON_TRUE: n->k.type = V_TRUE; break;
 	case JSON_FALSE: n->k.type = V_FALSE; break;
 	case JSON_STRING:
-		if ((s = keep_str(P, strndup(json_string_value(j),
-		    json_string_length(j)))) == NULL)
-			return NULL;
+		s = keep_str(P, xstrndup(json_string_value(j),
+		    json_string_length(j)));
 		n->k.type = V_STRING;
 		n->k.s = s;
 		n->k.slen = json_string_length(j);
@@ -310,8 +302,7 @@ const_json(struct parse *P, json_t *j, size_t col)
 		n->k.d = json_real_value(j);
 		break;
 	default:
-		if ((s = keep_str(P, json_dumps(j, JSON_COMPACT))) == NULL)
-			return NULL;
+		s = keep_str(P, json_dumps(j, JSON_COMPACT));
 		n->k.type = V_OBJECT;
 		n->k.raw = s;
 		n->k.rawlen = strlen(s);
@@ -431,18 +422,15 @@ parse_call(struct parse *P)
 static struct node *
 parse_list(struct parse *P)
 {
-	struct node *n, *it, **items;
+	struct node *n, *it;
 
 	if ((n = node_new(P, N_LIST)) == NULL || next(P) == -1)
 		return NULL;
 	while (P->tok != K_RB) {
 		if ((it = parse_or(P)) == NULL)
 			return NULL;
-		items = realloc(n->items, sizeof(*items) *
+		n->items = xrealloc(n->items, sizeof(*n->items) *
 		    (size_t)(n->nitems + 1));
-		if (items == NULL)
-			return NULL;
-		n->items = items;
 		n->items[n->nitems++] = it;
 		if (P->tok == K_COMMA) {
 			if (next(P) == -1)
@@ -474,7 +462,8 @@ parse_primary(struct parse *P)
 			perr(P, P->tstart, "%s", P->f->msg);
 			return NULL;
 		}
-		if (keep_str(P, s) == NULL || (n = node_new(P, N_CONST)) == NULL)
+		keep_str(P, s);
+		if ((n = node_new(P, N_CONST)) == NULL)
 			return NULL;
 		n->k.type = V_STRING;
 		n->k.s = s;
@@ -776,11 +765,8 @@ expr_compile(const char *text, struct fields *fl, const struct opt_var *vars,
 	if (strlen(text) > EXPR_TEXT_MAX)
 		return fault_null(f, EX_USAGE, "expression longer than %d bytes",
 		    EXPR_TEXT_MAX);
-	if ((ex = calloc(1, sizeof(*ex))) == NULL ||
-	    (ex->text = strdup(text)) == NULL) {
-		expr_free(ex);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	ex = xcalloc(1, sizeof(*ex));
+	ex->text = xstrdup(text);
 	memset(&P, 0, sizeof(P));
 	P.ex = ex;
 	P.fl = fl;
@@ -803,10 +789,8 @@ expr_compile(const char *text, struct fields *fl, const struct opt_var *vars,
 	}
 	ex->md = pcre2_match_data_create(1, NULL);
 	ex->mctx = pcre2_match_context_create(NULL);
-	if (ex->md == NULL || ex->mctx == NULL) {
-		expr_free(ex);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	if (ex->md == NULL || ex->mctx == NULL)
+		xmalloc_oom(0);
 	pcre2_set_match_limit(ex->mctx, EXPR_MATCH_LIMIT);
 	pcre2_set_depth_limit(ex->mctx, EXPR_MATCH_LIMIT / 10);
 	return ex;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "path.h"
 #include "record.h"

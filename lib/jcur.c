@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "jcur.h"
 #include "utf8.h"
 #include "value.h"

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "join.h"
 #include "out.h"
 #include "table.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 /* One top-level member of a compact object text. */
 struct jmem {
@@ -257,13 +258,8 @@ scan(struct join *J, const char *s, size_t n, struct jmem **m,
 	while (i < n && s[i] == '"') {
 		if (k == *cap) {
 			uint32_t nc = *cap ? *cap * 2 : 16;
-			struct jmem *p = realloc(*m, nc * sizeof(*p));
 
-			if (p == NULL) {
-				buf_oom();
-				return k;
-			}
-			*m = p;
+			*m = xrealloc(*m, nc * sizeof(**m));
 			*cap = nc;
 		}
 		ns = string_end(s, n, i);
@@ -311,13 +307,8 @@ add_name(struct join *J, size_t off, size_t len)
 {
 	if (J->nnames == J->namescap) {
 		uint32_t nc = J->namescap ? J->namescap * 2 : 64;
-		struct jname *p = realloc(J->names, nc * sizeof(*p));
 
-		if (p == NULL) {
-			buf_oom();
-			return;
-		}
-		J->names = p;
+		J->names = xrealloc(J->names, nc * sizeof(*J->names));
 		J->namescap = nc;
 	}
 	J->names[J->nnames].off = (uint32_t)off;
@@ -466,10 +457,7 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 	}
 	if (nrm > J->hitcap) {
 		free(J->hit);
-		if ((J->hit = malloc(nrm)) == NULL) {
-			buf_oom();
-			return;
-		}
+		J->hit = xmalloc(nrm);
 		J->hitcap = nrm;
 	}
 	memset(J->hit, 0, nrm);
@@ -538,8 +526,7 @@ row_new(struct join *J, int side, int64_t t, const char *key, size_t keylen,
 		return fault_null(f, EX_DATAERR, "join key or record too "
 		    "long");
 	size = sizeof(*r) + keylen + len;
-	if ((r = malloc(size)) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	r = xmalloc(size);
 	memset(r, 0, sizeof(*r));
 	r->t = t;
 	r->seq = J->seq++;
@@ -568,12 +555,8 @@ row_index(struct join *J, struct jrow *r)
 	uint32_t n = scan(J, row_text(r), r->len, &J->rm, &J->rmcap, &mask);
 	size_t at = (sizeof(*r) + r->keylen + r->len + 7) & ~(size_t)7;
 	size_t size = at + n * sizeof(struct jmem);
-	struct jrow *p;
+	struct jrow *p = xrealloc(r, size);
 
-	if ((p = realloc(r, size)) == NULL) {
-		buf_oom();
-		return r;
-	}
 	p->mem = (struct jmem *)(void *)((char *)p + at);
 	memcpy(p->mem, J->rm, n * sizeof(struct jmem));
 	p->nmem = n;
@@ -608,13 +591,8 @@ heap_push(struct jheap *h, struct jrow *r)
 
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct jrow **v = realloc(h->v, cap * sizeof(*v));
 
-		if (v == NULL) {
-			buf_oom();
-			return;
-		}
-		h->v = v;
+		h->v = xrealloc(h->v, cap * sizeof(*h->v));
 		h->cap = cap;
 	}
 	for (i = h->n++; i > 0; i = p) {
@@ -663,8 +641,7 @@ join_new(const struct join_config *c, struct fault *f)
 	struct join *J;
 	struct buf pb;
 
-	if ((J = calloc(1, sizeof(*J))) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	J = xcalloc(1, sizeof(*J));
 	J->c = *c;
 	J->floor = INT64_MIN;
 	buf_init(&J->s1);
@@ -673,11 +650,7 @@ join_new(const struct join_config *c, struct fault *f)
 		buf_init(&pb);
 		buf_json_cstr(&pb, c->prefix);
 		J->pfxlen = pb.len - 2;
-		if ((J->pfx = malloc(J->pfxlen + 1)) == NULL) {
-			buf_release(&pb);
-			join_free(J);
-			return fault_null(f, EX_SOFTWARE, "out of memory");
-		}
+		J->pfx = xmalloc(J->pfxlen + 1);
 		memcpy(J->pfx, pb.data + 1, J->pfxlen);
 		J->pfx[J->pfxlen] = '\0';
 		J->pfxesc = memchr(J->pfx, '\\', J->pfxlen) != NULL;
@@ -687,22 +660,15 @@ join_new(const struct join_config *c, struct fault *f)
 	case JOIN_INTERVAL:
 		J->keys[0] = tab_new(sizeof(struct jlist));
 		J->keys[1] = tab_new(sizeof(struct jlist));
-		if (J->keys[0] == NULL || J->keys[1] == NULL)
-			goto oom;
 		break;
 	case JOIN_TABLE:
-		if ((J->tab = tab_new(sizeof(struct jrow *))) == NULL)
-			goto oom;
+		J->tab = tab_new(sizeof(struct jrow *));
 		break;
 	case JOIN_ASOF:
-		if ((J->vers = tab_new(sizeof(struct jvers))) == NULL)
-			goto oom;
+		J->vers = tab_new(sizeof(struct jvers));
 		break;
 	}
 	return J;
-oom:
-	join_free(J);
-	return fault_null(f, EX_SOFTWARE, "out of memory");
 }
 
 void
@@ -1068,11 +1034,8 @@ add_version(struct join *J, struct jrow *r, struct fault *f)
 	vs = tab_value(J->vers, e);
 	if (vs->n == vs->cap) {
 		uint32_t cap = vs->cap ? vs->cap * 2 : 2;
-		struct jrow **v = realloc(vs->v, cap * sizeof(*v));
 
-		if (v == NULL)
-			return fault_set(f, EX_SOFTWARE, "out of memory");
-		vs->v = v;
+		vs->v = xrealloc(vs->v, cap * sizeof(*vs->v));
 		vs->cap = cap;
 	}
 	for (lo = 0, hi = vs->n; lo < hi;) {
@@ -1294,10 +1257,7 @@ join_save(const struct join *J, struct buf *b)
 	    (unsigned long long)J->cnt.dropped,
 	    (unsigned long long)J->cnt.nokey,
 	    (unsigned long long)J->cnt.deletes);
-	if ((v = malloc((J->nrows + 1) * sizeof(*v))) == NULL) {
-		buf_oom();
-		return;
-	}
+	v = xmalloc((J->nrows + 1) * sizeof(*v));
 	collect(J, v, &n);
 	assert(n == J->nrows);
 	qsort(v, n, sizeof(*v), saved_cmp);

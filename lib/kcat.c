@@ -5,7 +5,7 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "kcat.h"
 #include "path.h"
 #include "record.h"

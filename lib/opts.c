@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "opts.h"
 #include "reader.h"
+#include "xmalloc.h"
 
 #define T_ALL		(T_FILTER | T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
 #define T_STATEFUL	(T_FILTER | T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
@@ -429,11 +430,10 @@ add_var(struct opts *o, const char *flag, char *name, const char *value,
 	}
 	text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(j);
-	v = realloc(o->vars, sizeof(*v) * (size_t)(o->nvars + 1));
-	if (v == NULL || text == NULL)
-		opt_usage_error(o, "out of memory");
-	o->vars = v;
-	v[o->nvars].name = strdup(name);
+	if (text == NULL)
+		xmalloc_oom(0);
+	o->vars = v = xrealloc(o->vars, sizeof(*v) * (size_t)(o->nvars + 1));
+	v[o->nvars].name = xstrdup(name);
 	v[o->nvars].json = text;
 	o->nvars++;
 }

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "out.h"
+#include "xmalloc.h"
 
 static struct out stdout_out = { .fd = 1, .name = "stdout" };
 struct out *out_stdout = &stdout_out;
@@ -38,10 +39,7 @@ out_open(const char *path, struct fault *f)
 	if (fd == -1)
 		return fault_null(f, EX_CANTCREAT, "cannot open %s: %s", path,
 		    strerror(errno));
-	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		close(fd);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	o = xcalloc(1, sizeof(*o));
 	o->fd = fd;
 	o->name = path;
 	return o;

@@ -6,7 +6,7 @@
 
 #include "agg.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "partial.h"

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 static int
 ident_start(int c)
@@ -32,12 +33,7 @@ add_step(struct path *p, char *key, size_t keylen, int64_t index,
 		return fault_set(f, EX_USAGE, "path has more than %d steps",
 		    PATH_STEPS_MAX);
 	}
-	s = realloc(p->steps, sizeof(*s) * (size_t)(p->nsteps + 1));
-	if (s == NULL) {
-		free(key);
-		return fault_set(f, EX_SOFTWARE, "out of memory");
-	}
-	p->steps = s;
+	s = p->steps = xrealloc(p->steps, sizeof(*s) * (size_t)(p->nsteps + 1));
 	s[p->nsteps].key = key;
 	s[p->nsteps].keylen = keylen;
 	s[p->nsteps].index = index;
@@ -53,8 +49,7 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 	unsigned cp;
 	char *o, c;
 
-	if ((o = malloc(cap)) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	o = xmalloc(cap);
 	for (;;) {
 		c = s[i];
 		if (c == '\0') {
@@ -164,10 +159,7 @@ path_parse_prefix(struct path *p, const char *s, size_t *usedp,
 		    (i == 1 || s[i - 1] == '.')) {
 			for (j = i; ident_char((unsigned char)s[j]); j++)
 				;
-			if ((key = strndup(s + i, j - i)) == NULL) {
-				fault_set(f, EX_SOFTWARE, "out of memory");
-				goto fail;
-			}
+			key = xstrndup(s + i, j - i);
 			if (add_step(p, key, j - i, 0, f) == -1)
 				goto fail;
 			i = j;
@@ -188,10 +180,7 @@ path_parse_prefix(struct path *p, const char *s, size_t *usedp,
 		    PATH_TEXT_MAX);
 		goto fail;
 	}
-	if ((p->text = strndup(s, i)) == NULL) {
-		fault_set(f, EX_SOFTWARE, "out of memory");
-		goto fail;
-	}
+	p->text = xstrndup(s, i);
 	*usedp = i;
 	return 0;
 fail:
@@ -268,17 +257,13 @@ path_name(const struct path *p, const char **name, size_t *len)
 int
 path_parse_list(const char *text, struct path **out, struct fault *f)
 {
-	struct path *v = NULL, *nv;
+	struct path *v = NULL;
 	size_t used;
 	int n = 0;
 	const char *s = text;
 
 	for (;;) {
-		if ((nv = realloc(v, sizeof(*v) * (size_t)(n + 1))) == NULL) {
-			path_free_list(v, n);
-			return fault_set(f, EX_SOFTWARE, "out of memory");
-		}
-		v = nv;
+		v = xrealloc(v, sizeof(*v) * (size_t)(n + 1));
 		if (path_parse_prefix(&v[n], s, &used, f) == -1) {
 			fault_prefix(f, text);
 			path_free_list(v, n);

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 #include "project.h"
 #include "record.h"
+#include "xmalloc.h"
 
 /* A --keep trie node: children in --keep order. */
 struct knode {
@@ -44,28 +45,19 @@ knode_release(struct knode *n)
 static struct knode *
 knode_child(struct knode *n, const char *k, size_t len)
 {
-	struct knode *c, **kids;
+	struct knode *c;
 	int i;
 
 	for (i = 0; i < n->nkids; i++)
 		if (n->kids[i]->keylen == len &&
 		    memcmp(n->kids[i]->key, k, len) == 0)
 			return n->kids[i];
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->key = malloc(len + 1)) == NULL) {
-		free(c);
-		return NULL;
-	}
+	c = xcalloc(1, sizeof(*c));
+	c->key = xmalloc(len + 1);
 	memcpy(c->key, k, len);
 	c->keylen = len;
 	c->slot = -1;
-	kids = realloc(n->kids, sizeof(*kids) * (size_t)(n->nkids + 1));
-	if (kids == NULL) {
-		free(c->key);
-		free(c);
-		return NULL;
-	}
-	n->kids = kids;
+	n->kids = xrealloc(n->kids, sizeof(*n->kids) * (size_t)(n->nkids + 1));
 	n->kids[n->nkids++] = c;
 	return c;
 }
@@ -78,8 +70,7 @@ proj_new(const char *keep, const char *drop, struct fields *fl,
 	struct knode *n;
 	int i, j;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	p = xcalloc(1, sizeof(*p));
 	p->drop = drop != NULL;
 	p->root.slot = -1;
 	buf_init(&p->work);
@@ -89,8 +80,7 @@ proj_new(const char *keep, const char *drop, struct fields *fl,
 		free(p);
 		return NULL;
 	}
-	if ((p->slots = calloc((size_t)p->npaths, sizeof(int))) == NULL)
-		goto oom;
+	p->slots = xcalloc((size_t)p->npaths, sizeof(int));
 	for (i = 0; i < p->npaths; i++) {
 		struct path *pa = &p->paths[i];
 
@@ -111,14 +101,10 @@ proj_new(const char *keep, const char *drop, struct fields *fl,
 			}
 			n = knode_child(n, pa->steps[j].key,
 			    pa->steps[j].keylen);
-			if (n == NULL)
-				goto oom;
 		}
 		n->slot = p->slots[i];
 	}
 	return p;
-oom:
-	fault_set(f, EX_SOFTWARE, "out of memory");
 fail:
 	proj_free(p);
 	return NULL;
@@ -216,10 +202,7 @@ drop_members(struct projection *p, const struct record *r, struct buf *b)
 
 	buf_clear(w);
 	buf_add(w, r->p, r->len);
-	if ((sp = malloc(sizeof(*sp) * (size_t)p->npaths)) == NULL) {
-		buf_oom();
-		return;
-	}
+	sp = xmalloc(sizeof(*sp) * (size_t)p->npaths);
 	for (i = 0; i < (size_t)p->npaths; i++) {
 		const struct value *v = &r->v[p->slots[i]];
 

@@ -9,9 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "out.h"
 #include "reader.h"
+#include "xmalloc.h"
 
 struct stream {
 	char *const	*files;		/* NULL-terminated; NULL: stdin */
@@ -110,13 +111,10 @@ rd_open(char **const *streams, int nstreams, const struct rd_config *cfg,
 				    "cannot open %s: %s", p, strerror(errno));
 		}
 	}
-	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
-	    (rd->s = calloc((size_t)nstreams, sizeof(*rd->s))) == NULL ||
-	    (rd->pfd = calloc((size_t)nstreams, sizeof(*rd->pfd))) == NULL ||
-	    (rd->pidx = calloc((size_t)nstreams, sizeof(int))) == NULL) {
-		rd_free(rd);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	rd = xcalloc(1, sizeof(*rd));
+	rd->s = xcalloc((size_t)nstreams, sizeof(*rd->s));
+	rd->pfd = xcalloc((size_t)nstreams, sizeof(*rd->pfd));
+	rd->pidx = xcalloc((size_t)nstreams, sizeof(int));
 	rd->n = nstreams;
 	rd->cfg = *cfg;
 	if (rd->cfg.line_max == 0)
@@ -129,10 +127,7 @@ rd_open(char **const *streams, int nstreams, const struct rd_config *cfg,
 		s->files = streams[i] != NULL && streams[i][0] != NULL ?
 		    streams[i] : NULL;
 		s->cap = 2 * RD_BLOCK;
-		if ((s->buf = malloc(s->cap)) == NULL) {
-			rd_free(rd);
-			return fault_null(f, EX_SOFTWARE, "out of memory");
-		}
+		s->buf = xmalloc(s->cap);
 		if (stream_open_cur(s, f) == -1) {
 			rd_free(rd);
 			return NULL;
@@ -271,7 +266,6 @@ fill(struct reader *rd, struct stream *s, struct fault *f)
 {
 	size_t keep = s->end - s->start;
 	ssize_t n;
-	char *p;
 
 	if (s->start > 0 && s->cap - s->end < RD_BLOCK) {
 		memmove(s->buf, s->buf + s->start, keep);
@@ -280,9 +274,7 @@ fill(struct reader *rd, struct stream *s, struct fault *f)
 		s->end = keep;
 	}
 	if (s->cap - s->end < RD_BLOCK / 2) {
-		if ((p = realloc(s->buf, s->cap * 2)) == NULL)
-			return fault_set(f, EX_SOFTWARE, "out of memory");
-		s->buf = p;
+		s->buf = xrealloc(s->buf, s->cap * 2);
 		s->cap *= 2;
 	}
 	do

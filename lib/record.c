@@ -16,10 +16,11 @@
 #include <yajl/yajl_parse.h>
 
 #include "arena.h"
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 #include "record.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -87,10 +88,9 @@ struct parser {
 static struct fnode *
 fnode_new(void)
 {
-	struct fnode *n;
+	struct fnode *n = xcalloc(1, sizeof(*n));
 
-	if ((n = calloc(1, sizeof(*n))) != NULL)
-		n->slot = -1;
+	n->slot = -1;
 	return n;
 }
 
@@ -122,16 +122,11 @@ fnode_step(struct fnode *n, const struct path_step *st, int create)
 	}
 	if (!create)
 		return NULL;
-	e = realloc(n->edges, sizeof(*e) * (size_t)(n->nedges + 1));
-	if (e == NULL)
-		return NULL;
-	n->edges = e;
+	n->edges = xrealloc(n->edges, sizeof(*e) * (size_t)(n->nedges + 1));
 	e = &n->edges[n->nedges];
 	memset(e, 0, sizeof(*e));
-	if (st->key != NULL &&
-	    (e->key = malloc(st->keylen + 1)) == NULL)
-		return NULL;
 	if (st->key != NULL) {
+		e->key = xmalloc(st->keylen + 1);
 		memcpy(e->key, st->key, st->keylen);
 		e->key[st->keylen] = '\0';
 	}
@@ -139,39 +134,27 @@ fnode_step(struct fnode *n, const struct path_step *st, int create)
 	e->index = st->index;
 	if (st->key != NULL)
 		n->keymask |= UINT64_C(1) << (key_bit(st->key, st->keylen) & 63);
-	if ((e->child = fnode_new()) == NULL) {
-		free(e->key);
-		return NULL;
-	}
+	e->child = fnode_new();
 	n->nedges++;
 	return e->child;
 }
 
-static int
+static void
 add_special(struct fields *fl, const char *key)
 {
 	struct path_step st = { (char *)key, strlen(key), 0 };
-	struct fnode *n;
 
-	if ((n = fnode_step(&fl->root, &st, 1)) == NULL)
-		return -1;
-	n->slot = fl->nslots++;
-	return 0;
+	fnode_step(&fl->root, &st, 1)->slot = fl->nslots++;
 }
 
 struct fields *
 rec_fields_new(void)
 {
-	struct fields *fl;
+	struct fields *fl = xcalloc(1, sizeof(*fl));
 
-	if ((fl = calloc(1, sizeof(*fl))) == NULL)
-		return NULL;
 	fl->root.slot = -1;
-	if (add_special(fl, "@watermark") == -1 ||
-	    add_special(fl, "@partial") == -1) {
-		rec_fields_free(fl);
-		return NULL;
-	}
+	add_special(fl, "@watermark");
+	add_special(fl, "@partial");
 	return fl;
 }
 
@@ -191,8 +174,7 @@ rec_fields_add(struct fields *fl, const struct path *p, struct fault *f)
 	int i;
 
 	for (i = 0; i < p->nsteps; i++)
-		if ((n = fnode_step(n, &p->steps[i], 1)) == NULL)
-			return fault_set(f, EX_SOFTWARE, "out of memory");
+		n = fnode_step(n, &p->steps[i], 1);
 	if (n->slot >= 0)
 		return n->slot;
 	if (fl->nslots == REC_SLOTS_MAX)
@@ -520,29 +502,24 @@ static const yajl_callbacks callbacks = {
 	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
 };
 
-static int
+static void
 handle_new(struct parser *P)
 {
 	if (P->h != NULL)
 		yajl_free(P->h);
 	if ((P->h = yajl_alloc(&callbacks, NULL, P)) == NULL)
-		return -1;
+		xmalloc_oom(0);
 	yajl_config(P->h, yajl_allow_multiple_values, 1);
 	yajl_config(P->h, yajl_dont_validate_strings, 1);
-	return 0;
 }
 
 struct parser *
 rec_parser_new(struct fields *fl, struct arena *a, struct fault *f)
 {
-	struct parser *P;
+	struct parser *P = xcalloc(1, sizeof(*P));
 
-	if ((P = calloc(1, sizeof(*P))) == NULL ||
-	    (P->v = calloc((size_t)fl->nslots, sizeof(*P->v))) == NULL ||
-	    handle_new(P) == -1) {
-		rec_parser_free(P);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	P->v = xcalloc((size_t)fl->nslots, sizeof(*P->v));
+	handle_new(P);
 	P->fl = fl;
 	P->arena = a;
 	return P;
@@ -566,8 +543,7 @@ bad(struct parser *P, struct fault *f, const char *what, size_t off)
 		fault_set(f, EX_DATAERR, "%s at byte %zu", what, off);
 	else
 		fault_set(f, EX_DATAERR, "%s", what);
-	if (handle_new(P) == -1)
-		return fault_set(f, EX_SOFTWARE, "out of memory");
+	handle_new(P);
 	return -1;
 }
 

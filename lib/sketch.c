@@ -12,6 +12,7 @@
 #include "jcur.h"
 #include "sketch.h"
 #include "value.h"
+#include "xmalloc.h"
 
 static uint64_t
 sat_add(uint64_t a, uint64_t b)
@@ -121,7 +122,7 @@ dds_alloc(uint32_t cap)
 {
 	struct dds *d;
 
-	d = xrealloc(NULL, sizeof(*d) + (size_t)cap * sizeof(uint64_t));
+	d = xmalloc(sizeof(*d) + (size_t)cap * sizeof(uint64_t));
 	d->n = 0;
 	d->min = INFINITY;
 	d->max = -INFINITY;
@@ -403,7 +404,7 @@ dds_order(struct dds *d, uint32_t npos, uint64_t zero)
 		d->bins[npos + i] = d->bins[d->nbins - 1 - i];
 		d->bins[d->nbins - 1 - i] = t;
 	}
-	tmp = xrealloc(NULL, ((size_t)npos + 1) * sizeof(uint64_t));
+	tmp = xmalloc(((size_t)npos + 1) * sizeof(uint64_t));
 	memcpy(tmp, d->bins, npos * sizeof(uint64_t));
 	memmove(d->bins, d->bins + npos, nneg * sizeof(uint64_t));
 	if (zero > 0)
@@ -512,7 +513,7 @@ struct hll {
 static struct hll *
 hll_sparse(uint32_t cap)
 {
-	struct hll *s = xrealloc(NULL, sizeof(*s) + cap * sizeof(uint64_t));
+	struct hll *s = xmalloc(sizeof(*s) + cap * sizeof(uint64_t));
 
 	s->n = 0;
 	s->cap = cap;
@@ -532,7 +533,7 @@ hll_set(uint8_t *reg, uint64_t h)
 static struct hll *
 hll_densify(struct hll *s)
 {
-	struct hll *d = xrealloc(NULL, sizeof(*d) + HLL_M);
+	struct hll *d = xmalloc(sizeof(*d) + HLL_M);
 	uint32_t i;
 
 	d->n = 0;
@@ -914,7 +915,7 @@ ss_set_key(struct ss *s, struct ss_item *it, const char *key, size_t len,
 		memcpy(it->k.in, key, len);
 		return;
 	}
-	it->k.out = xrealloc(NULL, len);
+	it->k.out = xmalloc(len);
 	memcpy(it->k.out, key, len);
 	s->keybytes += len;
 }
@@ -1025,7 +1026,7 @@ ss_grow(struct ss *s, uint32_t cap)
 	if (size == s->mask + 1)
 		return;
 	free(s->index);
-	s->index = xrealloc(NULL, size * sizeof(*s->index));
+	s->index = xmalloc(size * sizeof(*s->index));
 	memset(s->index, 0, size * sizeof(*s->index));
 	s->mask = size - 1;
 	for (i = 0; i < s->n; i++)
@@ -1035,7 +1036,7 @@ ss_grow(struct ss *s, uint32_t cap)
 static struct ss *
 ss_new(uint32_t m)
 {
-	struct ss *s = xrealloc(NULL, sizeof(*s));
+	struct ss *s = xmalloc(sizeof(*s));
 
 	memset(s, 0, sizeof(*s));
 	s->m = m;
@@ -1154,7 +1155,7 @@ ss_merge(struct ss **pp, const struct ss *b, uint32_t m)
 		return;
 	fa = a != NULL ? ss_floor(a) : 0;
 	fb = ss_floor(b);
-	c = xrealloc(NULL, ((size_t)(a != NULL ? a->n : 0) + b->n) *
+	c = xmalloc(((size_t)(a != NULL ? a->n : 0) + b->n) *
 	    sizeof(*c));
 	for (i = 0; a != NULL && i < a->n; i++) {
 		const struct ss_item *it = &a->items[i];
@@ -1201,7 +1202,7 @@ ss_result(const struct ss *s, int k, struct buf *b)
 		buf_adds(b, "[]");
 		return;
 	}
-	v = xrealloc(NULL, s->n * sizeof(*v));
+	v = xmalloc(s->n * sizeof(*v));
 	for (i = 0; i < s->n; i++)
 		v[i] = &s->items[i];
 	qsort(v, s->n, sizeof(*v), ss_item_cmp);

@@ -8,7 +8,7 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "kcat.h"
 #include "opts.h"
@@ -17,6 +17,7 @@
 #include "reader.h"
 #include "source.h"
 #include "timeparse.h"
+#include "xmalloc.h"
 
 struct side {
 	struct parser	*ev;		/* the event's paths */
@@ -163,9 +164,7 @@ skip_open(struct source *S, struct fault *f)
 
 	if (o->shard_n == 0 || o->by == NULL)
 		return 0;
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return fault_set(f, EX_SOFTWARE, "out of memory");
-	S->skip = k;
+	S->skip = k = xcalloc(1, sizeof(*k));
 	buf_init(&k->kb);
 	k->time = -1;
 	if ((k->nkeys = path_parse_list(o->by, &k->paths, f)) == -1)
@@ -184,12 +183,9 @@ skip_open(struct source *S, struct fault *f)
 		    &k->lens[k->nkeys]);
 		/* The name points into the path: keep it in the list. */
 		if (k->fast) {
-			k->names[k->nkeys] = strndup(k->names[k->nkeys],
+			k->names[k->nkeys] = xstrndup(k->names[k->nkeys],
 			    k->lens[k->nkeys]);
-			if (k->names[k->nkeys] == NULL)
-				k->fast = 0;
-			else
-				k->time = k->nkeys;
+			k->time = k->nkeys;
 		}
 		path_release(&tp);
 	}
@@ -239,8 +235,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	if ((sd->ev = rec_parser_new(cfg->fields, S->arena, f)) == NULL)
 		return -1;
 	if (sd->kcat) {
-		if ((sd->envfl = rec_fields_new()) == NULL)
-			return fault_set(f, EX_SOFTWARE, "out of memory");
+		sd->envfl = rec_fields_new();
 		if (kcat_fields(sd->envfl, sd->kslots, f) == -1)
 			return -1;
 		if ((sd->env = rec_parser_new(sd->envfl, S->arena, f)) == NULL)
@@ -257,12 +252,9 @@ src_open(const struct opts *o, char **const *streams,
 	struct source *S;
 	int i;
 
-	if ((S = calloc(1, sizeof(*S))) == NULL ||
-	    (S->sides = calloc((size_t)nsides, sizeof(*S->sides))) == NULL ||
-	    (S->arena = arena_new()) == NULL) {
-		src_free(S);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	S = xcalloc(1, sizeof(*S));
+	S->sides = xcalloc((size_t)nsides, sizeof(*S->sides));
+	S->arena = arena_new();
 	S->o = o;
 	S->nsides = nsides;
 	S->processing = o->processing_time;
@@ -351,16 +343,12 @@ part_get(struct source *S, int stream, const char *topic, size_t tlen,
 	if (S->nparts == S->capparts) {
 		int cap = S->capparts ? S->capparts * 2 : 16;
 
-		p = realloc(S->parts, sizeof(*p) * (size_t)cap);
-		if (p == NULL)
-			return fault_null(f, EX_SOFTWARE, "out of memory");
-		S->parts = p;
+		S->parts = xrealloc(S->parts, sizeof(*p) * (size_t)cap);
 		S->capparts = cap;
 	}
 	p = &S->parts[S->nparts];
 	memset(p, 0, sizeof(*p));
-	if ((p->topic = strndup(topic, tlen)) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	p->topic = xstrndup(topic, tlen);
 	p->stream = stream;
 	p->partition = partition;
 	p->offset = -1;

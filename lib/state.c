@@ -22,6 +22,7 @@
 #include "state.h"
 #include "value.h"
 #include "watermark.h"
+#include "xmalloc.h"
 
 struct state {
 	char		*path;
@@ -60,12 +61,10 @@ static char *
 concat(const char *a, const char *b)
 {
 	size_t n = strlen(a), m = strlen(b);
-	char *p = malloc(n + m + 1);
+	char *p = xmalloc(n + m + 1);
 
-	if (p != NULL) {
-		memcpy(p, a, n);
-		memcpy(p + n, b, m + 1);
-	}
+	memcpy(p, a, n);
+	memcpy(p + n, b, m + 1);
 	return p;
 }
 
@@ -179,11 +178,9 @@ write_all(int fd, const char *p, size_t n)
 static int
 fsync_dir(const char *path)
 {
-	char *copy = strdup(path), *dir;
+	char *copy = xstrdup(path), *dir;
 	int fd, r = 0;
 
-	if (copy == NULL)
-		return -1;
 	dir = dirname(copy);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		r = fsync(fd);
@@ -583,16 +580,12 @@ state_open(const struct opts *o, struct run *R, struct fault *f)
 	int fd, r;
 
 	fault_clear(f);
-	if ((st = calloc(1, sizeof(*st))) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	st = xcalloc(1, sizeof(*st));
 	st->lockfd = -1;
 	buf_init(&st->b);
-	if ((st->path = strdup(o->state)) == NULL ||
-	    (st->tmp = concat(o->state, ".tmp")) == NULL ||
-	    (st->lock = concat(o->state, ".lock")) == NULL) {
-		state_close(st);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
+	st->path = xstrdup(o->state);
+	st->tmp = concat(o->state, ".tmp");
+	st->lock = concat(o->state, ".lock");
 	if (take_lock(st, f) == -1) {
 		state_close(st);
 		return NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "xmalloc.h"
 
 struct entry {
 	uint64_t	 hash;
@@ -63,17 +64,13 @@ tab_new(size_t vsize)
 {
 	struct table *t;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
+	t = xcalloc(1, sizeof(*t));
 	t->vsize = vsize;
 	t->esize = (sizeof(struct entry) + (vsize < 8 ? 8 : vsize) + 7) &
 	    ~(size_t)7;
 	t->freelist = -1;
 	t->mask = 15;
-	if ((t->index = calloc(16, sizeof(*t->index))) == NULL) {
-		free(t);
-		return NULL;
-	}
+	t->index = xcalloc(16, sizeof(*t->index));
 	return t;
 }
 
@@ -125,14 +122,12 @@ tab_find(const struct table *t, const void *key, size_t klen, uint64_t h)
 	}
 }
 
-static int
+static void
 rehash(struct table *t, size_t size)
 {
-	struct slot *ix;
+	struct slot *ix = xcalloc(size, sizeof(*ix));
 	size_t i, j, mask = size - 1;
 
-	if ((ix = calloc(size, sizeof(*ix))) == NULL)
-		return -1;
 	for (i = 0; i < t->nentries; i++) {
 		struct entry *e = E(t, (int64_t)i);
 
@@ -148,14 +143,12 @@ rehash(struct table *t, size_t size)
 	t->index = ix;
 	t->mask = mask;
 	t->tombs = 0;
-	return 0;
 }
 
 static int64_t
 new_entry(struct table *t)
 {
 	int64_t i;
-	char *p;
 
 	if (t->freelist >= 0) {
 		i = t->freelist;
@@ -167,9 +160,7 @@ new_entry(struct table *t)
 
 		if (cap > TAB_MAX)
 			return -1;
-		if ((p = realloc(t->entries, cap * t->esize)) == NULL)
-			return -1;
-		t->entries = p;
+		t->entries = xrealloc(t->entries, cap * t->esize);
 		t->capentries = cap;
 	}
 	return (int64_t)t->nentries++;
@@ -186,10 +177,9 @@ tab_put(struct table *t, const void *key, size_t klen, uint64_t h,
 	*created = 0;
 	if ((n = tab_find(t, key, klen, h)) >= 0)
 		return n;
-	if ((t->count + t->tombs + 1) * 4 > (t->mask + 1) * 3 &&
-	    rehash(t, t->count * 4 > (t->mask + 1) * 3 / 2 ?
-	    (t->mask + 1) * 2 : t->mask + 1) == -1)
-		return -1;
+	if ((t->count + t->tombs + 1) * 4 > (t->mask + 1) * 3)
+		rehash(t, t->count * 4 > (t->mask + 1) * 3 / 2 ?
+		    (t->mask + 1) * 2 : t->mask + 1);
 	if (klen > UINT32_MAX || (n = new_entry(t)) == -1)
 		return -1;
 	e = E(t, n);
@@ -201,12 +191,7 @@ tab_put(struct table *t, const void *key, size_t klen, uint64_t h,
 		if (klen > 0)
 			memcpy(e->k.in, key, klen);
 	} else {
-		if ((e->k.out = malloc(klen)) == NULL) {
-			e->live = 0;
-			memcpy((char *)(e + 1), &t->freelist, sizeof(int64_t));
-			t->freelist = n;
-			return -1;
-		}
+		e->k.out = xmalloc(klen);
 		memcpy(e->k.out, key, klen);
 		t->keybytes += klen;
 	}

@@ -25,7 +25,7 @@ struct table *tab_new(size_t value_size);
 void	tab_free(struct table *);
 /* The entry number of key, or -1. */
 int64_t	tab_find(const struct table *, const void *key, size_t, uint64_t h);
-/* Find or add; *created tells which.  -1 when full or out of memory. */
+/* Find or add; *created tells which.  -1 when full (TAB_MAX). */
 int64_t	tab_put(struct table *, const void *key, size_t, uint64_t h,
 	    int *created);
 void	tab_del(struct table *, int64_t entry);

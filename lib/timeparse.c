@@ -43,7 +43,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "timeparse.h"
 
 #define NS_PER_US	INT64_C(1000)

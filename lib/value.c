@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "value.h"
+#include "xmalloc.h"
 
 static const double pow10tab[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -75,9 +76,9 @@ val_number(struct value *v, const char *t, size_t n)
 		return;
 	}
 	if (n >= sizeof(tmp)) {
-		char *heap = strndup(t, n);
+		char *heap = xstrndup(t, n);
 
-		v->d = heap != NULL ? strtod(heap, NULL) : NAN;
+		v->d = strtod(heap, NULL);
 		free(heap);
 		return;
 	}

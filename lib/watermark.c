@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "watermark.h"
+#include "xmalloc.h"
 
 void
 wm_init(struct watermark *w, int64_t delay_ns, int64_t idle_ns)
@@ -41,9 +42,7 @@ wm_channel_add(struct watermark *w, int group, int64_t now_ms,
 	if (w->nch == w->cap) {
 		int cap = w->cap ? w->cap * 2 : 8;
 
-		if ((c = realloc(w->ch, sizeof(*c) * (size_t)cap)) == NULL)
-			return fault_set(f, EX_SOFTWARE, "out of memory");
-		w->ch = c;
+		w->ch = xrealloc(w->ch, sizeof(*w->ch) * (size_t)cap);
 		w->cap = cap;
 	}
 	c = &w->ch[w->nch];

@@ -17,13 +17,14 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "table.h"
 #include "timeparse.h"
 #include "watermark.h"
 #include "window.h"
+#include "xmalloc.h"
 
 #define PFX	16		/* cell key prefix: start, end (big-endian) */
 
@@ -154,8 +155,7 @@ win_new(const struct win_config *cfg, const struct win_ops *ops, void *ctx,
 {
 	struct windows *w;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return fault_null(f, EX_SOFTWARE, "out of memory");
+	w = xcalloc(1, sizeof(*w));
 	w->cfg = *cfg;
 	w->ops = ops;
 	w->ctx = ctx;
@@ -164,10 +164,6 @@ win_new(const struct win_config *cfg, const struct win_ops *ops, void *ctx,
 	w->cells = tab_new(CELL_HDR + ops->size);
 	w->aux = tab_new(sizeof(struct session_list) > sizeof(uint32_t) ?
 	    sizeof(struct session_list) : sizeof(uint32_t));
-	if (w->cells == NULL || w->aux == NULL) {
-		win_free(w);
-		return fault_null(f, EX_SOFTWARE, "out of memory");
-	}
 	switch (cfg->kind) {
 	case WIN_HOPPING:
 		w->pane = gcd64(cfg->size_ns, cfg->slide_ns);
@@ -249,7 +245,7 @@ group_find(const struct windows *w, int64_t end, int64_t start)
 	return lo;
 }
 
-static int
+static void
 group_add(struct windows *w, int64_t start, int64_t end, int64_t id)
 {
 	size_t i = group_find(w, end, start);
@@ -260,10 +256,7 @@ group_add(struct windows *w, int64_t start, int64_t end, int64_t id)
 		if (w->ngroups == w->capgroups) {
 			size_t cap = w->capgroups ? w->capgroups * 2 : 16;
 
-			g = realloc(w->groups, cap * sizeof(*g));
-			if (g == NULL)
-				return -1;
-			w->groups = g;
+			w->groups = xrealloc(w->groups, cap * sizeof(*g));
 			w->capgroups = cap;
 		}
 		memmove(&w->groups[i + 1], &w->groups[i],
@@ -276,15 +269,11 @@ group_add(struct windows *w, int64_t start, int64_t end, int64_t id)
 	g = &w->groups[i];
 	if (g->n == g->cap) {
 		uint32_t cap = g->cap ? g->cap * 2 : 8;
-		int64_t *c = realloc(g->cells, cap * sizeof(*c));
 
-		if (c == NULL)
-			return -1;
-		g->cells = c;
+		g->cells = xrealloc(g->cells, cap * sizeof(*g->cells));
 		g->cap = cap;
 	}
 	g->cells[g->n++] = id;
-	return 0;
 }
 
 static void
@@ -327,8 +316,8 @@ cell_get(struct windows *w, int64_t start, int64_t end, const char *key,
 	c->tmin = INT64_MAX;
 	c->tmax = INT64_MIN;
 	w->ops->init(w->ctx, payload(c));
-	if (grouped && group_add(w, start, end, id) == -1)
-		return fault_set(w->f, EX_SOFTWARE, "out of memory");
+	if (grouped)
+		group_add(w, start, end, id);
 	return id;
 }
 
@@ -447,7 +436,7 @@ emit_cmp(const void *a, const void *b)
 	return key_cmp(x->key, x->keylen, y->key, y->keylen);
 }
 
-static int
+static void
 em_push(struct windows *w, int64_t start, int64_t end, int64_t cell,
     const char *key, size_t keylen, void *p)
 {
@@ -456,9 +445,7 @@ em_push(struct windows *w, int64_t start, int64_t end, int64_t cell,
 	if (w->nem == w->capem) {
 		size_t cap = w->capem ? w->capem * 2 : 64;
 
-		if ((e = realloc(w->em, cap * sizeof(*e))) == NULL)
-			return -1;
-		w->em = e;
+		w->em = xrealloc(w->em, cap * sizeof(*w->em));
 		w->capem = cap;
 	}
 	e = &w->em[w->nem++];
@@ -468,7 +455,6 @@ em_push(struct windows *w, int64_t start, int64_t end, int64_t cell,
 	e->key = key;
 	e->keylen = keylen;
 	e->payload = p;
-	return 0;
 }
 
 static void
@@ -632,8 +618,7 @@ add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
 		return -1;
 	w->ops->add(w->ctx, payload(cell_at(w, id)), ev, t);
 	cell_at(w, id)->count++;
-	if ((tmp = malloc(w->ops->size)) == NULL)
-		return fault_set(w->f, EX_SOFTWARE, "out of memory");
+	tmp = xmalloc(w->ops->size);
 	for (i = 0; i < n; i++) {
 		if (es[i] > w->fired_upto || es[i] +
 		    w->cfg.lateness_ns <= wm)
@@ -650,25 +635,22 @@ add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
 
 /* --- sessions --- */
 
-static int
+static void
 heap_push(struct windows *w, int64_t end, int64_t cell, uint64_t sid)
 {
-	struct hent *h, x = { end, cell, sid };
+	struct hent x = { end, cell, sid };
 	size_t i;
 
 	if (w->nheap == w->capheap) {
 		size_t cap = w->capheap ? w->capheap * 2 : 64;
 
-		if ((h = realloc(w->heap, cap * sizeof(*h))) == NULL)
-			return -1;
-		w->heap = h;
+		w->heap = xrealloc(w->heap, cap * sizeof(*w->heap));
 		w->capheap = cap;
 	}
 	for (i = w->nheap++; i > 0 && w->heap[(i - 1) / 2].end > end;
 	    i = (i - 1) / 2)
 		w->heap[i] = w->heap[(i - 1) / 2];
 	w->heap[i] = x;
-	return 0;
 }
 
 static struct hent
@@ -729,21 +711,16 @@ session_unlink(struct windows *w, const char *key, size_t keylen,
 	}
 }
 
-static int
+static void
 session_link(struct session_list *sl, int64_t cell)
 {
-	int64_t *c;
-
 	if (sl->n == sl->cap) {
 		uint32_t cap = sl->cap ? sl->cap * 2 : 2;
 
-		if ((c = realloc(sl->cells, cap * sizeof(*c))) == NULL)
-			return -1;
-		sl->cells = c;
+		sl->cells = xrealloc(sl->cells, cap * sizeof(*sl->cells));
 		sl->cap = cap;
 	}
 	sl->cells[sl->n++] = cell;
-	return 0;
 }
 
 /*
@@ -822,9 +799,9 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 		cell_key(w, (int64_t)w->next_sid, 0, key, keylen);
 		id = tab_put(w->cells, w->kb.data, w->kb.len,
 		    h ^ w->next_sid * 0x9E3779B97F4A7C15ULL, &created);
-		if (id < 0 || (sl = sessions_of(w, key, keylen, h, 1)) == NULL ||
-		    session_link(sl, id) == -1)
+		if (id < 0 || (sl = sessions_of(w, key, keylen, h, 1)) == NULL)
 			return fault_set(w->f, EX_SOFTWARE, "out of memory");
+		session_link(sl, id);
 		c = cell_at(w, id);
 		c->sid = w->next_sid++;
 		w->ops->init(w->ctx, payload(c));
@@ -838,15 +815,14 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	w->ops->add(w->ctx, payload(c), ev, t);
 	c->count++;
 	/* One heap entry per end a session has had; stale ones are skipped. */
-	if (grown && heap_push(w, e, id, c->sid) == -1)
-		return fault_set(w->f, EX_SOFTWARE, "out of memory");
+	if (grown)
+		heap_push(w, e, id, c->sid);
 	if (e <= w->fired_upto) {
 		c->revision++;
 		c->fired = 1;
 		fire(w, s, e, key, keylen, payload(c), 1, c->revision,
 		    c->truncated);
-		if (heap_push(w, expiry_of(w, e), id, c->sid) == -1)
-			return fault_set(w->f, EX_SOFTWARE, "out of memory");
+		heap_push(w, expiry_of(w, e), id, c->sid);
 	} else {
 		/* Grown past W: it fires at its end, replacing what fired. */
 		if (fired)
@@ -879,8 +855,7 @@ fire_count(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	int64_t q, id, tmin = INT64_MAX, tmax = INT64_MIN;
 	void *tmp;
 
-	if ((tmp = malloc(w->ops->size)) == NULL)
-		return;
+	tmp = xmalloc(w->ops->size);
 	w->ops->init(w->ctx, tmp);
 	for (q = from; q <= to; q++) {
 		if ((id = cell_find(w, q, 0, key, keylen, h)) < 0)
@@ -962,8 +937,7 @@ flush_counts(struct windows *w)
 			continue;
 		key = tab_key(w->aux, it, &keylen);
 		h = tab_hash(w->aux, it);
-		if ((copy = malloc(keylen + 1)) == NULL)
-			return;
+		copy = xmalloc(keylen + 1);
 		memcpy(copy, key, keylen);
 		q = (ck.total - 1) / w->pane;
 		fire_count(w, copy, keylen, h, q - span + 1 > ck.first ?
@@ -1039,9 +1013,8 @@ advance_direct(struct windows *w, int64_t wm)
 			continue;
 		for (k = 0; k < g->n; k++) {
 			key = cell_userkey(w, g->cells[k], &keylen);
-			if (em_push(w, g->start, g->end, g->cells[k], key,
-			    keylen, NULL) == -1)
-				return;
+			em_push(w, g->start, g->end, g->cells[k], key, keylen,
+			    NULL);
 		}
 	}
 	emit_sorted(w);
@@ -1131,7 +1104,7 @@ static void
 advance_sliced(struct windows *w, int64_t wm)
 {
 	struct table *tmp;
-	int64_t *ends = NULL, *ne, last;
+	int64_t *ends = NULL, last;
 	size_t i, nends = 0, cap = 0, u;
 	int n, j;
 
@@ -1142,18 +1115,14 @@ advance_sliced(struct windows *w, int64_t wm)
 				continue;
 			if (nends == cap) {
 				cap = cap ? cap * 2 : 64;
-				if ((ne = realloc(ends, cap * sizeof(*ne))) ==
-				    NULL)
-					goto out;
-				ends = ne;
+				ends = xrealloc(ends, cap * sizeof(*ends));
 			}
 			ends[nends++] = es[j];
 		}
 	}
 	if (nends > 1)
 		qsort(ends, nends, sizeof(*ends), cmp64);
-	if ((tmp = tab_new(w->ops->size)) == NULL)
-		goto out;
+	tmp = tab_new(w->ops->size);
 	for (i = 0, u = 0; i < nends; i++) {
 		if (u > 0 && ends[i] == ends[u - 1])
 			continue;
@@ -1161,7 +1130,6 @@ advance_sliced(struct windows *w, int64_t wm)
 		fire_sliced(w, tmp, window_start(w, ends[i]), ends[i]);
 	}
 	tab_free(tmp);
-out:
 	free(ends);
 	w->fired_upto = wm;
 	expire_revisions(w, wm);
@@ -1385,13 +1353,13 @@ load_cell(struct windows *w, const struct buf *kb, struct cell *hdr,
 		return -1;
 	if (w->cfg.kind == WIN_SESSION) {
 		sl = sessions_of(w, kb->data + PFX, kb->len - PFX, h, 1);
-		if (sl == NULL || session_link(sl, id) == -1 ||
-		    heap_push(w, c->fired ? expiry_of(w, c->end) : c->end, id,
-		    c->sid) == -1)
+		if (sl == NULL)
 			return jc_fail(jc, "out of memory");
-	} else if (w->cfg.kind != WIN_COUNT &&
-	    group_add(w, c->start, c->end, id) == -1) {
-		return jc_fail(jc, "out of memory");
+		session_link(sl, id);
+		heap_push(w, c->fired ? expiry_of(w, c->end) : c->end, id,
+		    c->sid);
+	} else if (w->cfg.kind != WIN_COUNT) {
+		group_add(w, c->start, c->end, id);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "timeparse.h"
 #include "window.h"
 #include "wintool.h"
+#include "xmalloc.h"
 
 void
 wintool_parse(struct wintool *wt, enum tool t, int argc, char **argv)
@@ -20,8 +21,7 @@ wintool_parse(struct wintool *wt, enum tool t, int argc, char **argv)
 	struct fault f;
 
 	opt_parse(&wt->o, t, argc, argv);
-	if ((wt->fl = rec_fields_new()) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	wt->fl = rec_fields_new();
 	if (key_init(&wt->key, wt->o.by, wt->fl, &f) == -1)
 		opt_usage_error(&wt->o, "%s", f.msg);
 	buf_init(&wt->kb);
@@ -120,10 +120,9 @@ open_source(struct wintool *wt, char **files)
 	else if (n == 0)
 		opt_usage_error(&wt->o, "--merge needs the shards' outputs as "
 		    "FILE arguments");
-	if ((sides = calloc((size_t)n, sizeof(*sides))) == NULL ||
-	    (streams = calloc((size_t)n, sizeof(*streams))) == NULL ||
-	    (wt->merge_files = calloc((size_t)n * 2, sizeof(char *))) == NULL)
-		diag_fatal(EX_SOFTWARE, "out of memory");
+	sides = xcalloc((size_t)n, sizeof(*sides));
+	streams = xcalloc((size_t)n, sizeof(*streams));
+	wt->merge_files = xcalloc((size_t)n * 2, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		sides[i].fields = wt->fl;
 		sides[i].kcat = wt->o.kcat;

@@ -15,6 +15,7 @@
 #include "partial.h"
 #include "record.h"
 #include "run.h"
+#include "sat.h"
 #include "source.h"
 #include "table.h"
 #include "timeparse.h"
@@ -538,7 +539,7 @@ fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
 static int
 fin_put(struct atool *A, int in, const struct partial *p)
 {
-	int64_t wm = src_wm(A->wt.src)->wm_ns, until;
+	int64_t wm = src_wm(A->wt.src)->wm_ns;
 
 	if (p->end > wm) {
 		fin_push(A, in, p->start, p->end, p->key->data, p->key->len,
@@ -546,9 +547,7 @@ fin_put(struct atool *A, int in, const struct partial *p)
 		fin_release(A, wm);
 		return 0;
 	}
-	if (__builtin_add_overflow(p->end, A->wt.o.lateness_ns, &until))
-		until = INT64_MAX;
-	if (until <= wm)
+	if (sat_add_ns(p->end, A->wt.o.lateness_ns) <= wm)
 		return 1;
 	out_line(out_stdout, p->final, p->finallen);
 	src_counters(A->wt.src)->out++;

@@ -68,6 +68,7 @@
 #include "path.h"
 #include "record.h"
 #include "run.h"
+#include "sat.h"
 #include "source.h"
 
 struct jtool {
@@ -87,16 +88,6 @@ struct jtool {
 	uint64_t	 late[2];
 	uint64_t	 tomb_ignored;
 };
-
-static int64_t
-sat_sub(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_sub_overflow(a, b, &r))
-		return b < 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
 
 /* --on: "P" or "L=R" pairs, comma separated, into two path lists. */
 static void
@@ -257,7 +248,7 @@ event(void *ctx, struct src_event *ev)
 	struct fault f;
 
 	if (T->mode != JOIN_TABLE &&
-	    t < sat_sub(wm->group_wm_ns[side], T->o.lateness_ns)) {
+	    t < sat_sub_ns(wm->group_wm_ns[side], T->o.lateness_ns)) {
 		T->late[side]++;
 		src_late(T->src, ev);
 		return;
@@ -415,7 +406,7 @@ progress(struct jtool *T)
 		 */
 		wl = wm->group_wm_ns[0];
 		join_release(T->J, wr, wl == WM_MAX ? WM_MIN :
-		    sat_sub(wl, T->o.lateness_ns));
+		    sat_sub_ns(wl, T->o.lateness_ns));
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "join.h"
+#include "sat.h"
 #include "out.h"
 #include "table.h"
 #include "utf8.h"
@@ -87,26 +88,6 @@ struct join {
 	uint32_t	 hitcap;
 	struct buf	 s1, s2;	/* decoded names */
 };
-
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
-static int64_t
-sat_sub(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_sub_overflow(a, b, &r))
-		return b < 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
 
 /* ---- Records: compaction, members, names ---- */
 
@@ -726,17 +707,17 @@ outer(const struct join *J, int side)
 static int
 in_bounds(const struct join *J, int64_t lt, int64_t rt)
 {
-	return rt >= sat_add(lt, J->c.lo_ns) && rt <= sat_add(lt, J->c.hi_ns);
+	return rt >= sat_add_ns(lt, J->c.lo_ns) && rt <= sat_add_ns(lt, J->c.hi_ns);
 }
 
 /* The last W at which a row may still match: it goes once W passes. */
 static int64_t
 deadline(const struct join *J, const struct jrow *r)
 {
-	int64_t d = r->side == 0 ? sat_add(r->t, J->c.hi_ns) :
-	    sat_sub(r->t, J->c.lo_ns);
+	int64_t d = r->side == 0 ? sat_add_ns(r->t, J->c.hi_ns) :
+	    sat_sub_ns(r->t, J->c.lo_ns);
 
-	return sat_add(d, J->c.lateness_ns);
+	return sat_add_ns(d, J->c.lateness_ns);
 }
 
 /* Keep a row in its side's key list and time heap. */
@@ -1130,7 +1111,7 @@ answer_until(struct join *J, int64_t wr, int all)
 	struct jrow *l;
 
 	while ((l = heap_top(&J->wait)) != NULL &&
-	    (all || wr > sat_add(l->t, J->c.lateness_ns))) {
+	    (all || wr > sat_add_ns(l->t, J->c.lateness_ns))) {
 		heap_pop(&J->wait);
 		J->cnt.rows[0]--;
 		answer(J, l);

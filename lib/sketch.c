@@ -10,15 +10,10 @@
 #include "buf.h"
 #include "hash.h"
 #include "jcur.h"
+#include "sat.h"
 #include "sketch.h"
 #include "value.h"
 #include "xmalloc.h"
-
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
 
 /* Expect the next member of an object we wrote, in its fixed order. */
 static int
@@ -184,7 +179,7 @@ dds_add(struct dds **pp, double x)
 	key = dds_key(x);
 	if (d == NULL)
 		d = *pp = dds_alloc(4);
-	d->n = sat_add(d->n, 1);
+	d->n = sat_add_u64(d->n, 1);
 	if (x < d->min)
 		d->min = x;
 	if (x > d->max)
@@ -289,7 +284,7 @@ dds_merge(struct dds **pp, const struct dds *s)
 		}
 	}
 	dds_collapse(d);
-	d->n = sat_add(a->n, s->n);
+	d->n = sat_add_u64(a->n, s->n);
 	d->min = a->min < s->min ? a->min : s->min;
 	d->max = a->max > s->max ? a->max : s->max;
 	free(*pp);
@@ -1077,7 +1072,7 @@ ss_add(struct ss **pp, uint32_t m, const char *key, size_t len)
 	if (s == NULL)
 		s = *pp = ss_new(m);
 	if ((x = ss_find(s, key, len, h)) >= 0) {
-		s->items[x].count = sat_add(s->items[x].count, 1);
+		s->items[x].count = sat_add_u64(s->items[x].count, 1);
 		ss_down(s, s->items[x].heap);
 		return;
 	}
@@ -1090,7 +1085,7 @@ ss_add(struct ss **pp, uint32_t m, const char *key, size_t len)
 	min = it->count;
 	ss_unindex(s, s->heap[0]);
 	ss_set_key(s, it, key, len, h);
-	it->count = sat_add(min, 1);
+	it->count = sat_add_u64(min, 1);
 	it->err = min;
 	ss_index(s, s->heap[0]);
 	ss_down(s, 0);
@@ -1162,8 +1157,8 @@ ss_merge(struct ss **pp, const struct ss *b, uint32_t m)
 
 		x = ss_find(b, ss_key(it), it->len, it->hash);
 		c[n++] = (struct ss_cand){ ss_key(it), it->len, it->hash,
-		    sat_add(it->count, x >= 0 ? b->items[x].count : fb),
-		    sat_add(it->err, x >= 0 ? b->items[x].err : fb) };
+		    sat_add_u64(it->count, x >= 0 ? b->items[x].count : fb),
+		    sat_add_u64(it->err, x >= 0 ? b->items[x].err : fb) };
 	}
 	for (i = 0; i < b->n; i++) {
 		const struct ss_item *it = &b->items[i];
@@ -1171,7 +1166,7 @@ ss_merge(struct ss **pp, const struct ss *b, uint32_t m)
 		if (a != NULL && ss_find(a, ss_key(it), it->len, it->hash) >= 0)
 			continue;
 		c[n++] = (struct ss_cand){ ss_key(it), it->len, it->hash,
-		    sat_add(it->count, fa), sat_add(it->err, fa) };
+		    sat_add_u64(it->count, fa), sat_add_u64(it->err, fa) };
 	}
 	qsort(c, n, sizeof(*c), ss_cand_cmp);
 	d = ss_new(m);

@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "sat.h"
 #include "table.h"
 #include "timeparse.h"
 #include "watermark.h"
@@ -337,8 +338,7 @@ cell_find(struct windows *w, int64_t start, int64_t end, const char *key,
 static int64_t
 expiry_of(const struct windows *w, int64_t end)
 {
-	return end > INT64_MAX - w->cfg.lateness_ns ? INT64_MAX :
-	    end + w->cfg.lateness_ns;
+	return sat_add_ns(end, w->cfg.lateness_ns);
 }
 
 

@@ -1,7 +1,8 @@
 # streamkit - event-time stream analytics for Unix pipes.
 #
-#   make                 build lib/ and every tool into build/
-#   make check           unit tests of lib/ and the bats suites
+#   make                 build lib/, cmd/common/ and every tool into build/
+#   make check           unit tests of lib/, the layering checks and the
+#                        bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
@@ -25,6 +26,8 @@ WARN	= -Wall -Wextra -Werror -Wpedantic -Wvla -Wshadow \
 CFLAGS	?= -O2 -g
 SK_CFLAGS = -std=c11 -D_GNU_SOURCE \
 	  -DSK_VERSION='"$(VERSION)"' $(WARN) -Ilib $(PKG_CFLAGS)
+# The tool runtime sees the engine; the engine never sees the runtime.
+RT_CFLAGS = $(SK_CFLAGS) -Icmd/common
 LDLIBS	= $(PKG_LIBS) -lm
 
 ifeq ($(SANITIZE),1)
@@ -36,8 +39,12 @@ else
 BUILD	= build
 endif
 
+# Two layers: the engine (lib/, libstreamkit.a) and the tool runtime
+# (cmd/common/, libstreamkit-rt.a) that only the commands link.
 LIB_SRC	= $(wildcard lib/*.c)
 LIB_OBJ	= $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+RT_SRC	= $(wildcard cmd/common/*.c)
+RT_OBJ	= $(RT_SRC:cmd/common/%.c=$(BUILD)/cmd/common/%.o)
 CMD_SRC	= $(wildcard cmd/stream-*.c)
 TOOLS	= $(CMD_SRC:cmd/%.c=$(BUILD)/%)
 TEST_SRC = $(wildcard tests/lib/test_*.c)
@@ -57,14 +64,24 @@ $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(SK_CFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/cmd/common/%.o: cmd/common/%.c cmd/common/*.h lib/*.h
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(RT_CFLAGS) $(CFLAGS) -c $< -o $@
+
 $(BUILD)/libstreamkit.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/stream-%: cmd/stream-%.c $(BUILD)/libstreamkit.a lib/*.h
+$(BUILD)/libstreamkit-rt.a: $(RT_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/stream-%: cmd/stream-%.c $(BUILD)/libstreamkit-rt.a \
+    $(BUILD)/libstreamkit.a lib/*.h cmd/common/*.h
 	@$(if $(V),,echo "  CCLD    $@")
-	$(Q)$(CC) $(SK_CFLAGS) $(CFLAGS) $(LDFLAGS) $< \
-	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(RT_CFLAGS) $(CFLAGS) $(LDFLAGS) $< \
+	    $(BUILD)/libstreamkit-rt.a $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	@mkdir -p $(@D)
@@ -78,6 +95,8 @@ unit: $(TESTS)
 check: all
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
+	@sh tests/layers.sh $(BUILD)
+	@sh tests/includes.sh
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
 
 demo: all

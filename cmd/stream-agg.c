@@ -108,7 +108,7 @@ a_emit(void *ctx, const struct win_fired *wf, const void *p)
 	size_t at = 0;
 
 	if (A->wt.o.emit == EMIT_PARTIAL && !A->owned) {
-		partial_write(b, &A->wt, &A->aggs, A->sig, wf, 1, p);
+		partial_write(b, &A->wt.key, &A->aggs, A->sig, wf, 1, p);
 	} else {
 		if (A->owned)
 			at = partial_open_final(b, A->sig, wf,
@@ -438,7 +438,6 @@ fin_write(struct atool *A, int in, const struct finq *q, const struct fin *e)
 		ev.rec.p = ev.out_p = rec;
 		ev.rec.len = ev.out_len = e->len;
 		src_bad(A->wt.src, &ev, &f);
-		diag_bad(&f);
 		return;
 	}
 	out_line(out_stdout, rec, e->len);
@@ -708,7 +707,6 @@ partial(void *ctx, struct src_event *ev)
 bad:
 	f.line = ev->rec.lineno;
 	src_bad(A->wt.src, ev, &f);
-	diag_bad(&f);
 }
 
 /* --- no window: one block per key over the whole stream --- */
@@ -731,7 +729,7 @@ g_write(struct atool *A, const char *key, size_t keylen, const void *blk)
 		memset(&wf, 0, sizeof(wf));
 		wf.key = key;
 		wf.keylen = keylen;
-		partial_write(b, &A->wt, &A->aggs, A->sig, &wf, 0, blk);
+		partial_write(b, &A->wt.key, &A->aggs, A->sig, &wf, 0, blk);
 	} else {
 		buf_addc(b, '{');
 		wintool_key(&A->wt, b, key, keylen);
@@ -941,7 +939,6 @@ event(void *ctx, struct src_event *ev)
 		    "reads the output of stream-agg --emit partial)");
 		f.line = ev->rec.lineno;
 		src_bad(A->wt.src, ev, &f);
-		diag_bad(&f);
 		return;
 	}
 	if (A->wt.w != NULL)

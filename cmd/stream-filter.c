@@ -44,7 +44,10 @@ compile(struct filter *F)
 	if (F->ex == NULL) {
 		if (f.code != EX_USAGE)
 			diag_die(&f);
-		expr_show_error(o->prog, o->args[0], col, f.msg);
+		buf_init(&F->kb);
+		expr_caret(&F->kb, o->args[0], col);
+		fprintf(stderr, "%s: syntax error in EXPR: %s\n%s", o->prog,
+		    f.msg, buf_cstr(&F->kb));
 		exit(EX_USAGE);
 	}
 	if (key_init(&F->key, o->by, F->fl, &f) == -1 ||
@@ -125,7 +128,6 @@ event(void *ctx, struct src_event *ev)
 	if (h == -1) {
 		f.line = ev->rec.lineno;
 		src_bad(F->src, ev, &f);
-		diag_bad(&f);
 		return;
 	}
 	if (h == F->o.invert || repeated(F, ev))
@@ -216,7 +218,6 @@ main(int argc, char *argv[])
 	static struct filter F;
 	struct run_hooks h;
 	struct src_side side;
-	struct fault f;
 	char **files;
 	int rc;
 
@@ -233,8 +234,9 @@ main(int argc, char *argv[])
 	    F.dd != NULL || F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 ||
 	    F.o.processing_time;
 	files = F.o.args + 1;
-	if ((F.src = src_open(&F.o, &files, &side, 1, &f)) == NULL)
-		diag_die(&f);
+	F.run.o = &F.o;
+	run_open(&F.run, &files, &side, 1);
+	F.src = F.run.src;
 	buf_init(&F.kb);
 	memset(&h, 0, sizeof(h));
 	h.event = event;

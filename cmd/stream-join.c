@@ -212,7 +212,7 @@ make_join(struct jtool *T)
 	c.lateness_ns = o->lateness_ns;
 	c.nest = o->nest;
 	c.prefix = o->prefix_right;
-	c.out = out_stdout;
+	c.out = out_sink(out_stdout);
 	c.out_count = &src_counters(T->src)->out;
 	T->J = join_new(&c, &f);
 	if (T->mode == JOIN_TABLE && regular_file(o->right))
@@ -532,7 +532,6 @@ open_source(struct jtool *T)
 	struct opts *o = &T->o;
 	struct src_side sides[2];
 	char **streams[2];
-	struct fault f;
 	int time_wanted = o->time_set || o->left_time != NULL ||
 	    o->max_delay_ns >= 0 || o->idle_ns > 0 || o->processing_time ||
 	    T->mode != JOIN_TABLE;
@@ -553,8 +552,9 @@ open_source(struct jtool *T)
 	T->right[1] = NULL;
 	streams[0] = o->args;
 	streams[1] = T->right;
-	if ((T->src = src_open(o, streams, sides, 2, &f)) == NULL)
-		diag_die(&f);
+	T->run.o = o;
+	run_open(&T->run, streams, sides, 2);
+	T->src = T->run.src;
 	T->forwarded = WM_MIN;
 }
 

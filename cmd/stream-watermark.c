@@ -277,7 +277,6 @@ main(int argc, char *argv[])
 	static struct wtool T;
 	struct run_hooks h;
 	struct src_side side;
-	struct fault f;
 	char **files;
 	int rc;
 
@@ -289,8 +288,9 @@ main(int argc, char *argv[])
 	side.kcat = T.o.kcat;
 	side.need_time = 1;
 	files = T.o.args;
-	if ((T.src = src_open(&T.o, &files, &side, 1, &f)) == NULL)
-		diag_die(&f);
+	T.run.o = &T.o;
+	run_open(&T.run, &files, &side, 1);
+	T.src = T.run.src;
 	src_set_forwarding(T.src, 1);
 	T.last_wm = WM_MIN;
 	memset(&h, 0, sizeof(h));

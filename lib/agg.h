@@ -30,9 +30,6 @@ struct jcur;
 
 #define AGG_MAX		64	/* aggregates per command line */
 #define AGG_TOP_MAX	10000	/* k of top(P, k) */
-#define DDS_ALPHA	0.01	/* quantile sketch relative accuracy */
-#define DDS_BINS_MAX	2048	/* bins per sketch before collapsing */
-#define HLL_P		14	/* 2^14 registers: 0.81% standard error */
 
 struct agg_fn;
 

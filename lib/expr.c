@@ -15,7 +15,6 @@
 #include "buf.h"
 #include "expr.h"
 #include "fault.h"
-#include "opts.h"
 #include "path.h"
 #include "record.h"
 #include "timeparse.h"
@@ -62,7 +61,7 @@ enum tok {
 struct parse {
 	struct expr	*ex;
 	struct fields	*fl;
-	const struct opt_var *vars;
+	const struct expr_var *vars;
 	int		 nvars;
 	const char	*s;		/* the text */
 	size_t		 pos;		/* after the current token */
@@ -755,7 +754,7 @@ check_lists(struct parse *P, const struct node *n, const struct node *up)
 }
 
 struct expr *
-expr_compile(const char *text, struct fields *fl, const struct opt_var *vars,
+expr_compile(const char *text, struct fields *fl, const struct expr_var *vars,
     int nvars, int *col, struct fault *f)
 {
 	struct parse P;
@@ -825,18 +824,16 @@ expr_uses_time(const struct expr *ex)
 }
 
 void
-expr_show_error(const char *prog, const char *text, int col,
-    const char *msg)
+expr_caret(struct buf *b, const char *text, int col)
 {
 	int i;
 
-	fprintf(stderr, "%s: syntax error in EXPR: %s\n", prog, msg);
 	if (col < 0 || strchr(text, '\n') != NULL || strlen(text) > 200)
 		return;
-	fprintf(stderr, "  %s\n  ", text);
+	buf_printf(b, "  %s\n  ", text);
 	for (i = 0; i < col; i++)
-		fputc(text[i] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+		buf_addc(b, text[i] == '\t' ? '\t' : ' ');
+	buf_adds(b, "^\n");
 }
 
 /* --- evaluation --- */

@@ -20,9 +20,9 @@
 #include "value.h"
 
 struct arena;
+struct buf;
 struct fault;
 struct fields;
-struct opt_var;
 struct record;
 
 #define EXPR_TEXT_MAX	65536	/* bytes of EXPR */
@@ -32,19 +32,27 @@ struct record;
 
 struct expr;
 
+/* A $NAME bound by --arg or --argjson: its value as JSON text. */
+struct expr_var {
+	char	*name;
+	char	*json;
+};
+
 /*
  * On a syntax error the fault's message says what was expected and
  * *col gets the 0-based byte offset for the caret.
  */
 struct expr *expr_compile(const char *text, struct fields *,
-	    const struct opt_var *vars, int nvars, int *col, struct fault *);
+	    const struct expr_var *vars, int nvars, int *col, struct fault *);
 void	expr_free(struct expr *);
 /* Does EXPR read @time? */
 int	expr_uses_time(const struct expr *);
 /* 1 true, 0 false, -1 a per-record failure (regex limit) in the fault. */
 int	expr_holds(struct expr *, const struct record *, struct arena *,
 	    struct fault *);
-/* Print EXPR and a caret under column col, for usage errors. */
-void	expr_show_error(const char *prog, const char *text, int col,
-	    const char *msg);
+/*
+ * For a syntax error at column col: "  EXPR\n  ^\n" with the caret under
+ * it, when EXPR is one short line (else nothing).
+ */
+void	expr_caret(struct buf *, const char *text, int col);
 #endif

@@ -11,7 +11,7 @@
 #include "jcur.h"
 #include "join.h"
 #include "sat.h"
-#include "out.h"
+#include "sink.h"
 #include "table.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -390,8 +390,8 @@ put_member(struct join *J, struct buf *b, const char *r, const struct jmem *m)
 static void
 commit(struct join *J)
 {
-	buf_addc(out_buf(J->c.out), '\n');
-	out_commit(J->c.out);
+	buf_addc(sink_buf(J->c.out), '\n');
+	sink_commit(J->c.out);
 	if (J->c.out_count != NULL)
 		(*J->c.out_count)++;
 }
@@ -405,7 +405,7 @@ static void
 emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
     const char *r, size_t rn)
 {
-	struct buf *b = out_buf(J->c.out);
+	struct buf *b = sink_buf(J->c.out);
 	const struct jmem *rm;
 	uint64_t mask;
 	uint32_t nrm, k;
@@ -466,7 +466,7 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 static void
 emit_alone(struct join *J, int side, const char *s, size_t n)
 {
-	struct buf *b = out_buf(J->c.out);
+	struct buf *b = sink_buf(J->c.out);
 	uint64_t mask;
 	uint32_t nm, k;
 

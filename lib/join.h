@@ -18,7 +18,7 @@
  * Callers hand in rows as compact-or-not JSON object text with their
  * event time and canonical key (hash.h key_encode; NULL: the key is null
  * or missing and never matches).  Everything kept is copied.  Output
- * records are written to the struct out given to join_new(): the left
+ * records are written to the sink given to join_new(): the left
  * record's members, then the right record's members that the left lacks
  * (renamed with the prefix if one is set), or {"left":..,"right":..}
  * with nest; compact JSON.  The module knows nothing of sources or
@@ -31,7 +31,7 @@
 struct buf;
 struct fault;
 struct jcur;
-struct out;
+struct sink;
 
 #define JOIN_ROWS_MAX	(1u << 28)		/* rows kept, all kinds */
 #define JOIN_HELD_MAX	((size_t)1 << 30)	/* left bytes held back */
@@ -47,7 +47,7 @@ struct join_config {
 	int64_t		 lateness_ns;	/* rows are kept this much longer */
 	int		 nest;
 	const char	*prefix;	/* NULL: right names as they are */
-	struct out	*out;
+	struct sink	*out;
 	uint64_t	*out_count;	/* incremented per record written */
 };
 

@@ -14,7 +14,6 @@
 #include "utf8.h"
 #include "value.h"
 #include "window.h"
-#include "wintool.h"
 
 uint64_t
 partial_sig(const struct aggset *a)
@@ -60,13 +59,13 @@ partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
 }
 
 void
-partial_write(struct buf *b, const struct wintool *wt,
+partial_write(struct buf *b, const struct keyspec *k,
     const struct aggset *a, uint64_t sig, const struct win_fired *wf,
     int windowed, const void *blk)
 {
 	partial_head(b, sig, wf, windowed);
 	buf_adds(b, ",\"fields\":{");
-	wintool_key(wt, b, wf->key, wf->keylen);
+	key_write_fields(k, wf->key, wf->keylen, b);
 	buf_adds(b, "},\"aggs\":");
 	aggset_encode(a, blk, b);
 	if (wf->late)

@@ -45,12 +45,13 @@ struct aggset;
 struct buf;
 struct fault;
 struct value;
+struct keyspec;
 struct win_fired;
-struct wintool;
 
 #define PARTIAL_VERSION	1
 
-void	partial_write(struct buf *, const struct wintool *,
+/* k gives the "fields" of the key (hash.h key_write_fields()). */
+void	partial_write(struct buf *, const struct keyspec *k,
 	    const struct aggset *, uint64_t sig, const struct win_fired *,
 	    int windowed, const void *blk);
 /*

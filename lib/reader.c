@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "fault.h"
-#include "out.h"
 #include "reader.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 struct stream {
@@ -166,7 +166,7 @@ rd_free(struct reader *rd)
 static void
 spill(struct reader *rd, const char *p, size_t n, int last)
 {
-	struct out *o = rd->cfg.spill;
+	struct sink *o = rd->cfg.spill;
 
 	if (o == NULL)
 		return;
@@ -182,9 +182,9 @@ spill(struct reader *rd, const char *p, size_t n, int last)
 	buf_add(&o->b, p, n);
 	if (last) {
 		rd->cr_held = 0;
-		out_line(o, "", 0);
-	} else if (o->b.len >= OUT_FLUSH_AT) {
-		out_flush(o);
+		sink_line(o, "", 0);
+	} else if (o->b.len >= SINK_DRAIN_AT) {
+		o->drain(o);
 	}
 }
 

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 struct fault;
-struct out;
+struct sink;
 
 #define RD_BLOCK	(256 * 1024)		/* one read(2) */
 #define RD_LINE_MAX	(16 * 1024 * 1024)	/* --max-line-bytes default */
@@ -50,7 +50,7 @@ struct rd_config {
 	size_t		 line_max;
 	void		(*flush)(void *);	/* before waiting for input */
 	void		*flush_arg;
-	struct out	*spill;			/* oversize lines go here */
+	struct sink	*spill;			/* oversize lines go here */
 };
 
 struct reader;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
 #include "buf.h"
 #include "hash.h"
 #include "jcur.h"

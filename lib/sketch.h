@@ -23,7 +23,9 @@ struct buf;
 struct jcur;
 struct value;
 
-/* DDSketch: relative accuracy DDS_ALPHA (agg.h), at most DDS_BINS_MAX. */
+/* DDSketch: relative accuracy DDS_ALPHA, at most DDS_BINS_MAX bins. */
+#define DDS_ALPHA	0.01	/* quantile sketch relative accuracy */
+#define DDS_BINS_MAX	2048	/* bins per sketch before collapsing */
 struct dds;
 
 void	dds_add(struct dds **, double x);	/* x finite */
@@ -37,6 +39,7 @@ size_t	dds_bytes(const struct dds *);
 void	dds_free(struct dds *);
 
 /* HyperLogLog over 64-bit hashes, exact while sparse. */
+#define HLL_P		14	/* 2^14 registers: 0.81% standard error */
 #define HLL_SPARSE_MAX	512	/* hashes: 4 KiB, a quarter of dense */
 struct hll;
 

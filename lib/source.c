@@ -1,20 +1,19 @@
 /*
  * source.c - the shared read loop: lines, envelopes, marks, event time.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
+#include "clock.h"
+#include "jcur.h"
 #include "fault.h"
 #include "hash.h"
 #include "kcat.h"
-#include "opts.h"
-#include "out.h"
 #include "path.h"
 #include "reader.h"
+#include "sink.h"
 #include "source.h"
 #include "timeparse.h"
 #include "xmalloc.h"
@@ -53,14 +52,14 @@ struct skip {
 };
 
 struct source {
-	const struct opts *o;
+	struct src_config cfg;
 	struct reader	*rd;
 	struct arena	*arena;
 	struct watermark wm;
 	struct side	*sides;
 	int		 nsides;
-	struct out	*errout;
-	struct out	*lateout;
+	struct sink	*errout;
+	struct sink	*lateout;
 	struct src_counters cnt;
 	struct kcat_part *parts;
 	int		 nparts, capparts, lastpart;
@@ -77,71 +76,6 @@ struct source {
 	void		*raw_ctx;
 };
 
-static volatile sig_atomic_t stop_flag, stats_flag;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		stats_flag = 1;
-	else
-		stop_flag = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: poll() must wake up */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
-int
-src_stop_requested(void)
-{
-	return stop_flag;
-}
-
-int
-src_stats_requested(void)
-{
-	int v = stats_flag;
-
-	stats_flag = 0;
-	return v;
-}
-
-int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void
-flush_stdout(void *arg)
-{
-	(void)arg;
-	out_flush(out_stdout);
-}
-
 /* A path that is one object key: its name. */
 static int
 top_key(const struct path *p, const char **name, size_t *len)
@@ -156,7 +90,7 @@ top_key(const struct path *p, const char **name, size_t *len)
 static int
 skip_open(struct source *S, struct fault *f)
 {
-	const struct opts *o = S->o;
+	const struct src_config *o = &S->cfg;
 	struct side *sd = &S->sides[0];
 	struct skip *k;
 	struct path tp;
@@ -208,7 +142,7 @@ static int
 side_init(struct source *S, struct side *sd, const struct src_side *cfg,
     struct fault *f)
 {
-	const struct opts *o = S->o;
+	const struct src_config *o = &S->cfg;
 	struct path p;
 
 	sd->kcat = cfg->kcat;
@@ -245,7 +179,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 }
 
 struct source *
-src_open(const struct opts *o, char **const *streams,
+src_open(const struct src_config *o, char **const *streams,
     const struct src_side *cfg, int nsides, struct fault *f)
 {
 	struct rd_config rc;
@@ -255,12 +189,11 @@ src_open(const struct opts *o, char **const *streams,
 	S = xcalloc(1, sizeof(*S));
 	S->sides = xcalloc((size_t)nsides, sizeof(*S->sides));
 	S->arena = arena_new();
-	S->o = o;
+	S->cfg = *o;
 	S->nsides = nsides;
 	S->processing = o->processing_time;
 	S->need_clock = o->idle_ns > 0 || o->processing_time;
-	S->forced = o->wm_out == WMO_ALWAYS ? 1 :
-	    o->wm_out == WMO_NEVER ? -1 : 0;
+	S->forced = o->watermarks;
 	S->wm_written = WM_MIN;
 	S->markfmt.kind = TP_AUTO;
 	wm_init(&S->wm, o->processing_time && o->max_delay_ns < 0 ? 0 :
@@ -269,24 +202,25 @@ src_open(const struct opts *o, char **const *streams,
 		if (side_init(S, &S->sides[i], &cfg[i], f) == -1)
 			goto fail;
 		if (!S->sides[i].kcat && (S->sides[i].channel =
-		    wm_channel_add(&S->wm, cfg[i].group, mono_ms(), f)) == -1)
+		    wm_channel_add(&S->wm, cfg[i].group, clock_mono_ms(),
+		    f)) == -1)
 			goto fail;
 	}
-	if (o->errors_output != NULL &&
-	    (S->errout = out_open(o->errors_output, f)) == NULL)
+	if (o->errors_path != NULL &&
+	    (S->errout = o->sink_open(o->arg, o->errors_path, f)) == NULL)
 		goto fail;
-	if (o->late_output != NULL &&
-	    (S->lateout = out_open(o->late_output, f)) == NULL)
+	if (o->late_path != NULL &&
+	    (S->lateout = o->sink_open(o->arg, o->late_path, f)) == NULL)
 		goto fail;
 	memset(&rc, 0, sizeof(rc));
 	rc.line_max = o->max_line_bytes;
-	rc.flush = flush_stdout;
+	rc.flush = o->wait;
+	rc.flush_arg = o->arg;
 	rc.spill = S->errout;
 	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
 		goto fail;
 	if (skip_open(S, f) == -1)
 		goto fail;
-	install_signals();
 	return S;
 fail:
 	src_free(S);
@@ -309,8 +243,10 @@ src_free(struct source *S)
 		free(S->parts[i].topic);
 	free(S->parts);
 	free(S->sides);
-	out_close(S->errout);
-	out_close(S->lateout);
+	if (S->errout != NULL)
+		S->cfg.sink_close(S->cfg.arg, S->errout);
+	if (S->lateout != NULL)
+		S->cfg.sink_close(S->cfg.arg, S->lateout);
 	rd_free(S->rd);
 	skip_free(S->skip);
 	arena_free(S->arena);
@@ -353,7 +289,7 @@ part_get(struct source *S, int stream, const char *topic, size_t tlen,
 	p->partition = partition;
 	p->offset = -1;
 	p->channel = wm_channel_add(&S->wm, S->sides[stream].group,
-	    mono_ms(), f);
+	    clock_mono_ms(), f);
 	if (p->channel == -1) {
 		free(p->topic);
 		return NULL;
@@ -382,7 +318,7 @@ static void
 errout_line(struct source *S, const char *p, size_t n)
 {
 	if (S->errout != NULL)
-		out_line(S->errout, p, n);
+		sink_line(S->errout, p, n);
 }
 
 /*
@@ -410,8 +346,8 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 		if (key_encode_raw(&k->kb, v->p, v->n, v->esc) == -1)
 			return SKIP_UNREAD;
 	}
-	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->o->shard_i,
-	    S->o->shard_n))
+	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->cfg.shard_i,
+	    S->cfg.shard_n))
 		return SKIP_OURS;
 	S->cnt.in++;
 	if (k->time < 0)
@@ -419,8 +355,8 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 	v = &k->spans[k->time];
 	if (v->p == NULL || v->esc)
 		return SKIP_OTHER;	/* its shard says what is wrong */
-	if (*v->p == '"' ? tp_from_string(&S->o->time_fmt, v->p + 1,
-	    v->n - 2, &t, &f) : tp_from_number(&S->o->time_fmt, v->p, v->n,
+	if (*v->p == '"' ? tp_from_string(&S->cfg.time_fmt, v->p + 1,
+	    v->n - 2, &t, &f) : tp_from_number(&S->cfg.time_fmt, v->p, v->n,
 	    &t, &f))
 		return SKIP_OTHER;
 	wm_observe(&S->wm, ch, t, now);
@@ -434,7 +370,7 @@ event_time(struct source *S, struct side *sd, struct src_event *ev,
 	const struct value *v;
 
 	if (S->processing) {
-		*t = wall_ns();
+		*t = clock_wall_ns();
 		return 0;
 	}
 	if (sd->time_kafka) {
@@ -448,9 +384,9 @@ event_time(struct source *S, struct side *sd, struct src_event *ev,
 	v = &ev->rec.v[sd->time_slot];
 	switch (v->type) {
 	case V_NUMBER:
-		return tp_from_number(&S->o->time_fmt, v->raw, v->rawlen, t, f);
+		return tp_from_number(&S->cfg.time_fmt, v->raw, v->rawlen, t, f);
 	case V_STRING:
-		return tp_from_string(&S->o->time_fmt, v->s, v->slen, t, f);
+		return tp_from_string(&S->cfg.time_fmt, v->s, v->slen, t, f);
 	case V_MISSING:
 		return fault_set(f, EX_DATAERR, "no time field %s",
 		    sd->time_text);
@@ -512,7 +448,7 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	struct side *sd = &S->sides[l->stream];
 	const char *p = l->p;
 	size_t n = l->len;
-	int64_t t, now = S->need_clock ? mono_ms() : 0;
+	int64_t t, now = S->need_clock ? clock_mono_ms() : 0;
 	int ch = sd->channel, r, sk = SKIP_UNREAD;
 
 	arena_reset(S->arena);
@@ -538,15 +474,15 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		 * could not be read, the shard of the missing key's.
 		 */
 		if (S->skip != NULL && sk != SKIP_OURS &&
-		    !shard_keeps(S->skip->missing, S->o->shard_i,
-		    S->o->shard_n))
+		    !shard_keeps(S->skip->missing, S->cfg.shard_i,
+		    S->cfg.shard_n))
 			return -1;
 		return SRC_BAD;
 	}
 	ev->rec.lineno = l->lineno;
 	ev->rec.stream = l->stream;
-	ev->out_p = S->o->keep_envelope ? l->p : p;
-	ev->out_len = S->o->keep_envelope ? l->len : n;
+	ev->out_p = S->cfg.keep_envelope ? l->p : p;
+	ev->out_len = S->cfg.keep_envelope ? l->len : n;
 	if (ev->rec.kind == REC_WATERMARK) {
 		if (mark_time(S, &ev->rec.v[REC_SLOT_WATERMARK], &t, f) == -1)
 			return SRC_BAD;
@@ -565,8 +501,8 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		return SRC_BAD;
 	ev->rec.time_ns = t;
 	if (S->processing)
-		wm_advance_to(&S->wm, t - (S->o->max_delay_ns > 0 ?
-		    S->o->max_delay_ns : 0));
+		wm_advance_to(&S->wm, t - (S->cfg.max_delay_ns > 0 ?
+		    S->cfg.max_delay_ns : 0));
 	else
 		wm_observe(&S->wm, ch, t, now);
 	S->cnt.in++;
@@ -584,7 +520,7 @@ src_set_raw(struct source *S, int (*fn)(void *, const char *, size_t, int),
 static int
 timeout_ms(struct source *S)
 {
-	int64_t now = mono_ms(), t = -1, idle;
+	int64_t now = clock_mono_ms(), t = -1, idle;
 
 	if (S->deadline_ms > 0)
 		t = S->deadline_ms > now ? S->deadline_ms - now : 0;
@@ -599,12 +535,12 @@ timeout_ms(struct source *S)
 static void
 ticked(struct source *S)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 
 	wm_tick(&S->wm, now);
 	if (S->processing)
-		wm_advance_to(&S->wm, wall_ns() - (S->o->max_delay_ns > 0 ?
-		    S->o->max_delay_ns : 0));
+		wm_advance_to(&S->wm, clock_wall_ns() - (S->cfg.max_delay_ns > 0 ?
+		    S->cfg.max_delay_ns : 0));
 }
 
 /* While records stream: idleness of other inputs, and deadlines. */
@@ -615,7 +551,7 @@ periodic(struct source *S)
 
 	if (S->deadline_ms <= 0 && S->wm.idle_ns <= 0 && !S->processing)
 		return 0;
-	now = mono_ms();
+	now = clock_mono_ms();
 	if (S->wm.idle_ns > 0 && wm_tick(&S->wm, now))
 		return 1;
 	if (S->processing)
@@ -646,7 +582,7 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 	int r;
 
 	for (;;) {
-		if (stop_flag)
+		if (S->cfg.stop != NULL && *S->cfg.stop)
 			return SRC_STOP;
 		if ((++S->tick & 1023) == 0 && periodic(S))
 			return SRC_TICK;
@@ -666,7 +602,7 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 			return r;
 		case RD_OVERSIZE:
 			fault_set(f, EX_DATAERR, "longer than --max-line-bytes "
-			    "(%zu)", S->o->max_line_bytes);
+			    "(%zu)", S->cfg.max_line_bytes);
 			f->line = l.lineno;
 			S->cnt.bad++;
 			return SRC_BAD;
@@ -722,11 +658,12 @@ src_set_deadline(struct source *S, int64_t ms)
 }
 
 void
-src_bad(struct source *S, const struct src_event *ev, struct fault *f)
+src_bad(struct source *S, const struct src_event *ev, const struct fault *f)
 {
-	(void)f;
 	S->cnt.bad++;
 	errout_line(S, ev->rec.p, ev->rec.len);
+	if (S->cfg.bad != NULL)
+		S->cfg.bad(S->cfg.arg, f);
 }
 
 void
@@ -734,7 +671,7 @@ src_late(struct source *S, const struct src_event *ev)
 {
 	S->cnt.late++;
 	if (S->lateout != NULL)
-		out_line(S->lateout, ev->out_p, ev->out_len);
+		sink_line(S->lateout, ev->out_p, ev->out_len);
 }
 
 void
@@ -761,7 +698,7 @@ truncated(int64_t w, enum tp_out fmt)
 }
 
 int
-src_forward_wm(struct source *S, struct out *o)
+src_forward_wm(struct source *S, struct sink *o)
 {
 	struct buf *b;
 	char tb[TP_BUF];
@@ -769,15 +706,15 @@ src_forward_wm(struct source *S, struct out *o)
 
 	if (!src_forwarding(S) || w == WM_MIN || w == WM_MAX)
 		return 0;
-	tw = truncated(w, S->o->time_out);
+	tw = truncated(w, S->cfg.time_out);
 	if (tw <= S->wm_written)
 		return 0;
 	S->wm_written = tw;
-	b = out_buf(o);
+	b = sink_buf(o);
 	buf_adds(b, "{\"@watermark\":");
-	buf_add(b, tb, tp_format_json(tw, S->o->time_out, tb));
+	buf_add(b, tb, tp_format_json(tw, S->cfg.time_out, tb));
 	buf_adds(b, "}\n");
-	out_commit(o);
+	sink_commit(o);
 	return 1;
 }
 
@@ -786,4 +723,144 @@ src_parts(struct source *S, int *n)
 {
 	*n = S->nparts;
 	return S->parts;
+}
+
+/* --- the source's part of a snapshot --- */
+
+/* The source's part: watermark, channels, offsets, counters. */
+void
+src_save(struct source *S, struct buf *b)
+{
+	struct watermark *w = &S->wm;
+	struct src_counters *c = &S->cnt;
+	struct kcat_part *p;
+	int i, n;
+
+	buf_printf(b, "{\"wm\":%lld,\"max\":%lld,\"disorder\":%lld,"
+	    "\"inband\":%d,\"channels\":[", (long long)w->wm_ns,
+	    (long long)w->max_ns, (long long)w->disorder_ns, w->inband_seen);
+	for (i = 0; i < w->nch; i++)
+		buf_printf(b, "%s[%lld,%lld,%lld]", i ? "," : "",
+		    (long long)w->ch[i].max_ns, (long long)w->ch[i].inband_ns,
+		    (long long)w->ch[i].wm_ns);
+	buf_adds(b, "],\"parts\":[");
+	p = src_parts(S, &n);
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "%s[%d,", i ? "," : "", p[i].stream);
+		buf_json_cstr(b, p[i].topic);
+		buf_printf(b, ",%lld,%lld]", (long long)p[i].partition,
+		    (long long)p[i].offset);
+	}
+	buf_printf(b, "],\"counters\":[%llu,%llu,%llu,%llu,%llu]}",
+	    (unsigned long long)c->in, (unsigned long long)c->out,
+	    (unsigned long long)c->bad, (unsigned long long)c->late,
+	    (unsigned long long)c->replayed);
+}
+
+static int
+restore_parts(struct source *S, struct jcur *jc, struct fault *f)
+{
+	struct buf topic;
+	int64_t stream, part, off;
+	int r = 0;
+
+	buf_init(&topic);
+	if (jc_expect_key(jc, "parts") == -1 || jc_begin_array(jc) == -1)
+		r = -1;
+	while (r == 0 && jc_more(jc) == 1) {
+		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &stream) == -1 || jc_more(jc) != 1 ||
+		    jc_string(jc, &topic) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &part) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &off) == -1 || jc_more(jc) != 0) {
+			r = -1;
+			break;
+		}
+		if (stream < 0 || stream >= RD_STREAMS_MAX) {
+			r = jc_fail(jc, "bad stream number");
+			break;
+		}
+		if (src_part_restore(S, (int)stream, buf_cstr(&topic),
+		    part, off, f) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	buf_release(&topic);
+	return r == 0 && !jc->failed ? 0 : -1;
+}
+
+static int
+restore_channels(struct watermark *w, struct jcur *jc)
+{
+	int64_t v[3];
+	int i = 0, k;
+
+	if (jc_begin_array(jc) == -1)
+		return -1;
+	while (jc_more(jc) == 1) {
+		if (i >= w->nch)
+			return jc_fail(jc, "more channels than inputs");
+		if (jc_begin_array(jc) == -1)
+			return -1;
+		for (k = 0; k < 3; k++)
+			if (jc_more(jc) != 1 || jc_int(jc, &v[k]) == -1)
+				return -1;
+		if (jc_more(jc) != 0)
+			return -1;
+		w->ch[i].max_ns = v[0];
+		w->ch[i].inband_ns = v[1];
+		w->ch[i].wm_ns = v[2];
+		i++;
+	}
+	return jc->failed ? -1 : 0;
+}
+
+/*
+ * The source section: partitions first (restoring them recreates their
+ * watermark channels in their original order), then the channels.
+ */
+int
+src_load(struct source *S, const char *p, size_t n, struct fault *f)
+{
+	struct watermark *w = &S->wm;
+	struct src_counters *c = &S->cnt;
+	struct jcur jc, chans;
+	int64_t wm, max, dis, inband, cnt[5];
+	int k;
+
+	jc_init(&jc, p, n, f);
+	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &wm) == -1 ||
+	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
+	    jc_int(&jc, &max) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "disorder") == -1 ||
+	    jc_int(&jc, &dis) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "inband") == -1 ||
+	    jc_int(&jc, &inband) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "channels") == -1)
+		return -1;
+	chans = jc;
+	if (jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
+	    restore_parts(S, &jc, f) == -1 || restore_channels(w, &chans) == -1)
+		return -1;
+	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "counters") == -1 ||
+	    jc_begin_array(&jc) == -1)
+		return -1;
+	for (k = 0; k < 5; k++)
+		if (jc_more(&jc) != 1 || jc_int(&jc, &cnt[k]) == -1 ||
+		    cnt[k] < 0)
+			return jc_fail(&jc, "bad counters");
+	if (jc_more(&jc) != 0 || jc_more(&jc) != 0 || jc_end(&jc) != 0)
+		return jc_fail(&jc, "trailing data");
+	w->wm_ns = wm;
+	w->max_ns = max;
+	w->disorder_ns = dis;
+	w->inband_seen = inband != 0;
+	c->in = (uint64_t)cnt[0];
+	c->out = (uint64_t)cnt[1];
+	c->bad = (uint64_t)cnt[2];
+	c->late = (uint64_t)cnt[3];
+	c->replayed = (uint64_t)cnt[4];
+	return 0;
 }

@@ -7,23 +7,29 @@
  * kcat envelopes opened (--kcat), replayed Kafka offsets skipped, in-band
  * @watermark records taken as watermarks, the event time read, the
  * watermark moved, bad lines written to --errors-output and handed back
- * for diag_bad().  source.c does all of it once, so a tool's main loop is
- * a switch over src_next().  Sides: one per reader stream (stream-join's
- * left and right, stream-agg --merge's inputs), each with its own paths,
- * time field, kcat flag and watermark group.  The source owns the reader,
+ * for the runtime to report.  source.c does all of it once, so a tool's
+ * main loop is a switch over src_next().  Sides: one per reader stream
+ * (stream-join's left and right, stream-agg --merge's inputs), each with
+ * its own paths, time field, kcat flag and watermark group.  What the
+ * flags say comes in a struct src_config (the runtime fills it from its
+ * options); side files are opened and closed through its hooks, and a
+ * stop is asked for through its flag.  The source owns the reader,
  * parsers, arena and watermark; the caller owns the fields it passes.
  * src_open() gives the caller a source for src_free().
  */
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "record.h"
+#include "timeparse.h"
 #include "watermark.h"
 
 struct arena;
 struct fault;
 struct fields;
-struct opts;
-struct out;
+struct buf;
+struct sink;
 
 #define SRC_PARTITIONS_MAX	65536
 
@@ -47,6 +53,32 @@ struct src_side {
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */
 	int		 need_time;	/* else events may lack a time */
+};
+
+/* What the flags say, for every side. */
+struct src_config {
+	const char	*time_path;	/* --time: sides without their own */
+	struct timefmt	 time_fmt;	/* --time-format */
+	enum tp_out	 time_out;	/* --time-output, for @watermark */
+	int		 processing_time;
+	int64_t		 max_delay_ns;	/* -1: not given */
+	int64_t		 idle_ns;	/* 0: off */
+	int		 watermarks;	/* 1 always, -1 never, 0 once in-band */
+	int		 keep_envelope;
+	size_t		 max_line_bytes;
+	const char	*by;		/* with shard_n: --shard I/N */
+	int		 shard_i, shard_n;
+	const char	*errors_path;	/* --errors-output, or NULL */
+	const char	*late_path;	/* --late-output, or NULL */
+	/* Side files: opened when the source opens, closed by src_free. */
+	struct sink	*(*sink_open)(void *, const char *, struct fault *);
+	void		(*sink_close)(void *, struct sink *);
+	/* Before the reader waits for input (flush what is written). */
+	void		(*wait)(void *);
+	/* A record the tool found bad after all (src_bad): report it. */
+	void		(*bad)(void *, const struct fault *);
+	void		*arg;		/* of the four hooks */
+	const volatile sig_atomic_t *stop;	/* set: SRC_STOP */
 };
 
 struct kcat_part {
@@ -82,7 +114,7 @@ struct src_event {
  * streams[i]: the files of side i (NULL-terminated; empty: stdin).
  * The source adds the time path to each side's fields.
  */
-struct source *src_open(const struct opts *, char **const *streams,
+struct source *src_open(const struct src_config *, char **const *streams,
 	    const struct src_side *sides, int nsides, struct fault *);
 void	src_free(struct source *);
 int	src_next(struct source *, struct src_event *, struct fault *);
@@ -94,15 +126,19 @@ struct arena *src_arena(struct source *);
 uint64_t src_bytes(const struct source *);
 /* Wall-clock deadline (monotonic ms) at which src_next returns TICK. */
 void	src_set_deadline(struct source *, int64_t mono_ms);
-/* A record the tool found bad after all: count it, --errors-output. */
-void	src_bad(struct source *, const struct src_event *, struct fault *);
+/*
+ * A record the tool found bad after all: count it, --errors-output, and
+ * hand the fault to the config's bad hook.
+ */
+void	src_bad(struct source *, const struct src_event *,
+	    const struct fault *);
 /* Write a late record to --late-output, counting it. */
 void	src_late(struct source *, const struct src_event *);
 /*
  * Write {"@watermark":...} to o when forwarding is on (--emit-watermarks,
  * or in-band input without --no-watermarks) and W, as written, moved.
  */
-int	src_forward_wm(struct source *, struct out *);
+int	src_forward_wm(struct source *, struct sink *);
 /*
  * A look at each line before it is parsed (not kcat envelopes): fn
  * returns 1 when it took the line, 0 to have it parsed as usual.
@@ -116,8 +152,10 @@ int	src_forwarding(const struct source *);
 struct kcat_part *src_parts(struct source *, int *n);
 int	src_part_restore(struct source *, int stream, const char *topic,
 	    int64_t partition, int64_t offset, struct fault *);
-int	src_stop_requested(void);
-int	src_stats_requested(void);	/* SIGUSR1; clears the flag */
-int64_t	mono_ms(void);
-int64_t	wall_ns(void);
+/*
+ * The source's part of a snapshot: the watermark, its channels, Kafka
+ * offsets and counters (state.h's "source" section), and back.
+ */
+void	src_save(struct source *, struct buf *);
+int	src_load(struct source *, const char *, size_t, struct fault *);
 #endif

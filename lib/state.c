@@ -12,19 +12,12 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "diag.h"
-#include "jcur.h"
-#include "opts.h"
-#include "out.h"
-#include "reader.h"
-#include "run.h"
-#include "source.h"
+#include "fault.h"
 #include "state.h"
-#include "value.h"
-#include "watermark.h"
 #include "xmalloc.h"
 
 struct state {
+	struct state_config cfg;
 	char		*path;
 	char		*tmp;
 	char		*lock;
@@ -33,24 +26,80 @@ struct state {
 	uint64_t	 size;		/* of the last snapshot */
 };
 
-static uint32_t crc_table[256];
+/* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), byte-wise. */
+static const uint32_t crc_table[256] = {
+	0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau,
+	0x076dc419u, 0x706af48fu, 0xe963a535u, 0x9e6495a3u,
+	0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
+	0x09b64c2bu, 0x7eb17cbdu, 0xe7b82d07u, 0x90bf1d91u,
+	0x1db71064u, 0x6ab020f2u, 0xf3b97148u, 0x84be41deu,
+	0x1adad47du, 0x6ddde4ebu, 0xf4d4b551u, 0x83d385c7u,
+	0x136c9856u, 0x646ba8c0u, 0xfd62f97au, 0x8a65c9ecu,
+	0x14015c4fu, 0x63066cd9u, 0xfa0f3d63u, 0x8d080df5u,
+	0x3b6e20c8u, 0x4c69105eu, 0xd56041e4u, 0xa2677172u,
+	0x3c03e4d1u, 0x4b04d447u, 0xd20d85fdu, 0xa50ab56bu,
+	0x35b5a8fau, 0x42b2986cu, 0xdbbbc9d6u, 0xacbcf940u,
+	0x32d86ce3u, 0x45df5c75u, 0xdcd60dcfu, 0xabd13d59u,
+	0x26d930acu, 0x51de003au, 0xc8d75180u, 0xbfd06116u,
+	0x21b4f4b5u, 0x56b3c423u, 0xcfba9599u, 0xb8bda50fu,
+	0x2802b89eu, 0x5f058808u, 0xc60cd9b2u, 0xb10be924u,
+	0x2f6f7c87u, 0x58684c11u, 0xc1611dabu, 0xb6662d3du,
+	0x76dc4190u, 0x01db7106u, 0x98d220bcu, 0xefd5102au,
+	0x71b18589u, 0x06b6b51fu, 0x9fbfe4a5u, 0xe8b8d433u,
+	0x7807c9a2u, 0x0f00f934u, 0x9609a88eu, 0xe10e9818u,
+	0x7f6a0dbbu, 0x086d3d2du, 0x91646c97u, 0xe6635c01u,
+	0x6b6b51f4u, 0x1c6c6162u, 0x856530d8u, 0xf262004eu,
+	0x6c0695edu, 0x1b01a57bu, 0x8208f4c1u, 0xf50fc457u,
+	0x65b0d9c6u, 0x12b7e950u, 0x8bbeb8eau, 0xfcb9887cu,
+	0x62dd1ddfu, 0x15da2d49u, 0x8cd37cf3u, 0xfbd44c65u,
+	0x4db26158u, 0x3ab551ceu, 0xa3bc0074u, 0xd4bb30e2u,
+	0x4adfa541u, 0x3dd895d7u, 0xa4d1c46du, 0xd3d6f4fbu,
+	0x4369e96au, 0x346ed9fcu, 0xad678846u, 0xda60b8d0u,
+	0x44042d73u, 0x33031de5u, 0xaa0a4c5fu, 0xdd0d7cc9u,
+	0x5005713cu, 0x270241aau, 0xbe0b1010u, 0xc90c2086u,
+	0x5768b525u, 0x206f85b3u, 0xb966d409u, 0xce61e49fu,
+	0x5edef90eu, 0x29d9c998u, 0xb0d09822u, 0xc7d7a8b4u,
+	0x59b33d17u, 0x2eb40d81u, 0xb7bd5c3bu, 0xc0ba6cadu,
+	0xedb88320u, 0x9abfb3b6u, 0x03b6e20cu, 0x74b1d29au,
+	0xead54739u, 0x9dd277afu, 0x04db2615u, 0x73dc1683u,
+	0xe3630b12u, 0x94643b84u, 0x0d6d6a3eu, 0x7a6a5aa8u,
+	0xe40ecf0bu, 0x9309ff9du, 0x0a00ae27u, 0x7d079eb1u,
+	0xf00f9344u, 0x8708a3d2u, 0x1e01f268u, 0x6906c2feu,
+	0xf762575du, 0x806567cbu, 0x196c3671u, 0x6e6b06e7u,
+	0xfed41b76u, 0x89d32be0u, 0x10da7a5au, 0x67dd4accu,
+	0xf9b9df6fu, 0x8ebeeff9u, 0x17b7be43u, 0x60b08ed5u,
+	0xd6d6a3e8u, 0xa1d1937eu, 0x38d8c2c4u, 0x4fdff252u,
+	0xd1bb67f1u, 0xa6bc5767u, 0x3fb506ddu, 0x48b2364bu,
+	0xd80d2bdau, 0xaf0a1b4cu, 0x36034af6u, 0x41047a60u,
+	0xdf60efc3u, 0xa867df55u, 0x316e8eefu, 0x4669be79u,
+	0xcb61b38cu, 0xbc66831au, 0x256fd2a0u, 0x5268e236u,
+	0xcc0c7795u, 0xbb0b4703u, 0x220216b9u, 0x5505262fu,
+	0xc5ba3bbeu, 0xb2bd0b28u, 0x2bb45a92u, 0x5cb36a04u,
+	0xc2d7ffa7u, 0xb5d0cf31u, 0x2cd99e8bu, 0x5bdeae1du,
+	0x9b64c2b0u, 0xec63f226u, 0x756aa39cu, 0x026d930au,
+	0x9c0906a9u, 0xeb0e363fu, 0x72076785u, 0x05005713u,
+	0x95bf4a82u, 0xe2b87a14u, 0x7bb12baeu, 0x0cb61b38u,
+	0x92d28e9bu, 0xe5d5be0du, 0x7cdcefb7u, 0x0bdbdf21u,
+	0x86d3d2d4u, 0xf1d4e242u, 0x68ddb3f8u, 0x1fda836eu,
+	0x81be16cdu, 0xf6b9265bu, 0x6fb077e1u, 0x18b74777u,
+	0x88085ae6u, 0xff0f6a70u, 0x66063bcau, 0x11010b5cu,
+	0x8f659effu, 0xf862ae69u, 0x616bffd3u, 0x166ccf45u,
+	0xa00ae278u, 0xd70dd2eeu, 0x4e048354u, 0x3903b3c2u,
+	0xa7672661u, 0xd06016f7u, 0x4969474du, 0x3e6e77dbu,
+	0xaed16a4au, 0xd9d65adcu, 0x40df0b66u, 0x37d83bf0u,
+	0xa9bcae53u, 0xdebb9ec5u, 0x47b2cf7fu, 0x30b5ffe9u,
+	0xbdbdf21cu, 0xcabac28au, 0x53b39330u, 0x24b4a3a6u,
+	0xbad03605u, 0xcdd70693u, 0x54de5729u, 0x23d967bfu,
+	0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
+	0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
+};
 
 uint32_t
-crc32_update(uint32_t crc, const void *p, size_t n)
+state_crc32(uint32_t crc, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	size_t i;
 
-	if (crc_table[1] == 0) {
-		uint32_t c, k;
-		int j;
-
-		for (k = 0; k < 256; k++) {
-			for (c = k, j = 0; j < 8; j++)
-				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-			crc_table[k] = c;
-		}
-	}
 	crc = ~crc;
 	for (i = 0; i < n; i++)
 		crc = crc_table[(crc ^ s[i]) & 0xff] ^ (crc >> 8);
@@ -120,44 +169,6 @@ section(struct buf *b, const char *name, const char *p, size_t n)
 	buf_addc(b, '\n');
 }
 
-static void
-fingerprint(const struct opts *o, struct run *R, struct buf *fp)
-{
-	opt_fingerprint(o, fp);
-	if (R->h->fingerprint != NULL)
-		R->h->fingerprint(R->ctx, fp);
-}
-
-/* The source's part: watermark, channels, offsets, counters. */
-static void
-save_source(struct run *R, struct buf *b)
-{
-	struct watermark *w = src_wm(R->src);
-	struct src_counters *c = src_counters(R->src);
-	struct kcat_part *p;
-	int i, n;
-
-	buf_printf(b, "{\"wm\":%lld,\"max\":%lld,\"disorder\":%lld,"
-	    "\"inband\":%d,\"channels\":[", (long long)w->wm_ns,
-	    (long long)w->max_ns, (long long)w->disorder_ns, w->inband_seen);
-	for (i = 0; i < w->nch; i++)
-		buf_printf(b, "%s[%lld,%lld,%lld]", i ? "," : "",
-		    (long long)w->ch[i].max_ns, (long long)w->ch[i].inband_ns,
-		    (long long)w->ch[i].wm_ns);
-	buf_adds(b, "],\"parts\":[");
-	p = src_parts(R->src, &n);
-	for (i = 0; i < n; i++) {
-		buf_printf(b, "%s[%d,", i ? "," : "", p[i].stream);
-		buf_json_cstr(b, p[i].topic);
-		buf_printf(b, ",%lld,%lld]", (long long)p[i].partition,
-		    (long long)p[i].offset);
-	}
-	buf_printf(b, "],\"counters\":[%llu,%llu,%llu,%llu,%llu]}",
-	    (unsigned long long)c->in, (unsigned long long)c->out,
-	    (unsigned long long)c->bad, (unsigned long long)c->late,
-	    (unsigned long long)c->replayed);
-}
-
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -191,28 +202,28 @@ fsync_dir(const char *path)
 }
 
 int
-state_checkpoint(struct state *st, struct run *R, struct fault *f)
+state_checkpoint(struct state *st, struct fault *f)
 {
+	const struct state_part *pt;
 	struct buf *b = &st->b, part;
 	uint32_t crc;
-	int fd, e;
+	int fd, e, i;
 
-	out_flush(out_stdout);
 	buf_clear(b);
 	buf_init(&part);
 	buf_printf(b, "%s %d\n", STATE_FORMAT, STATE_VERSION);
-	section(b, "tool", diag_progname(), strlen(diag_progname()));
-	fingerprint(R->o, R, &part);
-	section(b, "fingerprint", part.data, part.len);
-	buf_clear(&part);
-	save_source(R, &part);
-	section(b, "source", part.data, part.len);
-	buf_clear(&part);
-	if (R->h->save != NULL)
-		R->h->save(R->ctx, &part);
-	section(b, "tool-state", part.data, part.len);
+	section(b, "tool", st->cfg.tool, strlen(st->cfg.tool));
+	section(b, "fingerprint", st->cfg.fingerprint,
+	    st->cfg.fingerprint_len);
+	for (i = 0; i < st->cfg.nparts; i++) {
+		pt = &st->cfg.parts[i];
+		buf_clear(&part);
+		if (pt->save != NULL)
+			pt->save(pt->ctx, &part);
+		section(b, pt->name, part.data, part.len);
+	}
 	buf_release(&part);
-	crc = crc32_update(0, b->data, b->len);
+	crc = state_crc32(0, b->data, b->len);
 	buf_printf(b, "@crc %08x\n", crc);
 
 	unlink(st->tmp);
@@ -336,7 +347,7 @@ parse_sections(const char *path, const char *d, size_t n, struct sect *s,
 			if (nl - (d + i) != 13 || nl + 1 != d + n ||
 			    hex32(d + i + 5, &want) == -1)
 				return corrupt(f, path, "damaged checksum");
-			if (crc32_update(0, d, i) != want)
+			if (state_crc32(0, d, i) != want)
 				return corrupt(f, path, "checksum mismatch "
 				    "(truncated or damaged)");
 			*ns = k;
@@ -379,10 +390,10 @@ find(const struct sect *s, int n, const char *name)
 /* Name the first option line that differs. */
 static int
 compare_fingerprint(const char *path, const struct sect *s,
-    const struct buf *now, struct fault *f)
+    const char *now, size_t nowlen, struct fault *f)
 {
-	const char *a = s->p, *ae = s->p + s->n, *b = now->data,
-	    *be = now->data + now->len, *an, *bn;
+	const char *a = s->p, *ae = s->p + s->n, *b = now, *be = now + nowlen,
+	    *an, *bn;
 
 	while (a < ae || b < be) {
 		an = memchr(a, '\n', (size_t)(ae - a));
@@ -401,156 +412,49 @@ compare_fingerprint(const char *path, const struct sect *s,
 	return 0;
 }
 
+/* A part failed to load: EX_CONFIG as it is, else the file is unusable. */
 static int
-restore_parts(struct run *R, struct jcur *jc, struct fault *f)
-{
-	struct buf topic;
-	int64_t stream, part, off;
-	int r = 0;
-
-	buf_init(&topic);
-	if (jc_expect_key(jc, "parts") == -1 || jc_begin_array(jc) == -1)
-		r = -1;
-	while (r == 0 && jc_more(jc) == 1) {
-		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
-		    jc_int(jc, &stream) == -1 || jc_more(jc) != 1 ||
-		    jc_string(jc, &topic) == -1 || jc_more(jc) != 1 ||
-		    jc_int(jc, &part) == -1 || jc_more(jc) != 1 ||
-		    jc_int(jc, &off) == -1 || jc_more(jc) != 0) {
-			r = -1;
-			break;
-		}
-		if (stream < 0 || stream >= RD_STREAMS_MAX) {
-			r = jc_fail(jc, "bad stream number");
-			break;
-		}
-		if (src_part_restore(R->src, (int)stream, buf_cstr(&topic),
-		    part, off, f) == -1) {
-			r = -1;
-			break;
-		}
-	}
-	buf_release(&topic);
-	return r == 0 && !jc->failed ? 0 : -1;
-}
-
-static int
-restore_channels(struct watermark *w, struct jcur *jc)
-{
-	int64_t v[3];
-	int i = 0, k;
-
-	if (jc_begin_array(jc) == -1)
-		return -1;
-	while (jc_more(jc) == 1) {
-		if (i >= w->nch)
-			return jc_fail(jc, "more channels than inputs");
-		if (jc_begin_array(jc) == -1)
-			return -1;
-		for (k = 0; k < 3; k++)
-			if (jc_more(jc) != 1 || jc_int(jc, &v[k]) == -1)
-				return -1;
-		if (jc_more(jc) != 0)
-			return -1;
-		w->ch[i].max_ns = v[0];
-		w->ch[i].inband_ns = v[1];
-		w->ch[i].wm_ns = v[2];
-		i++;
-	}
-	return jc->failed ? -1 : 0;
-}
-
-/*
- * The source section: partitions first (restoring them recreates their
- * watermark channels in their original order), then the channels.
- */
-static int
-restore_source(struct run *R, const struct sect *s, struct fault *f)
-{
-	struct watermark *w = src_wm(R->src);
-	struct src_counters *c = src_counters(R->src);
-	struct jcur jc, chans;
-	int64_t wm, max, dis, inband, cnt[5];
-	int k;
-
-	jc_init(&jc, s->p, s->n, f);
-	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &wm) == -1 ||
-	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
-	    jc_int(&jc, &max) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "disorder") == -1 ||
-	    jc_int(&jc, &dis) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "inband") == -1 ||
-	    jc_int(&jc, &inband) == -1 || jc_more(&jc) != 1 ||
-	    jc_expect_key(&jc, "channels") == -1)
-		return -1;
-	chans = jc;
-	if (jc_skip(&jc) == -1 || jc_more(&jc) != 1 ||
-	    restore_parts(R, &jc, f) == -1 || restore_channels(w, &chans) == -1)
-		return -1;
-	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "counters") == -1 ||
-	    jc_begin_array(&jc) == -1)
-		return -1;
-	for (k = 0; k < 5; k++)
-		if (jc_more(&jc) != 1 || jc_int(&jc, &cnt[k]) == -1 ||
-		    cnt[k] < 0)
-			return jc_fail(&jc, "bad counters");
-	if (jc_more(&jc) != 0 || jc_more(&jc) != 0 || jc_end(&jc) != 0)
-		return jc_fail(&jc, "trailing data");
-	w->wm_ns = wm;
-	w->max_ns = max;
-	w->disorder_ns = dis;
-	w->inband_seen = inband != 0;
-	c->in = (uint64_t)cnt[0];
-	c->out = (uint64_t)cnt[1];
-	c->bad = (uint64_t)cnt[2];
-	c->late = (uint64_t)cnt[3];
-	c->replayed = (uint64_t)cnt[4];
-	R->advanced = wm;
-	return 0;
-}
-
-static int
-restore(struct state *st, struct run *R, const char *d, size_t n,
+part_failed(const struct state *st, const struct state_part *pt,
     struct fault *f)
 {
+	char why[FAULT_MSG_MAX];
+
+	if (f->code == EX_CONFIG)
+		return -1;
+	snprintf(why, sizeof(why), "%s: %.200s", pt->label, f->msg);
+	return corrupt(f, st->path, why);
+}
+
+static int
+restore(struct state *st, const char *d, size_t n, struct fault *f)
+{
+	const struct state_config *c = &st->cfg;
+	const struct state_part *pt;
 	struct sect s[SECT_MAX];
 	const struct sect *x;
-	struct buf fp;
-	char why[FAULT_MSG_MAX];
-	int ns, r;
+	char why[64];
+	int ns, i;
 
 	if (parse_sections(st->path, d, n, s, &ns, f) == -1)
 		return -1;
-	if ((x = find(s, ns, "tool")) == NULL ||
-	    x->n != strlen(diag_progname()) ||
-	    memcmp(x->p, diag_progname(), x->n) != 0)
+	if ((x = find(s, ns, "tool")) == NULL || x->n != strlen(c->tool) ||
+	    memcmp(x->p, c->tool, x->n) != 0)
 		return fault_set(f, EX_CONFIG, "state file %s was written by "
 		    "%.*s, not %s", st->path, x ? (int)(x->n < 40 ? x->n : 40) :
-		    7, x ? x->p : "another", diag_progname());
-	buf_init(&fp);
-	fingerprint(R->o, R, &fp);
-	x = find(s, ns, "fingerprint");
-	r = x == NULL ? corrupt(f, st->path, "no fingerprint") :
-	    compare_fingerprint(st->path, x, &fp, f);
-	buf_release(&fp);
-	if (r == -1)
+		    7, x ? x->p : "another", c->tool);
+	if ((x = find(s, ns, "fingerprint")) == NULL)
+		return corrupt(f, st->path, "no fingerprint");
+	if (compare_fingerprint(st->path, x, c->fingerprint,
+	    c->fingerprint_len, f) == -1)
 		return -1;
-	if ((x = find(s, ns, "source")) == NULL)
-		return corrupt(f, st->path, "no source section");
-	if (restore_source(R, x, f) == -1) {
-		if (f->code == EX_CONFIG)
-			return -1;
-		snprintf(why, sizeof(why), "source section: %.200s", f->msg);
-		return corrupt(f, st->path, why);
-	}
-	if ((x = find(s, ns, "tool-state")) == NULL)
-		return corrupt(f, st->path, "no tool-state section");
-	if (R->h->load != NULL && R->h->load(R->ctx, x->p, x->n, f) == -1) {
-		if (f->code == EX_CONFIG)
-			return -1;
-		snprintf(why, sizeof(why), "tool section: %.200s", f->msg);
-		return corrupt(f, st->path, why);
+	for (i = 0; i < c->nparts; i++) {
+		pt = &c->parts[i];
+		if ((x = find(s, ns, pt->name)) == NULL) {
+			snprintf(why, sizeof(why), "no %s section", pt->name);
+			return corrupt(f, st->path, why);
+		}
+		if (pt->load != NULL && pt->load(pt->ctx, x->p, x->n, f) == -1)
+			return part_failed(st, pt, f);
 	}
 	return 0;
 }
@@ -574,23 +478,24 @@ read_file(int fd, struct buf *b)
 }
 
 struct state *
-state_open(const struct opts *o, struct run *R, struct fault *f)
+state_open(const struct state_config *c, struct fault *f)
 {
 	struct state *st;
 	int fd, r;
 
 	fault_clear(f);
 	st = xcalloc(1, sizeof(*st));
+	st->cfg = *c;
 	st->lockfd = -1;
 	buf_init(&st->b);
-	st->path = xstrdup(o->state);
-	st->tmp = concat(o->state, ".tmp");
-	st->lock = concat(o->state, ".lock");
+	st->path = xstrdup(c->path);
+	st->tmp = concat(c->path, ".tmp");
+	st->lock = concat(c->path, ".lock");
 	if (take_lock(st, f) == -1) {
 		state_close(st);
 		return NULL;
 	}
-	if (o->state_reset)
+	if (c->reset)
 		return st;
 	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
@@ -602,7 +507,7 @@ state_open(const struct opts *o, struct run *R, struct fault *f)
 	}
 	r = read_file(fd, &st->b);
 	close(fd);
-	if (r == -1 || restore(st, R, st->b.data, st->b.len, f) == -1) {
+	if (r == -1 || restore(st, st->b.data, st->b.len, f) == -1) {
 		if (r == -1)
 			fault_set(f, EX_CONFIG, "cannot read state file %s",
 			    st->path);

@@ -22,11 +22,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "opts.h"
-
 struct buf;
 struct fault;
 struct jcur;
+
+enum win_kind {
+	WIN_NONE,
+	WIN_TUMBLING,
+	WIN_HOPPING,
+	WIN_SESSION,
+	WIN_CUMULATE,
+	WIN_COUNT
+};
 
 #define WIN_CELLS_MAX	(64 * 1024 * 1024)	/* open (slice, key) cells */
 #define WIN_PER_RECORD_MAX 4096		/* hopping size / slide */

@@ -24,7 +24,7 @@
 
 #include "agg.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "jcur.h"
 #include "partial.h"
 #include "path.h"

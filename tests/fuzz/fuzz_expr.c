@@ -17,14 +17,13 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "expr.h"
-#include "opts.h"
 #include "record.h"
 
 #include "fuzz_common.h"
 
-static struct opt_var vars[] = {
+static struct expr_var vars[] = {
 	{ "s", "\"str\"" },
 	{ "re", "\"^a.*[0-9]+$\"" },
 	{ "n", "1.5" },

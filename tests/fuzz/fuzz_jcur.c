@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "jcur.h"
 #include "value.h"
 

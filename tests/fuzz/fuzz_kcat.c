@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "diag.h"
+#include "fault.h"
 #include "kcat.h"
 #include "path.h"
 #include "record.h"

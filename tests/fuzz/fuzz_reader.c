@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "diag.h"
-#include "out.h"
+#include "fault.h"
+#include "../lib/filesink.h"
 #include "reader.h"
 
 #include "fuzz_common.h"
@@ -152,7 +152,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reader *rd;
 	struct line l;
 	struct fault f;
-	struct out *sp;
+	struct sink *sp;
 	struct buf want, got;
 	char *names[3] = { NULL, NULL, NULL }, *spname;
 	char **streams[1];
@@ -181,7 +181,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (two)
 		names[1] = temp_file(c + split, n - split);
 	spname = temp_file(NULL, 0);
-	CHECK((sp = out_open(spname, &f)) != NULL);
+	CHECK((sp = filesink_open(spname)) != NULL);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.line_max = line_max;
 	cfg.spill = sp;
@@ -224,7 +224,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(rd_next(rd, &l, -1, &f) == RD_EOF);
 	CHECK(rd_bytes(rd) == n);
 	rd_free(rd);
-	out_close(sp);
+	filesink_close(sp);
 
 	CHECK((fd = open(spname, O_RDONLY)) != -1);
 	while ((m = read(fd, tmp, sizeof(tmp))) > 0)

@@ -17,7 +17,7 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 #include "record.h"
 #include "value.h"

@@ -12,7 +12,7 @@
 
 #include "buf.h"
 #include "dedupe.h"
-#include "diag.h"
+#include "fault.h"
 #include "jcur.h"
 #include "state.h"
 #include "window.h"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "fault.h"
 #include "timeparse.h"
 
 #include "fuzz_common.h"

@@ -21,7 +21,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "record.h"

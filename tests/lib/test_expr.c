@@ -22,10 +22,10 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "check.h"
-#include "diag.h"
 #include "expr.h"
-#include "opts.h"
+#include "fault.h"
 #include "record.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -50,7 +50,7 @@ struct result {
 
 static struct result
 run(const char *text, const char *line, int64_t time_ns,
-    const struct opt_var *vars, int nvars)
+    const struct expr_var *vars, int nvars)
 {
 	struct result r;
 	struct fields *fl = rec_fields_new();
@@ -91,7 +91,7 @@ struct ecase {
 
 static void
 expect_cases(const char *group, const struct ecase *c, size_t n,
-    const char *line, const struct opt_var *vars, int nvars)
+    const char *line, const struct expr_var *vars, int nvars)
 {
 	struct result r;
 	size_t i;
@@ -353,7 +353,7 @@ test_uses_time(void)
 static void
 test_vars(void)
 {
-	static struct opt_var vars[] = {
+	static struct expr_var vars[] = {
 		{ "name", "\"hello\"" },
 		{ "n", "5" },
 		{ "l", "[1,5,\"x\"]" },
@@ -562,25 +562,26 @@ test_regex_limit(void)
 	arena_free(ar);
 }
 
-/* expr_show_error writes to stderr; it must take any column. */
+/* The caret under a syntax error's column, or nothing it cannot point. */
 static void
-test_show_error(void)
+test_caret(void)
 {
-	int null, saved;
+	struct buf b;
 
-	fflush(stderr);
-	if ((null = open("/dev/null", O_WRONLY)) == -1 ||
-	    (saved = dup(2)) == -1)
-		return;
-	dup2(null, 2);
-	expr_show_error("test", ".a ==", 5, "unexpected end of expression");
-	expr_show_error("test", "x", -1, "no column");
-	expr_show_error("test", "a\nb", 1, "newline");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(null);
-	CHECK(1);
+	buf_init(&b);
+	expr_caret(&b, ".a ==", 5);
+	CHECK_STR_EQ(buf_cstr(&b), "  .a ==\n       ^\n");
+	buf_clear(&b);
+	expr_caret(&b, "\t.a >", 0);
+	CHECK_STR_EQ(buf_cstr(&b), "  \t.a >\n  ^\n");
+	buf_clear(&b);
+	expr_caret(&b, "\t.a >", 3);
+	CHECK_STR_EQ(buf_cstr(&b), "  \t.a >\n  \t  ^\n");
+	buf_clear(&b);
+	expr_caret(&b, "x", -1);
+	expr_caret(&b, "a\nb", 1);
+	CHECK_INT_EQ(b.len, 0);
+	buf_release(&b);
 }
 
 int
@@ -598,6 +599,6 @@ main(void)
 	test_syntax_errors();
 	test_limits();
 	test_regex_limit();
-	test_show_error();
+	test_caret();
 	return check_done("test_expr");
 }

@@ -19,7 +19,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "path.h"
 #include "record.h"

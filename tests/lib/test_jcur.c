@@ -15,7 +15,7 @@
 
 #include "buf.h"
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "jcur.h"
 #include "value.h"
 

@@ -15,7 +15,7 @@
 #include <sysexits.h>
 
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

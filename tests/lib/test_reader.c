@@ -26,8 +26,8 @@
 
 #include "buf.h"
 #include "check.h"
-#include "diag.h"
-#include "out.h"
+#include "fault.h"
+#include "filesink.h"
 #include "reader.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -163,7 +163,7 @@ drain(struct reader *rd, struct buf *b, const char *const *names,
 }
 
 static struct reader *
-open1(const char *const *files, size_t line_max, struct out *spill)
+open1(const char *const *files, size_t line_max, struct sink *spill)
 {
 	char **const streams[1] = { (char **)files };
 	struct rd_config cfg;
@@ -378,8 +378,7 @@ expect_spill(const char *what, const char *content, size_t n,
 	const char *files[2] = { NULL, NULL };
 	char spname[320];
 	struct reader *rd;
-	struct out *sp;
-	struct fault f;
+	struct sink *sp;
 	struct buf b, got;
 
 	files[0] = temp_file(what, content, n);
@@ -387,7 +386,7 @@ expect_spill(const char *what, const char *content, size_t n,
 	snprintf(spname, sizeof(spname), "%s", temp_file(spname, "", 0));
 	buf_init(&b);
 	buf_init(&got);
-	if ((sp = out_open(spname, &f)) == NULL) {
+	if ((sp = filesink_open(spname)) == NULL) {
 		CHECK(0);
 		return;
 	}
@@ -395,7 +394,7 @@ expect_spill(const char *what, const char *content, size_t n,
 		return;
 	drain(rd, &b, NULL, -1);
 	rd_free(rd);
-	out_close(sp);
+	filesink_close(sp);
 	slurp(spname, &got);
 	check_count++;
 	if (strcmp(b.data, want) != 0) {
@@ -449,7 +448,7 @@ test_long_lines(void)
 	char *content = malloc(big + 64), spname[320];
 	const char *files[2] = { NULL, NULL };
 	struct reader *rd;
-	struct out *sp;
+	struct sink *sp;
 	struct fault f;
 	struct line l;
 	struct buf got;
@@ -493,7 +492,7 @@ test_long_lines(void)
 	/* One byte over: oversize, spilled whole, and the next is fine. */
 	snprintf(spname, sizeof(spname), "%s", temp_file("long-spill", "",
 	    0));
-	if ((sp = out_open(spname, &f)) == NULL)
+	if ((sp = filesink_open(spname)) == NULL)
 		return;
 	if ((rd = open1(files, big - 1, sp)) == NULL)
 		return;
@@ -504,7 +503,7 @@ test_long_lines(void)
 	CHECK(l.len == 5 && memcmp(l.p, "after", 5) == 0 && l.lineno == 3);
 	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_STREAM_END);
 	rd_free(rd);
-	out_close(sp);
+	filesink_close(sp);
 	buf_init(&got);
 	slurp(spname, &got);
 	CHECK_INT_EQ(got.len, big + 1);
@@ -514,14 +513,14 @@ test_long_lines(void)
 	/* A small limit with a huge line: bounded, reported once. */
 	snprintf(spname, sizeof(spname), "%s", temp_file("long-spill2", "",
 	    0));
-	if ((sp = out_open(spname, &f)) == NULL)
+	if ((sp = filesink_open(spname)) == NULL)
 		return;
 	if ((rd = open1(files, 300 * KB, sp)) == NULL)
 		return;
 	drain(rd, &got, NULL, -1);
 	CHECK_STR_EQ(got.data, "L1:first|O2|L3:after|E0|EOF");
 	rd_free(rd);
-	out_close(sp);
+	filesink_close(sp);
 	slurp(spname, &got);
 	CHECK_INT_EQ(got.len, big + 1);
 	buf_release(&got);
@@ -555,7 +554,7 @@ test_pipe(void)
 	char **const streams[1] = { (char **)files };
 	struct rd_config cfg;
 	struct reader *rd;
-	struct out *sp;
+	struct sink *sp;
 	struct fault f;
 	struct line l;
 	struct buf got;
@@ -568,7 +567,7 @@ test_pipe(void)
 	snprintf(name, sizeof(name), "/dev/fd/%d", p[0]);
 	snprintf(spname, sizeof(spname), "%s", temp_file("pipe-spill", "",
 	    0));
-	if ((sp = out_open(spname, &f)) == NULL)
+	if ((sp = filesink_open(spname)) == NULL)
 		return;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.line_max = 10;
@@ -641,7 +640,7 @@ test_pipe(void)
 	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_STREAM_END);
 	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_EOF);
 	rd_free(rd);
-	out_close(sp);
+	filesink_close(sp);
 	buf_init(&got);
 	slurp(spname, &got);
 	{

@@ -18,7 +18,7 @@
 
 #include "arena.h"
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "path.h"
 #include "record.h"
 

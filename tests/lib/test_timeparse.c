@@ -13,7 +13,7 @@
 #include <sysexits.h>
 
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "timeparse.h"
 
 #define S		INT64_C(1000000000)

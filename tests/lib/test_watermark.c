@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "watermark.h"
 
 static int

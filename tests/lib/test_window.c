@@ -22,7 +22,7 @@
 
 #include "buf.h"
 #include "check.h"
-#include "diag.h"
+#include "fault.h"
 #include "hash.h"
 #include "jcur.h"
 #include "watermark.h"

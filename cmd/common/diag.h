@@ -1,14 +1,14 @@
 #ifndef SK_DIAG_H
 #define SK_DIAG_H
 /*
- * diag.h - faults, messages and exit codes.
+ * diag.h - messages and exit codes: what a struct fault means.
  *
- * lib/ never prints and never exits: a function that fails fills a
- * struct fault (a sysexits code, the input line when there is one, and a
- * reason) and returns -1 or NULL.  Only cmd/ speaks, through diag_*, in
- * err(3) form: "stream-agg: line 1234: invalid JSON: ...".  diag also
- * keeps the bad-record count that decides exit status 65 at the end.
- * The caller owns struct fault; it holds no pointers.
+ * The engine never prints and never exits: a function that fails fills
+ * a struct fault (fault.h) and returns -1 or NULL.  Only the commands
+ * speak, through diag_*, in err(3) form: "stream-agg: line 1234: invalid
+ * JSON: ...".  diag also keeps the bad-record count that decides exit
+ * status 65 at the end, and installs the runtime's policies for a failed
+ * write (out.h) and for memory running out (xmalloc.h).
  */
 #include <stdint.h>
 

@@ -3,22 +3,26 @@
 /*
  * run.h - the main loop every tool runs.
  *
- * Read with src_next(), hand events to the tool, fire what the watermark
- * released, forward the watermark, report bad records, print --stats,
- * take checkpoints on time, stop cleanly on SIGTERM/SIGINT, and at end of
+ * Open the source with the options' flags, then read with src_next(),
+ * hand events to the tool, fire what the watermark released, forward the
+ * watermark, report bad records, print --stats and write --metrics, take
+ * checkpoints on time, stop cleanly on SIGTERM/SIGINT, and at end of
  * input fire everything or keep it (--eof, SPEC 4).  The tool supplies
  * hooks; run_loop() owns the order in which they are called, which is
  * where the SPEC's promises about output order live: an event, then the
- * windows its watermark advance fired, then the watermark record.
+ * windows its watermark advance fired, then the watermark record.  The
+ * caller owns struct run.
  */
 #include <stdint.h>
 
-struct buf;
+#include "buf.h"
+#include "state.h"
+
 struct fault;
 struct opts;
 struct source;
 struct src_event;
-struct state;
+struct src_side;
 
 struct run_hooks {
 	/* An event (rec.time_ns set when the tool needs time). */
@@ -63,8 +67,16 @@ struct run {
 	int64_t			 restore_ns;	/* time to read --state */
 	int64_t			 ckpt_ns;	/* the last checkpoint's */
 	uint64_t		 ckpt_bytes;	/* its size */
+	struct state_part	 parts[2];	/* source, tool-state */
+	struct buf		 fp;		/* the fingerprint */
 };
 
+/*
+ * R->src: a source over streams (the files of each side) with the flags
+ * of R->o: side files, the signals that stop it.  Dies on failure.
+ */
+void	run_open(struct run *, char **const *streams,
+	    const struct src_side *sides, int nsides);
 /* Returns the exit status (0, 65, ...). */
 int	run_loop(struct run *);
 #endif

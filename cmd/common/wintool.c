@@ -110,7 +110,6 @@ open_source(struct wintool *wt, char **files)
 {
 	struct src_side *sides;
 	char ***streams;
-	struct fault f;
 	int i, n = 0;
 
 	while (files[n] != NULL)
@@ -134,8 +133,9 @@ open_source(struct wintool *wt, char **files)
 			streams[i] = files;
 		}
 	}
-	if ((wt->src = src_open(&wt->o, streams, sides, n, &f)) == NULL)
-		diag_die(&f);
+	wt->run.o = &wt->o;
+	run_open(&wt->run, streams, sides, n);
+	wt->src = wt->run.src;
 	free(sides);
 	free(streams);
 }

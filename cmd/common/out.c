@@ -11,7 +11,15 @@
 #include "out.h"
 #include "xmalloc.h"
 
-static struct out stdout_out = { .fd = 1, .name = "stdout" };
+static void
+drain(struct sink *s)
+{
+	out_flush((struct out *)(void *)s);
+}
+
+static struct out stdout_out = {
+	.s = { .drain = drain }, .fd = 1, .name = "stdout"
+};
 struct out *out_stdout = &stdout_out;
 
 static void
@@ -26,7 +34,7 @@ void (*out_on_error)(struct out *, int) = default_on_error;
 void
 out_init_stdout(void)
 {
-	buf_reserve(&stdout_out.b, OUT_FLUSH_AT * 2);
+	buf_reserve(&stdout_out.s.b, SINK_DRAIN_AT * 2);
 }
 
 struct out *
@@ -40,6 +48,7 @@ out_open(const char *path, struct fault *f)
 		return fault_null(f, EX_CANTCREAT, "cannot open %s: %s", path,
 		    strerror(errno));
 	o = xcalloc(1, sizeof(*o));
+	o->s.drain = drain;
 	o->fd = fd;
 	o->name = path;
 	return o;
@@ -48,22 +57,23 @@ out_open(const char *path, struct fault *f)
 int
 out_flush(struct out *o)
 {
+	struct buf *b = &o->s.b;
 	size_t off = 0;
 	ssize_t n;
 
-	while (off < o->b.len) {
-		n = write(o->fd, o->b.data + off, o->b.len - off);
+	while (off < b->len) {
+		n = write(o->fd, b->data + off, b->len - off);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			o->b.len = 0;
+			b->len = 0;
 			out_on_error(o, errno);
 			return -1;
 		}
 		off += (size_t)n;
 	}
 	o->bytes += off;
-	o->b.len = 0;
+	b->len = 0;
 	return 0;
 }
 
@@ -75,28 +85,7 @@ out_close(struct out *o)
 	out_flush(o);
 	if (o != out_stdout) {
 		close(o->fd);
-		buf_release(&o->b);
+		buf_release(&o->s.b);
 		free(o);
 	}
-}
-
-void
-out_commit(struct out *o)
-{
-	o->records++;
-	if (o->b.len >= OUT_FLUSH_AT)
-		out_flush(o);
-}
-
-void
-out_line(struct out *o, const char *p, size_t n)
-{
-	struct buf *b = &o->b;
-
-	if (b->cap - b->len <= n + 1)
-		buf_reserve(b, n + 1);
-	memcpy(b->data + b->len, p, n);
-	b->data[b->len + n] = '\n';
-	b->len += n + 1;
-	out_commit(o);
 }

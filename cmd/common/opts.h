@@ -9,15 +9,18 @@
  * so the three cannot drift apart.  opt_parse() fills a struct opts that
  * the caller owns; strings in it point into argv or into memory the
  * struct keeps until opt_release().  Bad usage prints a message naming
- * the flag and exits 64: this is the one lib/ function allowed to exit,
- * because usage errors happen before anything runs.
+ * the flag and exits 64: usage errors happen before anything runs.
+ * Part of the tool runtime; the engine's structs it fills (windows,
+ * expression variables, time formats) come from the engine's headers.
  */
 #include <stdint.h>
 
-struct buf;
-
+#include "expr.h"
 #include "path.h"
 #include "timeparse.h"
+#include "window.h"
+
+struct buf;
 
 enum tool {
 	T_FILTER = 1 << 0,
@@ -27,22 +30,8 @@ enum tool {
 	T_JOIN = 1 << 4
 };
 
-enum win_kind {
-	WIN_NONE,
-	WIN_TUMBLING,
-	WIN_HOPPING,
-	WIN_SESSION,
-	WIN_CUMULATE,
-	WIN_COUNT
-};
-
 enum eof_mode { EOF_DEFAULT, EOF_FLUSH, EOF_KEEP };
 enum wm_out { WMO_AUTO, WMO_ALWAYS, WMO_NEVER };
-
-struct opt_var {
-	char	*name;
-	char	*json;		/* the value as JSON text */
-};
 
 struct opts {
 	enum tool	 tool;
@@ -92,7 +81,7 @@ struct opts {
 	int64_t		 within_ns;	/* also stream-join --within */
 	int		 within_set;
 	double		 sample;	/* -1: off */
-	struct opt_var	*vars;
+	struct expr_var	*vars;	/* --arg, --argjson */
 	int		 nvars;
 
 	/* stream-watermark */

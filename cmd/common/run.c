@@ -1,11 +1,13 @@
 /*
  * run.c - the shared main loop: events, firing, watermarks, stats, stop.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "diag.h"
 #include "opts.h"
 #include "out.h"
@@ -13,6 +15,101 @@
 #include "source.h"
 #include "state.h"
 #include "timeparse.h"
+
+static volatile sig_atomic_t stop_flag, stats_flag;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stats_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: poll() must wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static int
+stats_requested(void)
+{
+	int v = stats_flag;
+
+	stats_flag = 0;
+	return v;
+}
+
+/* The source's hooks into the runtime: side files, flushing, reports. */
+static struct sink *
+sink_open(void *arg, const char *path, struct fault *f)
+{
+	struct out *o = out_open(path, f);
+
+	return o != NULL ? out_sink(o) : NULL;
+}
+
+static void
+sink_close(void *arg, struct sink *s)
+{
+	out_close((struct out *)(void *)s);
+}
+
+static void
+flush_stdout(void *arg)
+{
+	out_flush(out_stdout);
+}
+
+static void
+report_bad(void *arg, const struct fault *f)
+{
+	diag_bad(f);
+}
+
+void
+run_open(struct run *R, char **const *streams, const struct src_side *sides,
+    int nsides)
+{
+	const struct opts *o = R->o;
+	struct src_config c;
+	struct fault f;
+
+	memset(&c, 0, sizeof(c));
+	c.time_path = o->time_path;
+	c.time_fmt = o->time_fmt;
+	c.time_out = o->time_out;
+	c.processing_time = o->processing_time;
+	c.max_delay_ns = o->max_delay_ns;
+	c.idle_ns = o->idle_ns;
+	c.watermarks = o->wm_out == WMO_ALWAYS ? 1 :
+	    o->wm_out == WMO_NEVER ? -1 : 0;
+	c.keep_envelope = o->keep_envelope;
+	c.max_line_bytes = o->max_line_bytes;
+	c.by = o->by;
+	c.shard_i = o->shard_i;
+	c.shard_n = o->shard_n;
+	c.errors_path = o->errors_output;
+	c.late_path = o->late_output;
+	c.sink_open = sink_open;
+	c.sink_close = sink_close;
+	c.wait = flush_stdout;
+	c.bad = report_bad;
+	c.stop = &stop_flag;
+	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
+		diag_die(&f);
+	install_signals();
+}
 
 static void
 human_bytes(struct buf *b, double n)
@@ -40,7 +137,7 @@ print_stats(struct run *R, int final)
 {
 	struct src_counters *c = src_counters(R->src);
 	struct watermark *wm = src_wm(R->src);
-	int64_t now = mono_ms(), el = now - R->started_ms;
+	int64_t now = clock_mono_ms(), el = now - R->started_ms;
 	char tb[TP_BUF];
 	struct buf b;
 
@@ -59,7 +156,7 @@ print_stats(struct run *R, int final)
 	if (wm->wm_ns != WM_MIN && wm->wm_ns != WM_MAX) {
 		tp_format(wm->wm_ns, TPO_RFC3339, tb);
 		buf_printf(&b, ", watermark %s, lag %.1fs", tb,
-		    (double)(wall_ns() - wm->wm_ns) / 1e9);
+		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
 	}
 	if (R->h->state_bytes != NULL) {
 		buf_adds(&b, ", state ");
@@ -126,7 +223,7 @@ write_metrics(struct run *R)
 		    (double)wm->wm_ns / 1e9);
 		metric(&b, "watermark_lag_seconds", "gauge",
 		    "Wall clock minus watermark.",
-		    (double)(wall_ns() - wm->wm_ns) / 1e9);
+		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
 	}
 	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
 	    R->h->state_bytes != NULL ? (double)R->h->state_bytes(R->ctx) : 0);
@@ -148,7 +245,7 @@ write_metrics(struct run *R)
 static void
 set_deadline(struct run *R)
 {
-	int64_t d = 0, now = mono_ms();
+	int64_t d = 0, now = clock_mono_ms();
 
 	if (R->o->stats_ns > 0 || R->o->metrics != NULL)
 		d = R->next_stats_ms;
@@ -163,11 +260,12 @@ set_deadline(struct run *R)
 static int
 checkpoint(struct run *R, struct fault *f)
 {
-	int64_t t0 = wall_ns();
+	int64_t t0 = clock_wall_ns();
 
-	if (state_checkpoint(R->st, R, f) == -1)
+	out_flush(out_stdout);
+	if (state_checkpoint(R->st, f) == -1)
 		return -1;
-	R->ckpt_ns = wall_ns() - t0;
+	R->ckpt_ns = clock_wall_ns() - t0;
 	R->ckpt_bytes = state_size(R->st);
 	return 0;
 }
@@ -175,10 +273,10 @@ checkpoint(struct run *R, struct fault *f)
 static void
 periodic(struct run *R)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 	struct fault f;
 
-	if (src_stats_requested())
+	if (stats_requested())
 		print_stats(R, 0);
 	if ((R->o->stats_ns > 0 || R->o->metrics != NULL) &&
 	    now >= R->next_stats_ms) {
@@ -221,14 +319,77 @@ after(struct run *R, int tick)
 	}
 	if (R->h->may_forward != NULL) {
 		if (R->h->may_forward(R->ctx, w, tick))
-			src_forward_wm(R->src, out_stdout);
+			src_forward_wm(R->src, out_sink(out_stdout));
 		return;
 	}
 	if (w == R->forwarded || (!fired && !tick && (R->forward_on_fire ||
 	    (R->forwarded != WM_MIN && w - R->forwarded < 1000000000))))
 		return;
-	if (src_forward_wm(R->src, out_stdout))
+	if (src_forward_wm(R->src, out_sink(out_stdout)))
 		R->forwarded = w;
+}
+
+static void
+save_tool(void *ctx, struct buf *b)
+{
+	struct run *R = ctx;
+
+	if (R->h->save != NULL)
+		R->h->save(R->ctx, b);
+}
+
+static int
+load_tool(void *ctx, const char *p, size_t n, struct fault *f)
+{
+	struct run *R = ctx;
+
+	return R->h->load != NULL ? R->h->load(R->ctx, p, n, f) : 0;
+}
+
+static void
+save_source(void *ctx, struct buf *b)
+{
+	src_save(ctx, b);
+}
+
+static int
+load_source(void *ctx, const char *p, size_t n, struct fault *f)
+{
+	return src_load(ctx, p, n, f);
+}
+
+/*
+ * --state: the snapshot holds the source's part and the tool's, under
+ * the fingerprint of the options that shape them; restoring it puts W
+ * back where the last run left it.
+ */
+static void
+open_state(struct run *R)
+{
+	struct state_config c;
+	struct fault f;
+	int64_t t0 = clock_wall_ns();
+
+	R->parts[0] = (struct state_part){ "source", "source section",
+	    save_source, load_source, R->src };
+	R->parts[1] = (struct state_part){ "tool-state", "tool section",
+	    save_tool, load_tool, R };
+	buf_init(&R->fp);
+	opt_fingerprint(R->o, &R->fp);
+	if (R->h->fingerprint != NULL)
+		R->h->fingerprint(R->ctx, &R->fp);
+	memset(&c, 0, sizeof(c));
+	c.path = R->o->state;
+	c.reset = R->o->state_reset;
+	c.tool = diag_progname();
+	c.fingerprint = R->fp.data != NULL ? R->fp.data : "";
+	c.fingerprint_len = R->fp.len;
+	c.parts = R->parts;
+	c.nparts = 2;
+	if ((R->st = state_open(&c, &f)) == NULL)
+		diag_die(&f);
+	R->advanced = src_wm(R->src)->wm_ns;
+	R->restore_ns = clock_wall_ns() - t0;
 }
 
 int
@@ -240,17 +401,12 @@ run_loop(struct run *R)
 
 	R->advanced = WM_MIN;
 	R->forwarded = WM_MIN;
-	R->started_ms = mono_ms();
+	R->started_ms = clock_mono_ms();
 	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
 	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
-	if (R->o->state != NULL) {
-		int64_t t0 = wall_ns();
-
-		if ((R->st = state_open(R->o, R, &f)) == NULL)
-			diag_die(&f);
-		R->restore_ns = wall_ns() - t0;
-	}
+	if (R->o->state != NULL)
+		open_state(R);
 	set_deadline(R);
 	while ((rc = src_next(R->src, &ev, &f)) != SRC_EOF) {
 		switch (rc) {
@@ -298,6 +454,7 @@ run_loop(struct run *R)
 			diag_die(&f);
 		state_close(R->st);
 		R->st = NULL;
+		buf_release(&R->fp);
 	}
 	if (R->o->stats_ns > 0)
 		print_stats(R, 1);

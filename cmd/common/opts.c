@@ -410,7 +410,7 @@ static void
 add_var(struct opts *o, const char *flag, char *name, const char *value,
     int is_json)
 {
-	struct opt_var *v;
+	struct expr_var *v;
 	json_t *j;
 	json_error_t je;
 	char *text;

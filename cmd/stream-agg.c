@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "opts.h"
 #include "out.h"
 #include "partial.h"
@@ -506,7 +507,7 @@ fin_check(struct atool *A, int in, const struct partial *p, struct fault *f)
 		    "the same N)", in + 1, what[p->partition], i, n,
 		    what[A->fin_part], A->fin_owner_i, A->fin_n);
 	if (!p->partition &&
-	    !shard_keeps(hash_bytes(p->key->data, p->key->len), i, n))
+	    !key_shard_keeps(hash_bytes(p->key->data, p->key->len), i, n))
 		return fault_set(f, EX_DATAERR, "bad @partial: its key is not "
 		    "one of shard %d/%d (give every shard the same --by)", i, n);
 	if (q->shard != -1 && q->shard != i)
@@ -782,7 +783,7 @@ g_event(struct atool *A, struct src_event *ev)
 	int64_t id, t = ev->rec.time_ns;
 	int created;
 
-	if (!shard_keeps(h, A->wt.o.shard_i, A->wt.o.shard_n))
+	if (!key_shard_keeps(h, A->wt.o.shard_i, A->wt.o.shard_n))
 		return;
 	id = tab_put(A->keys, A->wt.kb.data, A->wt.kb.len, h, &created);
 	if (id < 0)

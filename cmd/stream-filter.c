@@ -11,6 +11,7 @@
 #include "expr.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "opts.h"
 #include "out.h"
 #include "project.h"
@@ -88,7 +89,7 @@ selected(struct filter *F, const struct src_event *ev)
 	} else {
 		h = hash_bytes(ev->out_p, ev->out_len);
 	}
-	if (!shard_keeps(h, F->o.shard_i, F->o.shard_n))
+	if (!key_shard_keeps(h, F->o.shard_i, F->o.shard_n))
 		return 0;
 	return F->o.sample < 0 || h <= F->sample_max;
 }

@@ -59,10 +59,10 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "hash.h"
 #include "jcur.h"
 #include "join.h"
 #include "kcat.h"
+#include "key.h"
 #include "opts.h"
 #include "out.h"
 #include "path.h"

@@ -37,6 +37,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "record.h"
 #include "sketch.h"
 #include "table.h"
@@ -653,7 +654,7 @@ val_text(const struct value *v, char *tmp, struct buf *heap,
 	if (v->type == V_NUMBER && v->isint)
 		*n = (size_t)snprintf(tmp, 32, "%lld", (long long)v->i);
 	else if (v->type == V_NUMBER)
-		*n = fmt_double(v->d, tmp);
+		*n = buf_fmt_double(v->d, tmp);
 	else {
 		buf_clear(heap);
 		val_write_json(heap, v);
@@ -1047,7 +1048,7 @@ dset_small_has(const struct dset *s, const char *k, size_t n)
 	size_t off = 0, m;
 
 	while (off < s->len) {
-		m = sk_canon_len(s->small + off, s->len - off);
+		m = key_canon_len(s->small + off, s->len - off);
 		if (m == n && memcmp(s->small + off, k, n) == 0)
 			return 1;
 		off += m;
@@ -1075,7 +1076,7 @@ dset_to_table(struct dset *s)
 	s->t = tab_new(0);
 	s->n = 0;
 	for (off = 0; off < s->len; off += m) {
-		m = sk_canon_len(s->small + off, s->len - off);
+		m = key_canon_len(s->small + off, s->len - off);
 		dset_table_put(s, s->small + off, m);
 	}
 	s->len = s->cap = 0;
@@ -1127,7 +1128,7 @@ dset_each(const struct dset *s, void (*fn)(void *, const char *, size_t),
 		return;
 	if (s->t == NULL) {
 		for (off = 0; off < s->len; off += m) {
-			m = sk_canon_len(s->small + off, s->len - off);
+			m = key_canon_len(s->small + off, s->len - off);
 			fn(arg, s->small + off, m);
 		}
 		return;
@@ -1142,13 +1143,13 @@ static void
 canon_add(const struct value *v, void (*fn)(void *, const char *, size_t),
     void *arg)
 {
-	char tmp[SK_CANON_TMP];
+	char tmp[KEY_CANON_TMP];
 	struct buf heap;
 	const char *k;
 	size_t n;
 
 	buf_init(&heap);
-	sk_canon(v, tmp, &heap, &k, &n);
+	key_canon(v, tmp, &heap, &k, &n);
 	fn(arg, k, n);
 	buf_release(&heap);
 }
@@ -1193,7 +1194,7 @@ canon_json_cb(void *arg, const char *k, size_t n)
 	if (!o->first)
 		buf_addc(o->b, ',');
 	o->first = 0;
-	sk_canon_json(o->b, k, n);
+	key_canon_json(o->b, k, n);
 }
 
 /* [v,...] in first-seen order, each value in canonical JSON. */
@@ -1218,7 +1219,7 @@ distinct_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	buf_init(&key);
 	buf_init(&scratch);
 	while (rc == 0 && jc_more(j) == 1) {
-		if ((rc = sk_canon_read(j, &key, &scratch)) == 0 &&
+		if ((rc = key_canon_read(j, &key, &scratch)) == 0 &&
 		    !dset_put(st, key.data, key.len))
 			rc = jc_fail(j, "duplicate distinct value");
 	}
@@ -2068,7 +2069,7 @@ aggset_describe(const struct aggset *as, struct buf *b)
 			path_canon(b, &sp->path);
 			if (sp->fn->args == A_Q) {
 				buf_addc(b, ',');
-				buf_add(b, q, fmt_double(sp->q, q));
+				buf_add(b, q, buf_fmt_double(sp->q, q));
 			}
 			else if (sp->fn->args == A_K)
 				buf_printf(b, ",%d", sp->k);

@@ -168,7 +168,7 @@ buf_json_u64(struct buf *b, uint64_t v)
 }
 
 size_t
-fmt_double(double d, char out[32])
+buf_fmt_double(double d, char out[32])
 {
 	int prec, n = 0;
 
@@ -197,7 +197,7 @@ buf_json_dbl(struct buf *b, double d)
 {
 	char tmp[32];
 
-	buf_add(b, tmp, fmt_double(d, tmp));
+	buf_add(b, tmp, buf_fmt_double(d, tmp));
 }
 
 void

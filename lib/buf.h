@@ -50,5 +50,5 @@ void	buf_hex(struct buf *, const void *, size_t);
 int	buf_unhex(struct buf *out, const char *, size_t);
 
 /* Shortest text that strtod reads back as d; "null" when not finite. */
-size_t	fmt_double(double d, char out[32]);
+size_t	buf_fmt_double(double d, char out[32]);
 #endif

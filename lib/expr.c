@@ -899,7 +899,7 @@ as_time(const struct value *v, int64_t *t)
 		return tp_from_number(&tf, v->raw, v->rawlen, t, NULL);
 	if (v->isint)
 		snprintf(num, sizeof(num), "%lld", (long long)v->i);
-	else if (fmt_double(v->d, num) == 4 && num[0] == 'n')
+	else if (buf_fmt_double(v->d, num) == 4 && num[0] == 'n')
 		return -1;
 	return tp_from_number(&tf, num, strlen(num), t, NULL);
 }

@@ -1,72 +1,21 @@
 #ifndef SK_HASH_H
 #define SK_HASH_H
 /*
- * hash.h - XXH64 and the canonical encoding of --by keys.
+ * hash.h - XXH64, the one hash of streamkit.
  *
- * A key is the tuple of a record's --by values.  key_encode() writes it
- * in a canonical byte form (equal keys, equal bytes: 1 and 1.0 are the
- * same number, missing is null) that is hashed with XXH64 (seed 0), used
- * as the hash-table key and saved in state files.  --shard I/N keeps a
- * record when XXH64(encoding) mod N == I, and --sample P when
- * XXH64(encoding) < P * 2^64: both stable across runs and machines.
- * Encoding, per value: 'n' null; 'f' false; 't' true; 'i' + 8 bytes
- * big-endian int64; 'd' + 8 bytes big-endian IEEE double; 's' + 4 bytes
- * big-endian length + UTF-8 bytes; 'j' + 4 bytes length + compact JSON
- * (arrays and objects).
+ * Keys (key.h), table slots (table.h), --shard and --sample, HyperLogLog
+ * registers and partial signatures all hash with XXH64, seed 0 unless
+ * said otherwise, so a value hashes the same in every process and on
+ * every machine.  No allocation, no state.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "value.h"
+uint64_t hash_xxh64(const void *, size_t, uint64_t seed);
 
-struct buf;
-struct fault;
-struct fields;
-struct path;
-struct record;
-
-#define KEY_PATHS_MAX	32
-
-struct keyspec {
-	struct path	*paths;
-	int		 n;
-	int		 slots[KEY_PATHS_MAX];
-};
-
-uint64_t xxh64(const void *, size_t, uint64_t seed);
-/* --shard I/N: does the shard keep a key of hash h?  (n 0: no --shard) */
-static inline int
-shard_keeps(uint64_t h, int i, int n)
-{
-	return n == 0 || h % (uint64_t)n == (uint64_t)i;
-}
 static inline uint64_t
 hash_bytes(const void *p, size_t n)
 {
-	return xxh64(p, n, 0);
+	return hash_xxh64(p, n, 0);
 }
-
-/* Parse "--by .a,.b" and register the paths; by == NULL: no key. */
-int	key_init(struct keyspec *, const char *by, struct fields *,
-	    struct fault *);
-void	key_release(struct keyspec *);
-void	key_encode(const struct keyspec *, const struct record *,
-	    struct buf *);
-void	key_encode_value(struct buf *, const struct value *);
-void	key_encode_string(struct buf *, const char *, size_t);
-/*
- * The encoding of a raw JSON value (p NULL: missing) when it is null, a
- * boolean, a string without escapes (esc 0) or a number: 0; -1 for
- * anything that needs a parse first.
- */
-int	key_encode_raw(struct buf *, const char *p, size_t n, int esc);
-/* Read back value i of an encoded key; 0, or -1 if malformed. */
-int	key_decode(const char *, size_t, int i, struct value *);
-/* Write "name":value,... for each --by path (names: last segments). */
-void	key_write_fields(const struct keyspec *, const char *, size_t,
-	    struct buf *);
-/* Order of keys (jq order, value by value). */
-int	key_cmp(const char *, size_t, const char *, size_t);
-/* Is the encoding well formed, with n values? (state and partials) */
-int	key_valid(const char *, size_t, int n);
 #endif

@@ -10,6 +10,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "join.h"
+#include "key.h"
 #include "sat.h"
 #include "sink.h"
 #include "table.h"
@@ -179,7 +180,7 @@ static void
 unescape(struct buf *o, const char *s, size_t n)
 {
 	buf_reserve(o, n);
-	o->len += json_unescape(o->data + o->len, s, n);
+	o->len += utf8_unescape(o->data + o->len, s, n);
 }
 
 /*

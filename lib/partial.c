@@ -9,6 +9,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "partial.h"
 #include "record.h"
 #include "utf8.h"
@@ -91,10 +92,10 @@ static uint64_t
 final_sum(int64_t start, int64_t end, const char *key, size_t keylen,
     const char *p, size_t n)
 {
-	uint64_t seed = xxh64(key, keylen, (uint64_t)start ^
+	uint64_t seed = hash_xxh64(key, keylen, (uint64_t)start ^
 	    ((uint64_t)end << 1 | (uint64_t)end >> 63));
 
-	return xxh64(p, n, seed);
+	return hash_xxh64(p, n, seed);
 }
 
 void

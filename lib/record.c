@@ -372,7 +372,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			P->reason = "out of memory";
 			return 0;
 		}
-		v->slen = json_unescape(d, v->raw + 1, v->rawlen - 2);
+		v->slen = utf8_unescape(d, v->raw + 1, v->rawlen - 2);
 		v->s = d;
 	}
 	return 1;

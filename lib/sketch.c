@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "sat.h"
 #include "sketch.h"
 #include "value.h"
@@ -1204,7 +1205,7 @@ ss_result(const struct ss *s, int k, struct buf *b)
 	buf_addc(b, '[');
 	for (i = 0; i < n; i++) {
 		buf_adds(b, i > 0 ? ",{\"value\":" : "{\"value\":");
-		sk_canon_json(b, ss_key(v[i]), v[i]->len);
+		key_canon_json(b, ss_key(v[i]), v[i]->len);
 		buf_adds(b, ",\"count\":");
 		buf_json_u64(b, v[i]->count);
 		buf_addc(b, '}');
@@ -1228,7 +1229,7 @@ ss_encode(const struct ss *s, struct buf *b)
 	buf_adds(b, ",\"items\":[");
 	for (i = 0; i < s->n; i++) {
 		buf_adds(b, i > 0 ? ",[" : "[");
-		sk_canon_json(b, ss_key(&s->items[i]), s->items[i].len);
+		key_canon_json(b, ss_key(&s->items[i]), s->items[i].len);
 		buf_addc(b, ',');
 		buf_json_u64(b, s->items[i].count);
 		buf_addc(b, ',');
@@ -1245,7 +1246,7 @@ ss_read_item(struct jcur *j, struct ss *s, struct buf *key,
 	uint64_t count, err, h;
 
 	if (jc_begin_array(j) == -1 || jc_element(j, "short top item") ||
-	    sk_canon_read(j, key, scratch) == -1 ||
+	    key_canon_read(j, key, scratch) == -1 ||
 	    jc_element(j, "short top item") || jc_uint(j, &count) == -1 ||
 	    jc_element(j, "short top item") || jc_uint(j, &err) == -1 ||
 	    jc_closing(j, "long top item") != 0)
@@ -1330,159 +1331,4 @@ ss_free(struct ss *s)
 	free(s->heap);
 	free(s->index);
 	free(s);
-}
-
-/* --- canonical values --- */
-
-static void
-be64(char *o, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		o[i] = (char)v;
-}
-
-/*
- * Scalars are encoded here, on the caller's stack, by the rules of
- * key_encode_value() (which test_agg.c checks against); strings too long
- * for tmp and containers (which need compacting) go through it.
- */
-void
-sk_canon(const struct value *v, char *tmp, struct buf *heap,
-    const char **out, size_t *n)
-{
-	uint64_t bits;
-
-	*out = tmp;
-	switch (v->type) {
-	case V_MISSING:
-	case V_NULL:
-		tmp[0] = 'n';
-		*n = 1;
-		return;
-	case V_FALSE:
-	case V_TRUE:
-		tmp[0] = v->type == V_TRUE ? 't' : 'f';
-		*n = 1;
-		return;
-	case V_NUMBER:
-		if (v->isint || (v->d == floor(v->d) && v->d >= -9.2e18 &&
-		    v->d <= 9.2e18)) {
-			tmp[0] = 'i';
-			be64(tmp + 1, (uint64_t)(v->isint ? v->i :
-			    (int64_t)v->d));
-		} else {
-			tmp[0] = 'd';
-			memcpy(&bits, &v->d, 8);
-			be64(tmp + 1, bits);
-		}
-		*n = 9;
-		return;
-	case V_STRING:
-		if (v->slen + 5 > SK_CANON_TMP)
-			break;
-		tmp[0] = 's';
-		tmp[1] = (char)(v->slen >> 24);
-		tmp[2] = (char)(v->slen >> 16);
-		tmp[3] = (char)(v->slen >> 8);
-		tmp[4] = (char)v->slen;
-		if (v->slen > 0)
-			memcpy(tmp + 5, v->s, v->slen);
-		*n = v->slen + 5;
-		return;
-	default:
-		break;
-	}
-	buf_clear(heap);
-	key_encode_value(heap, v);
-	*out = heap->data;
-	*n = heap->len;
-}
-
-size_t
-sk_canon_len(const char *p, size_t avail)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	size_t n;
-
-	if (avail < 1)
-		return 0;
-	switch (p[0]) {
-	case 'n':
-	case 'f':
-	case 't':
-		return 1;
-	case 'i':
-	case 'd':
-		return avail >= 9 ? 9 : 0;
-	case 's':
-	case 'j':
-		if (avail < 5)
-			return 0;
-		n = (size_t)u[1] << 24 | (size_t)u[2] << 16 |
-		    (size_t)u[3] << 8 | u[4];
-		return n <= avail - 5 ? n + 5 : 0;
-	default:
-		return 0;
-	}
-}
-
-void
-sk_canon_json(struct buf *b, const char *p, size_t n)
-{
-	struct value v;
-
-	if (key_decode(p, n, 0, &v) == -1) {
-		buf_adds(b, "null");
-		return;
-	}
-	if (v.type == V_NUMBER && !v.isint && !isfinite(v.d))
-		buf_adds(b, v.d < 0 ? "-1e999" : "1e999");
-	else
-		val_write_json(b, &v);
-}
-
-int
-sk_canon_read(struct jcur *j, struct buf *out, struct buf *scratch)
-{
-	struct value v;
-	int x;
-
-	memset(&v, 0, sizeof(v));
-	switch (jc_peek(j)) {
-	case 'n':
-		v.type = V_NULL;
-		if (jc_null(j) == -1)
-			return -1;
-		break;
-	case 't':
-	case 'f':
-		if (jc_bool(j, &x) == -1)
-			return -1;
-		v.type = x ? V_TRUE : V_FALSE;
-		break;
-	case '0':
-		if (jc_number(j, &v) == -1)
-			return -1;
-		break;
-	case '"':
-		if (jc_string(j, scratch) == -1)
-			return -1;
-		v.type = V_STRING;
-		v.s = scratch->data;
-		v.slen = scratch->len;
-		break;
-	case '[':
-	case '{':
-		v.type = jc_peek(j) == '[' ? V_ARRAY : V_OBJECT;
-		if (jc_raw(j, &v.raw, &v.rawlen) == -1)
-			return -1;
-		break;
-	default:
-		return jc_fail(j, "expected a value");
-	}
-	buf_clear(out);
-	key_encode_value(out, &v);
-	return 0;
 }

@@ -3,7 +3,7 @@
 /*
  * sketch.h - the approximate aggregates: DDSketch quantiles (dds_),
  * HyperLogLog distinct counts (hll_) and Space-Saving heavy hitters
- * (ss_), plus the canonical-value helpers (sk_) they share with agg.c.
+ * (ss_).
  *
  * Each sketch is one heap object, and a NULL pointer is the empty
  * sketch, so a group that never saw a value costs a pointer.  Adding and
@@ -12,9 +12,9 @@
  * encodings are compact JSON (documented in streamkit(7)) and decoding
  * reads them back with jcur, rejecting malformed input through
  * jc_fail() and never trusting a claimed size.  HyperLogLog and
- * Space-Saving take values as canonical bytes (hash.h, so 1 and 1.0 are
+ * Space-Saving take values as canonical bytes (key.h, so 1 and 1.0 are
  * one value); they know nothing of paths or records.  Memory exhaustion
- * goes to buf_oom(), the one place that handles it.
+ * goes to xmalloc.h, the one place that handles it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -64,18 +64,4 @@ void	ss_encode(const struct ss *, struct buf *);
 int	ss_decode(struct ss **, uint32_t m, struct jcur *);
 size_t	ss_bytes(const struct ss *);
 void	ss_free(struct ss *);
-
-/*
- * Canonical bytes of v (hash.h key_encode_value): in tmp when they fit
- * in SK_CANON_TMP bytes, else in heap (which the caller releases).
- */
-#define SK_CANON_TMP	128
-void	sk_canon(const struct value *, char *tmp, struct buf *heap,
-	    const char **out, size_t *n);
-/* Length of the one canonical value at p, or 0 if it runs past avail. */
-size_t	sk_canon_len(const char *p, size_t avail);
-/* The canonical value as compact JSON (non-finite numbers as 1e999). */
-void	sk_canon_json(struct buf *, const char *, size_t);
-/* Read any JSON value into its canonical bytes (out is cleared). */
-int	sk_canon_read(struct jcur *, struct buf *out, struct buf *scratch);
 #endif

@@ -7,10 +7,11 @@
 #include "arena.h"
 #include "buf.h"
 #include "clock.h"
-#include "jcur.h"
 #include "fault.h"
 #include "hash.h"
+#include "jcur.h"
 #include "kcat.h"
+#include "key.h"
 #include "path.h"
 #include "reader.h"
 #include "sink.h"
@@ -346,7 +347,7 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 		if (key_encode_raw(&k->kb, v->p, v->n, v->esc) == -1)
 			return SKIP_UNREAD;
 	}
-	if (shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->cfg.shard_i,
+	if (key_shard_keeps(hash_bytes(k->kb.data, k->kb.len), S->cfg.shard_i,
 	    S->cfg.shard_n))
 		return SKIP_OURS;
 	S->cnt.in++;
@@ -474,7 +475,7 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		 * could not be read, the shard of the missing key's.
 		 */
 		if (S->skip != NULL && sk != SKIP_OURS &&
-		    !shard_keeps(S->skip->missing, S->cfg.shard_i,
+		    !key_shard_keeps(S->skip->missing, S->cfg.shard_i,
 		    S->cfg.shard_n))
 			return -1;
 		return SRC_BAD;

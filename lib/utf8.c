@@ -163,7 +163,7 @@ utf8_escape(const char *s, size_t left, size_t *used)
 }
 
 size_t
-json_unescape(char *dst, const char *src, size_t n)
+utf8_unescape(char *dst, const char *src, size_t n)
 {
 	const char *bs;
 	size_t i = 0, o = 0, used, run;

@@ -32,5 +32,5 @@ unsigned utf8_escape(const char *s, size_t left, size_t *used);
  * Decode the body of a JSON string already known to be valid (between
  * the quotes) into dst, which needs n bytes; returns the decoded length.
  */
-size_t	json_unescape(char *dst, const char *src, size_t n);
+size_t	utf8_unescape(char *dst, const char *src, size_t n);
 #endif

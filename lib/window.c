@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "sat.h"
 #include "table.h"
 #include "timeparse.h"

@@ -180,7 +180,7 @@ metric(struct buf *b, const char *name, const char *type, const char *help,
 {
 	char num[32];
 
-	fmt_double(v, num);
+	buf_fmt_double(v, num);
 	buf_printf(b, "# HELP streamkit_%s %s\n# TYPE streamkit_%s %s\n"
 	    "streamkit_%s{tool=\"%s\"} %s\n", name, help, name, type, name,
 	    diag_progname(), strcmp(num, "null") == 0 ? "NaN" : num);

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "hash.h"
 #include "jcur.h"
 #include "out.h"
 #include "record.h"
@@ -204,7 +205,7 @@ wintool_selected(struct wintool *wt, const struct src_event *ev)
 {
 	uint64_t h = wintool_keyof(wt, ev);
 
-	return shard_keeps(h, wt->o.shard_i, wt->o.shard_n);
+	return key_shard_keeps(h, wt->o.shard_i, wt->o.shard_n);
 }
 
 void
@@ -214,7 +215,7 @@ wintool_event(struct wintool *wt, struct src_event *ev)
 	uint64_t h = wintool_keyof(wt, ev);
 	int r;
 
-	if (!shard_keeps(h, wt->o.shard_i, wt->o.shard_n))
+	if (!key_shard_keeps(h, wt->o.shard_i, wt->o.shard_n))
 		return;
 	r = win_add(wt->w, wt->kb.data, wt->kb.len, h, ev->rec.time_ns, ev,
 	    src_wm(wt->src)->wm_ns, &f);

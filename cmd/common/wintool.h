@@ -12,7 +12,7 @@
  * struct wintool: the shared hooks receive that context.  The caller
  * owns struct wintool (static is fine); wintool_run() releases it.
  */
-#include "hash.h"
+#include "key.h"
 #include "opts.h"
 #include "run.h"
 

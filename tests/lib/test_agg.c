@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "record.h"
 #include "sketch.h"
 
@@ -701,7 +702,7 @@ test_canon(void)
 	struct fault f;
 	struct path p;
 	struct buf want, heap, js;
-	char tmp[SK_CANON_TMP], line[512];
+	char tmp[KEY_CANON_TMP], line[512];
 	const char *k;
 	size_t i, n;
 	int slot;
@@ -718,13 +719,13 @@ test_canon(void)
 		CHECK_INT_EQ(rec_parse(ps, line, strlen(line), &rec, &f), 0);
 		buf_clear(&want);
 		key_encode_value(&want, &rec.v[slot]);
-		sk_canon(&rec.v[slot], tmp, &heap, &k, &n);
+		key_canon(&rec.v[slot], tmp, &heap, &k, &n);
 		CHECK(n == want.len && memcmp(k, want.data, n) == 0);
-		CHECK_INT_EQ(sk_canon_len(k, n), n);
-		CHECK_INT_EQ(sk_canon_len(k, n - 1), 0);
+		CHECK_INT_EQ(key_canon_len(k, n), n);
+		CHECK_INT_EQ(key_canon_len(k, n - 1), 0);
 	}
 	buf_clear(&js);
-	sk_canon_json(&js, "d\x7f\xf0\0\0\0\0\0\0", 9);	/* +inf */
+	key_canon_json(&js, "d\x7f\xf0\0\0\0\0\0\0", 9);	/* +inf */
 	CHECK_STR_EQ(buf_cstr(&js), "1e999");
 	buf_release(&want);
 	buf_release(&heap);
@@ -927,7 +928,7 @@ test_dds_agg(void)
 static uint64_t
 int_hash(int64_t i)
 {
-	char tmp[SK_CANON_TMP];
+	char tmp[KEY_CANON_TMP];
 	struct value v;
 	struct buf heap;
 	const char *k;
@@ -939,7 +940,7 @@ int_hash(int64_t i)
 	v.i = i;
 	v.d = (double)i;
 	buf_init(&heap);
-	sk_canon(&v, tmp, &heap, &k, &n);
+	key_canon(&v, tmp, &heap, &k, &n);
 	return hash_bytes(k, n);
 }
 

@@ -21,6 +21,7 @@
 #include "check.h"
 #include "fault.h"
 #include "hash.h"
+#include "key.h"
 #include "path.h"
 #include "record.h"
 
@@ -58,16 +59,16 @@ test_xxh64(void)
 
 	for (i = 0; i < NELEM(v); i++) {
 		n = strlen(v[i].in);
-		CHECK_INT_EQ((long long)xxh64(v[i].in, n, 0),
+		CHECK_INT_EQ((long long)hash_xxh64(v[i].in, n, 0),
 		    (long long)v[i].seed0);
-		CHECK_INT_EQ((long long)xxh64(v[i].in, n, 1),
+		CHECK_INT_EQ((long long)hash_xxh64(v[i].in, n, 1),
 		    (long long)v[i].seed1);
 		CHECK_INT_EQ((long long)hash_bytes(v[i].in, n),
 		    (long long)v[i].seed0);
 		/* Unaligned copies hash the same. */
 		for (off = 1; off < 8; off += 3) {
 			memcpy(buf + off, v[i].in, n);
-			CHECK_INT_EQ((long long)xxh64(buf + off, n, 0),
+			CHECK_INT_EQ((long long)hash_xxh64(buf + off, n, 0),
 			    (long long)v[i].seed0);
 		}
 	}

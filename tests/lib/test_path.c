@@ -471,11 +471,11 @@ expect_unescape(const char *src, size_t n, const char *want, size_t wantlen)
 	size_t len;
 
 	memset(dst, 'Z', sizeof(dst));
-	len = json_unescape(dst, src, n);
+	len = utf8_unescape(dst, src, n);
 	check_count++;
 	if (len != wantlen || memcmp(dst, want, wantlen) != 0) {
 		check_failures++;
-		fprintf(stderr, "json_unescape(%.*s) gave %zu bytes, want "
+		fprintf(stderr, "utf8_unescape(%.*s) gave %zu bytes, want "
 		    "%zu\n", (int)n, src, len, wantlen);
 	}
 }

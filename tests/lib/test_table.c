@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "hash.h"
+#include "key.h"
 #include "table.h"
 
 #define MANY		100000

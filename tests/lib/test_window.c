@@ -25,6 +25,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
 #include "watermark.h"
 #include "window.h"
 

@@ -34,12 +34,15 @@
 
 #include "agg.h"
 #include "buf.h"
+#include "dds.h"
 #include "fault.h"
 #include "hash.h"
+#include "hll.h"
 #include "jcur.h"
 #include "key.h"
 #include "record.h"
 #include "sketch.h"
+#include "ss.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -59,6 +62,8 @@ struct agg_fn {
 	/* Both may be NULL: nothing on the heap. */
 	void	(*release)(const struct agg_spec *, void *);
 	size_t	(*bytes)(const struct agg_spec *, const void *);
+	/* The summary behind the sketch_* calls (sketch.h), or NULL. */
+	const struct sketch_ops *sketch;
 };
 
 /* A JSON number that must be finite. */
@@ -853,35 +858,7 @@ pick_bytes(const struct agg_spec *sp, const void *st)
 	return ((const struct st_pick *)st)->cap;
 }
 
-/* --- quantiles --- */
-
-static const double pow10tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9
-};
-
-/*
- * Nearest rank k = ceil(q n), at least 1.  q is usually a short decimal
- * (0.99 from p99): then q = num / 10^d exactly and k is worked out in
- * integers, for ceil(0.99 * 100) must be 99 whatever the double
- * product rounds to.
- */
-static uint64_t
-rank_of(double q, uint64_t n)
-{
-	uint64_t num, den, k;
-	int d;
-
-	k = (uint64_t)ceil(q * (double)n);
-	for (d = 0; d <= 9; d++) {
-		den = (uint64_t)pow10tab[d];
-		num = (uint64_t)llround(q * (double)den);
-		if ((double)num / (double)den == q) {
-			k = num * (n / den) + (num * (n % den) + den - 1) / den;
-			break;
-		}
-	}
-	return k < 1 ? 1 : k > n ? n : k;
-}
+/* --- exact quantiles: the values themselves (--exact) --- */
 
 struct qexact {
 	uint64_t	 n;
@@ -909,27 +886,24 @@ qx_push(struct qexact **pp, double x)
 }
 
 static void
-quant_add(const struct agg_spec *sp, void *st, const struct value *v,
-    int64_t t, uint64_t seq)
+qx_add(void **pp, double x)
 {
-	if (sp->exact)
-		qx_push(st, v->d);
-	else
-		dds_add(st, v->d);
+	struct qexact *q = *pp;
+
+	qx_push(&q, x);
+	*pp = q;
 }
 
 static void
-quant_merge(const struct agg_spec *sp, void *dst, const void *src)
+qx_merge(void **pp, const void *src, int k)
 {
-	const struct qexact *s = *(struct qexact *const *)src;
+	const struct qexact *s = src;
+	struct qexact *q = *pp;
 	uint64_t i;
 
-	if (!sp->exact) {
-		dds_merge(dst, *(struct dds *const *)src);
-		return;
-	}
 	for (i = 0; s != NULL && i < s->n; i++)
-		qx_push(dst, s->v[i]);
+		qx_push(&q, s->v[i]);
+	*pp = q;
 }
 
 static int
@@ -942,19 +916,10 @@ dbl_cmp(const void *a, const void *b)
 
 /* Sorting the kept values changes no value, only their order. */
 static void
-quant_result(const struct agg_spec *sp, const void *st, struct buf *b)
+qx_result(void *p, double qv, int k, struct buf *b)
 {
-	struct qexact *q = *(struct qexact *const *)st;
-	const struct dds *d = *(struct dds *const *)st;
+	struct qexact *q = p;
 
-	if (!sp->exact) {
-		if (dds_count(d) == 0)
-			buf_adds(b, "null");
-		else
-			buf_json_dbl(b, dds_rank(d, rank_of(sp->q,
-			    dds_count(d))));
-		return;
-	}
 	if (q == NULL || q->n == 0) {
 		buf_adds(b, "null");
 		return;
@@ -963,20 +928,16 @@ quant_result(const struct agg_spec *sp, const void *st, struct buf *b)
 		qsort(q->v, q->n, sizeof(double), dbl_cmp);
 		q->sorted = 1;
 	}
-	buf_json_dbl(b, q->v[rank_of(sp->q, q->n) - 1]);
+	buf_json_dbl(b, q->v[sketch_rank(qv, q->n) - 1]);
 }
 
-/* DDSketch: see dds_encode(); exact: [v,...], [] when empty. */
+/* [v,...], [] when empty. */
 static void
-quant_encode(const struct agg_spec *sp, const void *st, struct buf *b)
+qx_encode(const void *p, struct buf *b)
 {
-	const struct qexact *q = *(struct qexact *const *)st;
+	const struct qexact *q = p;
 	uint64_t i;
 
-	if (!sp->exact) {
-		dds_encode(*(struct dds *const *)st, b);
-		return;
-	}
 	buf_addc(b, '[');
 	for (i = 0; q != NULL && i < q->n; i++) {
 		if (i > 0)
@@ -987,41 +948,34 @@ quant_encode(const struct agg_spec *sp, const void *st, struct buf *b)
 }
 
 static int
-quant_decode(const struct agg_spec *sp, void *st, struct jcur *j)
+qx_decode(void **pp, int k, struct jcur *j)
 {
+	struct qexact *q = *pp;
 	double x;
+	int r = 0;
 
-	if (!sp->exact)
-		return dds_decode(st, j);
 	if (jc_begin_array(j) == -1)
 		return -1;
-	while (jc_more(j) == 1) {
-		if (finite_double(j, &x) == -1)
-			return -1;
-		qx_push(st, x);
+	while (r == 0 && jc_more(j) == 1) {
+		if ((r = finite_double(j, &x)) == 0)
+			qx_push(&q, x);
 	}
+	*pp = q;
 	return j->failed ? -1 : 0;
 }
 
-static void
-quant_release(const struct agg_spec *sp, void *st)
-{
-	if (sp->exact)
-		free(*(struct qexact **)st);
-	else
-		dds_free(*(struct dds **)st);
-	*(void **)st = NULL;
-}
-
 static size_t
-quant_bytes(const struct agg_spec *sp, const void *st)
+qx_bytes(const void *p)
 {
-	const struct qexact *q = *(struct qexact *const *)st;
+	const struct qexact *q = p;
 
-	if (!sp->exact)
-		return dds_bytes(*(struct dds *const *)st);
 	return q == NULL ? 0 : sizeof(*q) + q->cap * sizeof(double);
 }
+
+static const struct sketch_ops qexact_ops = {
+	qx_add, NULL, qx_merge, qx_result, qx_encode, qx_decode, qx_bytes,
+	free
+};
 
 /* --- distinct --- */
 
@@ -1140,18 +1094,12 @@ dset_each(const struct dset *s, void (*fn)(void *, const char *, size_t),
 }
 
 static void
-canon_add(const struct value *v, void (*fn)(void *, const char *, size_t),
-    void *arg)
+dset_add(void **pp, const char *key, size_t n, int k)
 {
-	char tmp[KEY_CANON_TMP];
-	struct buf heap;
-	const char *k;
-	size_t n;
+	struct dset *s = *pp;
 
-	buf_init(&heap);
-	key_canon(v, tmp, &heap, &k, &n);
-	fn(arg, k, n);
-	buf_release(&heap);
+	dset_put(&s, key, n);
+	*pp = s;
 }
 
 static void
@@ -1161,22 +1109,18 @@ dset_put_cb(void *arg, const char *k, size_t n)
 }
 
 static void
-distinct_add(const struct agg_spec *sp, void *st, const struct value *v,
-    int64_t t, uint64_t seq)
+dset_merge(void **pp, const void *src, int k)
 {
-	canon_add(v, dset_put_cb, st);
+	struct dset *s = *pp;
+
+	dset_each(src, dset_put_cb, &s);
+	*pp = s;
 }
 
 static void
-distinct_merge(const struct agg_spec *sp, void *dst, const void *src)
+dset_result(void *p, double q, int k, struct buf *b)
 {
-	dset_each(*(struct dset *const *)src, dset_put_cb, dst);
-}
-
-static void
-distinct_result(const struct agg_spec *sp, const void *st, struct buf *b)
-{
-	const struct dset *s = *(struct dset *const *)st;
+	const struct dset *s = p;
 
 	buf_json_u64(b, s == NULL ? 0 : s->n);
 }
@@ -1199,18 +1143,19 @@ canon_json_cb(void *arg, const char *k, size_t n)
 
 /* [v,...] in first-seen order, each value in canonical JSON. */
 static void
-distinct_encode(const struct agg_spec *sp, const void *st, struct buf *b)
+dset_encode(const void *p, struct buf *b)
 {
 	struct list_out o = { b, 1 };
 
 	buf_addc(b, '[');
-	dset_each(*(struct dset *const *)st, canon_json_cb, &o);
+	dset_each(p, canon_json_cb, &o);
 	buf_addc(b, ']');
 }
 
 static int
-distinct_decode(const struct agg_spec *sp, void *st, struct jcur *j)
+dset_decode(void **pp, int k, struct jcur *j)
 {
+	struct dset *s = *pp;
 	struct buf key, scratch;
 	int rc = 0;
 
@@ -1220,146 +1165,96 @@ distinct_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	buf_init(&scratch);
 	while (rc == 0 && jc_more(j) == 1) {
 		if ((rc = key_canon_read(j, &key, &scratch)) == 0 &&
-		    !dset_put(st, key.data, key.len))
+		    !dset_put(&s, key.data, key.len))
 			rc = jc_fail(j, "duplicate distinct value");
 	}
 	buf_release(&key);
 	buf_release(&scratch);
+	*pp = s;
 	return j->failed ? -1 : 0;
 }
 
-static void
-distinct_release(const struct agg_spec *sp, void *st)
-{
-	struct dset *s = *(struct dset **)st;
-
-	if (s != NULL)
-		tab_free(s->t);
-	free(s);
-	*(struct dset **)st = NULL;
-}
-
 static size_t
-distinct_bytes(const struct agg_spec *sp, const void *st)
+dset_bytes(const void *p)
 {
-	const struct dset *s = *(struct dset *const *)st;
+	const struct dset *s = p;
 
 	if (s == NULL)
 		return 0;
 	return sizeof(*s) + s->cap + (s->t != NULL ? tab_bytes(s->t) : 0);
 }
 
-/* --- approx_distinct --- */
-
 static void
-hll_put_cb(void *arg, const char *k, size_t n)
+dset_free(void *p)
 {
-	hll_add(arg, hash_bytes(k, n));
+	struct dset *s = p;
+
+	if (s != NULL)
+		tab_free(s->t);
+	free(s);
 }
 
-static void
-approx_add(const struct agg_spec *sp, void *st, const struct value *v,
-    int64_t t, uint64_t seq)
-{
-	canon_add(v, hll_put_cb, st);
-}
-
-static void
-approx_merge(const struct agg_spec *sp, void *dst, const void *src)
-{
-	hll_merge(dst, *(struct hll *const *)src);
-}
-
-static void
-approx_result(const struct agg_spec *sp, const void *st, struct buf *b)
-{
-	buf_json_u64(b, hll_estimate(*(struct hll *const *)st));
-}
-
-static void
-approx_encode(const struct agg_spec *sp, const void *st, struct buf *b)
-{
-	hll_encode(*(struct hll *const *)st, b);
-}
-
-static int
-approx_decode(const struct agg_spec *sp, void *st, struct jcur *j)
-{
-	return hll_decode(st, j);
-}
-
-static void
-approx_release(const struct agg_spec *sp, void *st)
-{
-	hll_free(*(struct hll **)st);
-	*(struct hll **)st = NULL;
-}
-
-static size_t
-approx_bytes(const struct agg_spec *sp, const void *st)
-{
-	return hll_bytes(*(struct hll *const *)st);
-}
-
-/* --- top --- */
-
-struct top_arg {
-	struct ss	**pp;
-	uint32_t	  m;
+static const struct sketch_ops dset_ops = {
+	NULL, dset_add, dset_merge, dset_result, dset_encode, dset_decode,
+	dset_bytes, dset_free
 };
 
-static void
-ss_put_cb(void *arg, const char *k, size_t n)
-{
-	struct top_arg *a = arg;
-
-	ss_add(a->pp, a->m, k, n);
-}
+/* --- every summary, through its table --- */
 
 static void
-top_add(const struct agg_spec *sp, void *st, const struct value *v,
+sketch_add(const struct agg_spec *sp, void *st, const struct value *v,
     int64_t t, uint64_t seq)
 {
-	struct top_arg a = { st, ss_capacity(sp->k) };
+	char tmp[KEY_CANON_TMP];
+	struct buf heap;
+	const char *k;
+	size_t n;
 
-	canon_add(v, ss_put_cb, &a);
+	if (sp->sketch->add_num != NULL) {
+		sp->sketch->add_num(st, v->d);
+		return;
+	}
+	buf_init(&heap);
+	key_canon(v, tmp, &heap, &k, &n);
+	sp->sketch->add_canon(st, k, n, sp->k);
+	buf_release(&heap);
 }
 
 static void
-top_merge(const struct agg_spec *sp, void *dst, const void *src)
+sketch_merge(const struct agg_spec *sp, void *dst, const void *src)
 {
-	ss_merge(dst, *(struct ss *const *)src, ss_capacity(sp->k));
+	sp->sketch->merge(dst, *(void *const *)src, sp->k);
 }
 
 static void
-top_result(const struct agg_spec *sp, const void *st, struct buf *b)
+sketch_result(const struct agg_spec *sp, const void *st, struct buf *b)
 {
-	ss_result(*(struct ss *const *)st, sp->k, b);
+	sp->sketch->result(*(void *const *)st, sp->q, sp->k, b);
 }
 
 static void
-top_encode(const struct agg_spec *sp, const void *st, struct buf *b)
+sketch_encode(const struct agg_spec *sp, const void *st, struct buf *b)
 {
-	ss_encode(*(struct ss *const *)st, b);
+	sp->sketch->encode(*(void *const *)st, b);
 }
 
 static int
-top_decode(const struct agg_spec *sp, void *st, struct jcur *j)
+sketch_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
-	return ss_decode(st, ss_capacity(sp->k), j);
+	return sp->sketch->decode(st, sp->k, j);
 }
 
 static void
-top_release(const struct agg_spec *sp, void *st)
+sketch_release(const struct agg_spec *sp, void *st)
 {
-	ss_free(*(struct ss **)st);
-	*(struct ss **)st = NULL;
+	sp->sketch->free(*(void **)st);
+	*(void **)st = NULL;
 }
 
 static size_t
-top_bytes(const struct agg_spec *sp, const void *st)
+sketch_bytes(const struct agg_spec *sp, const void *st)
 {
-	return ss_bytes(*(struct ss *const *)st);
+	return sp->sketch->bytes(*(void *const *)st);
 }
 
 /* --- collect --- */
@@ -1484,46 +1379,44 @@ collect_bytes(const struct agg_spec *sp, const void *st)
 
 static const struct agg_fn fn_count = { "count", A_NONE, 0, 8,
 	count_add, count_merge, count_result, count_result, count_decode,
-	NULL, NULL };
+	NULL, NULL, NULL };
 static const struct agg_fn fn_sum = { "sum", A_PATH, 1,
 	sizeof(struct st_sum), sum_add, sum_merge, sum_result, sum_encode,
-	sum_decode, NULL, NULL };
+	sum_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_avg = { "avg", A_PATH, 1,
 	sizeof(struct st_avg), avg_add, avg_merge, avg_result, avg_encode,
-	avg_decode, NULL, NULL };
+	avg_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_min = { "min", A_PATH, 1,
 	sizeof(struct st_ext), min_add, min_merge, ext_result, ext_result,
-	ext_decode, NULL, NULL };
+	ext_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_max = { "max", A_PATH, 1,
 	sizeof(struct st_ext), max_add, max_merge, ext_result, ext_result,
-	ext_decode, NULL, NULL };
+	ext_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_first = { "first", A_PATH, 0,
 	sizeof(struct st_pick), first_add, first_merge, pick_result,
-	pick_encode, pick_decode, pick_release, pick_bytes };
+	pick_encode, pick_decode, pick_release, pick_bytes, NULL };
 static const struct agg_fn fn_last = { "last", A_PATH, 0,
 	sizeof(struct st_pick), last_add, last_merge, pick_result,
-	pick_encode, pick_decode, pick_release, pick_bytes };
+	pick_encode, pick_decode, pick_release, pick_bytes, NULL };
 static const struct agg_fn fn_var = { "var", A_PATH, 1,
 	sizeof(struct st_var), var_add, var_merge, var_result, var_encode,
-	var_decode, NULL, NULL };
+	var_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_stddev = { "stddev", A_PATH, 1,
 	sizeof(struct st_var), var_add, var_merge, stddev_result, var_encode,
-	var_decode, NULL, NULL };
-static const struct agg_fn fn_quantile = { "quantile", A_Q, 1, PTR,
-	quant_add, quant_merge, quant_result, quant_encode, quant_decode,
-	quant_release, quant_bytes };
-static const struct agg_fn fn_distinct = { "distinct", A_PATH, 0, PTR,
-	distinct_add, distinct_merge, distinct_result, distinct_encode,
-	distinct_decode, distinct_release, distinct_bytes };
+	var_decode, NULL, NULL, NULL };
+#define SKETCH	sketch_add, sketch_merge, sketch_result, sketch_encode, \
+		sketch_decode, sketch_release, sketch_bytes
+
+static const struct agg_fn fn_quantile = { "quantile", A_Q, 1, PTR, SKETCH,
+	&dds_ops };
+static const struct agg_fn fn_distinct = { "distinct", A_PATH, 0, PTR, SKETCH,
+	&dset_ops };
 static const struct agg_fn fn_approx = { "approx_distinct", A_PATH, 0, PTR,
-	approx_add, approx_merge, approx_result, approx_encode, approx_decode,
-	approx_release, approx_bytes };
-static const struct agg_fn fn_top = { "top", A_K, 0, PTR, top_add,
-	top_merge, top_result, top_encode, top_decode, top_release,
-	top_bytes };
+	SKETCH, &hll_ops };
+static const struct agg_fn fn_top = { "top", A_K, 0, PTR, SKETCH, &ss_ops };
 static const struct agg_fn fn_collect = { "collect", A_PATH, 0, PTR,
 	collect_add, collect_merge, collect_result, collect_result,
-	collect_decode, ptr_release, collect_bytes };
+	collect_decode, ptr_release, collect_bytes, NULL };
 
 static const struct agg_fn *const fns[] = {
 	&fn_count, &fn_sum, &fn_avg, &fn_min, &fn_max, &fn_first, &fn_last,
@@ -1535,6 +1428,10 @@ static const struct agg_fn *const fns[] = {
 		"pNN, quantile, distinct, approx_distinct, top or collect"
 
 /* --- parsing AGG arguments --- */
+
+static const double pow10tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9
+};
 
 static const char *
 skip_ws(const char *s)
@@ -1747,6 +1644,7 @@ parse_spec(struct agg_spec *sp, const char *arg, int exact,
 			snprintf(fname, sizeof(fname), "%.*s", (int)idlen, id);
 		sp->name = make_name(fname, strlen(fname), &sp->path);
 		sp->exact = sp->fn == &fn_quantile && exact;
+		sp->sketch = sp->exact ? &qexact_ops : sp->fn->sketch;
 	}
 	if ((named = parse_as(sp, s, arg, f)) == -1)
 		return -1;

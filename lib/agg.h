@@ -27,6 +27,7 @@ struct buf;
 struct fault;
 struct fields;
 struct jcur;
+struct sketch_ops;
 
 #define AGG_MAX		64	/* aggregates per command line */
 #define AGG_TOP_MAX	10000	/* k of top(P, k) */
@@ -40,6 +41,7 @@ struct agg_spec {
 	double		 q;		/* quantiles */
 	int		 k;		/* top */
 	int		 exact;		/* --exact quantiles */
+	const struct sketch_ops *sketch;	/* its summary, or NULL */
 	char		*name;		/* output field name */
 	size_t		 offset;	/* of its state in the block */
 };

@@ -347,6 +347,18 @@ jc_expect_key(struct jcur *j, const char *want)
 	return 0;
 }
 
+int
+jc_member(struct jcur *j, const char *key)
+{
+	char msg[64];
+
+	if (jc_more(j) != 1) {
+		snprintf(msg, sizeof(msg), "missing key \"%.40s\"", key);
+		return jc_fail(j, msg);
+	}
+	return jc_expect_key(j, key);
+}
+
 static int
 literal(struct jcur *j, const char *word)
 {

@@ -66,6 +66,8 @@ int	jc_closing(struct jcur *, const char *what);
 int	jc_key(struct jcur *, const char **k, size_t *n);
 /* Expect the key named k next (objects we wrote have a fixed order). */
 int	jc_expect_key(struct jcur *, const char *k);
+/* The next member of an object we wrote: jc_more(), then that key. */
+int	jc_member(struct jcur *, const char *k);
 int	jc_null(struct jcur *);
 int	jc_bool(struct jcur *, int *);
 int	jc_number(struct jcur *, struct value *);

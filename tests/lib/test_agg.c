@@ -26,7 +26,10 @@
 #include "jcur.h"
 #include "key.h"
 #include "record.h"
+#include "dds.h"
+#include "hll.h"
 #include "sketch.h"
+#include "ss.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -849,6 +852,9 @@ test_dds(void)
 	struct dds *d = NULL, *one = NULL;
 	uint64_t seed = 12345;
 	size_t i;
+
+	/* The constant the sketch uses is 1 / ln(gamma), to the last bit. */
+	CHECK(DDS_INV_LN == 1 / log(DDS_GAMMA));
 
 	for (i = 0; i < N; i++) {
 		v[i] = exp(3 + 1.5 * normal(&seed));	/* lognormal */

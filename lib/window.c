@@ -63,6 +63,15 @@ struct emit {
 	void		*payload;
 };
 
+/*
+ * The windows one record or pane falls in: WIN_PER_RECORD_MAX starts
+ * and ends (64 KiB), filled by windows_of() and read straight after.
+ */
+struct spans {
+	int64_t		 s[WIN_PER_RECORD_MAX];
+	int64_t		 e[WIN_PER_RECORD_MAX];
+};
+
 struct windows {
 	struct win_config cfg;
 	const struct win_ops *ops;
@@ -82,6 +91,7 @@ struct windows {
 	struct emit	*em;
 	size_t		 nem, capem;
 	struct fault	*f;
+	struct spans	 spans;		/* scratch of the add and fire paths */
 };
 
 struct session_list {
@@ -494,26 +504,24 @@ check_full(struct windows *w, struct cell *c, const char *key,
 
 /* --- time windows, one cell per window --- */
 
-static int64_t ss[WIN_PER_RECORD_MAX], es[WIN_PER_RECORD_MAX];
-
-/* Add to the n windows (ss[i], es[i]). */
+/* Add to the n windows (sp->s[i], sp->e[i]). */
 static int
-add_to(struct windows *w, int n, const char *key, size_t keylen,
-    uint64_t h, int64_t t, const void *ev, int64_t wm)
+add_to(struct windows *w, const struct spans *sp, int n, const char *key,
+    size_t keylen, uint64_t h, int64_t t, const void *ev, int64_t wm)
 {
 	struct cell *c;
 	int64_t id;
 	int i, created, accepted = 0;
 
 	for (i = 0; i < n; i++) {
-		int fired = es[i] <= w->fired_upto;
+		int fired = sp->e[i] <= w->fired_upto;
 
-		if (fired && (es[i] > INT64_MAX - w->cfg.lateness_ns ||
-		    es[i] + w->cfg.lateness_ns <= wm)) {
+		if (fired && (sp->e[i] > INT64_MAX - w->cfg.lateness_ns ||
+		    sp->e[i] + w->cfg.lateness_ns <= wm)) {
 			w->counts.missed++;
 			continue;
 		}
-		id = cell_get(w, ss[i], es[i], key, keylen, h, 1, &created);
+		id = cell_get(w, sp->s[i], sp->e[i], key, keylen, h, 1, &created);
 		if (id < 0)
 			return -1;
 		c = cell_at(w, id);
@@ -536,26 +544,28 @@ static int
 add_direct(struct windows *w, const char *key, size_t keylen, uint64_t h,
     int64_t t, const void *ev, int64_t wm)
 {
+	struct spans *sp = &w->spans;
 	int n;
 
-	if ((n = windows_of(w, t, 1, ss, es)) == -1)
+	if ((n = windows_of(w, t, 1, sp->s, sp->e)) == -1)
 		return fault_set(w->f, EX_DATAERR, "time out of range for "
 		    "these windows");
-	return add_to(w, n, key, keylen, h, t, ev, wm);
+	return add_to(w, sp, n, key, keylen, h, t, ev, wm);
 }
 
 int
 win_add_at(struct windows *w, int64_t start, int64_t end, const char *key,
     size_t keylen, uint64_t h, const void *ev, int64_t wm, struct fault *f)
 {
+	struct spans *sp = &w->spans;
 	int r;
 
 	w->f = f;
 	if (start >= end)
 		return fault_set(f, EX_DATAERR, "window ends before it starts");
-	ss[0] = start;
-	es[0] = end;
-	r = add_to(w, 1, key, keylen, h, end - 1, ev, wm);
+	sp->s[0] = start;
+	sp->e[0] = end;
+	r = add_to(w, sp, 1, key, keylen, h, end - 1, ev, wm);
 	if (r == 0)
 		w->counts.late_dropped++;
 	return r;
@@ -598,18 +608,19 @@ static int
 add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
     int64_t t, const void *ev, int64_t wm)
 {
+	struct spans *sp = &w->spans;
 	int64_t p, id;
 	int i, n, created, accepted = 0;
 	void *tmp;
 
 	if (align(t, w->pane, tp_mod(w->cfg.offset_ns, w->pane), &p) == -1 ||
-	    (n = windows_of(w, p, w->pane, ss, es)) == -1)
+	    (n = windows_of(w, p, w->pane, sp->s, sp->e)) == -1)
 		return fault_set(w->f, EX_DATAERR, "time out of range for "
 		    "these windows");
 	for (i = 0; i < n; i++)
-		if (es[i] > w->fired_upto ||
-		    (es[i] <= INT64_MAX - w->cfg.lateness_ns &&
-		    es[i] + w->cfg.lateness_ns > wm))
+		if (sp->e[i] > w->fired_upto ||
+		    (sp->e[i] <= INT64_MAX - w->cfg.lateness_ns &&
+		    sp->e[i] + w->cfg.lateness_ns > wm))
 			accepted++;
 	w->counts.missed += (uint64_t)(n - accepted);
 	if (accepted == 0)
@@ -621,13 +632,13 @@ add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	cell_at(w, id)->count++;
 	tmp = xmalloc(w->ops->size);
 	for (i = 0; i < n; i++) {
-		if (es[i] > w->fired_upto || es[i] +
+		if (sp->e[i] > w->fired_upto || sp->e[i] +
 		    w->cfg.lateness_ns <= wm)
 			continue;
 		w->ops->init(w->ctx, tmp);
-		merge_panes(w, ss[i], es[i], key, keylen, h, tmp);
-		fire(w, ss[i], es[i], key, keylen, tmp, 1,
-		    next_revision(w, ss[i], es[i], key, keylen, h), 0);
+		merge_panes(w, sp->s[i], sp->e[i], key, keylen, h, tmp);
+		fire(w, sp->s[i], sp->e[i], key, keylen, tmp, 1,
+		    next_revision(w, sp->s[i], sp->e[i], key, keylen, h), 0);
 		w->ops->release(w->ctx, tmp);
 	}
 	free(tmp);
@@ -1076,9 +1087,10 @@ fire_sliced(struct windows *w, struct table *tmp, int64_t s, int64_t e)
 static int64_t
 pane_last_end(struct windows *w, int64_t p)
 {
-	int n = windows_of(w, p, w->pane, ss, es);
+	struct spans *sp = &w->spans;
+	int n = windows_of(w, p, w->pane, sp->s, sp->e);
 
-	return n > 0 ? es[n - 1] : p + w->pane;
+	return n > 0 ? sp->e[n - 1] : p + w->pane;
 }
 
 /* Late-firing counters of windows past their allowed lateness. */
@@ -1104,21 +1116,23 @@ expire_revisions(struct windows *w, int64_t wm)
 static void
 advance_sliced(struct windows *w, int64_t wm)
 {
+	struct spans *sp = &w->spans;
 	struct table *tmp;
 	int64_t *ends = NULL, last;
 	size_t i, nends = 0, cap = 0, u;
 	int n, j;
 
 	for (i = 0; i < w->ngroups && w->groups[i].start < wm; i++) {
-		n = windows_of(w, w->groups[i].start, w->pane, ss, es);
+		n = windows_of(w, w->groups[i].start, w->pane, sp->s,
+		    sp->e);
 		for (j = 0; j < n; j++) {
-			if (es[j] <= w->fired_upto || es[j] > wm)
+			if (sp->e[j] <= w->fired_upto || sp->e[j] > wm)
 				continue;
 			if (nends == cap) {
 				cap = cap ? cap * 2 : 64;
 				ends = xrealloc(ends, cap * sizeof(*ends));
 			}
-			ends[nends++] = es[j];
+			ends[nends++] = sp->e[j];
 		}
 	}
 	if (nends > 1)

@@ -10,7 +10,6 @@
 #include "diag.h"
 #include "expr.h"
 #include "hash.h"
-#include "jcur.h"
 #include "key.h"
 #include "opts.h"
 #include "out.h"
@@ -18,6 +17,7 @@
 #include "record.h"
 #include "run.h"
 #include "source.h"
+#include "stage.h"
 
 struct filter {
 	struct opts	 o;
@@ -150,15 +150,6 @@ event(void *ctx, struct src_event *ev)
 	src_counters(F->src)->out++;
 }
 
-static void
-advance(void *ctx, int64_t wm)
-{
-	struct filter *F = ctx;
-
-	if (F->dd != NULL)
-		dd_evict(F->dd, wm);
-}
-
 static int
 may_forward(void *ctx, int64_t wm, int tick)
 {
@@ -167,50 +158,12 @@ may_forward(void *ctx, int64_t wm, int tick)
 	return !F->o.count_only && !F->o.exit_status;
 }
 
-static uint64_t
-state_bytes(void *ctx)
-{
-	struct filter *F = ctx;
-
-	return F->dd != NULL ? dd_bytes(F->dd) : 0;
-}
-
-static void
-save(void *ctx, struct buf *b)
-{
-	struct filter *F = ctx;
-
-	dd_save(F->dd, b);
-}
-
-static int
-load(void *ctx, const char *p, size_t n, struct fault *f)
-{
-	struct filter *F = ctx;
-	struct jcur jc;
-
-	jc_init(&jc, p, n, f);
-	return dd_load(F->dd, &jc);
-}
-
-static void
-fingerprint(void *ctx, struct buf *b)
-{
-	struct filter *F = ctx;
-
-	buf_printf(b, "dedupe=%s within=%lld\n", F->o.dedupe,
-	    (long long)F->o.within_ns);
-}
-
 static void
 stats(void *ctx, struct buf *b)
 {
 	struct filter *F = ctx;
 
 	buf_printf(b, ", matched %llu", (unsigned long long)F->matched);
-	if (F->dd != NULL)
-		buf_printf(b, ", repeats dropped %llu, keys %zu",
-		    (unsigned long long)dd_dropped(F->dd), dd_count(F->dd));
 }
 
 int
@@ -241,17 +194,12 @@ main(int argc, char *argv[])
 	buf_init(&F.kb);
 	memset(&h, 0, sizeof(h));
 	h.event = event;
-	h.advance = advance;
 	h.may_forward = may_forward;
 	h.stats = stats;
 	if (F.dd != NULL) {
-		h.state_bytes = state_bytes;
-		h.save = save;
-		h.load = load;
-		h.fingerprint = fingerprint;
+		F.run.stage = &dd_stage;
+		F.run.obj = F.dd;
 	}
-	F.run.o = &F.o;
-	F.run.src = F.src;
 	F.run.h = &h;
 	F.run.ctx = &F;
 	rc = run_loop(&F.run);

@@ -9,6 +9,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "stage.h"
 #include "table.h"
 #include "watermark.h"
 #include "xmalloc.h"
@@ -157,3 +158,43 @@ out:
 	buf_release(&key);
 	return r;
 }
+
+/* --- as stream-filter's stage (stage.h) --- */
+
+static void
+stage_advance(void *d, int64_t wm)
+{
+	dd_evict(d, wm);
+}
+
+static uint64_t
+stage_bytes(void *d)
+{
+	return dd_bytes(d);
+}
+
+static void
+stage_save(void *d, struct buf *b)
+{
+	dd_save(d, b);
+}
+
+static int
+stage_load(void *d, const char *p, size_t n, struct fault *f)
+{
+	struct jcur jc;
+
+	jc_init(&jc, p, n, f);
+	return dd_load(d, &jc);
+}
+
+static void
+stage_stats(void *d, struct buf *b)
+{
+	buf_printf(b, ", repeats dropped %llu, keys %zu",
+	    (unsigned long long)dd_dropped(d), dd_count(d));
+}
+
+const struct stage_ops dd_stage = {
+	stage_advance, NULL, stage_bytes, stage_save, stage_load, stage_stats
+};

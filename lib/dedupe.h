@@ -19,6 +19,7 @@
 struct buf;
 struct fault;
 struct jcur;
+struct stage_ops;
 
 struct dedupe;
 
@@ -34,4 +35,7 @@ size_t	dd_bytes(const struct dedupe *);
 uint64_t dd_dropped(const struct dedupe *);
 void	dd_save(const struct dedupe *, struct buf *);
 int	dd_load(struct dedupe *, struct jcur *);
+
+/* The set as stream-filter's stage (stage.h): evict, size, snapshot. */
+extern const struct stage_ops dd_stage;
 #endif

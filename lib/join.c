@@ -13,8 +13,11 @@
 #include "key.h"
 #include "sat.h"
 #include "sink.h"
+#include "stage.h"
 #include "table.h"
 #include "utf8.h"
+#include "value.h"
+#include "watermark.h"
 #include "xmalloc.h"
 
 /* One top-level member of a compact object text. */
@@ -846,28 +849,40 @@ join_advance(struct join *J, int64_t w)
 
 /* ---- Table join ---- */
 
-int
-join_table_put(struct join *J, const char *key, size_t keylen,
-    const char *rec, size_t len, struct fault *f)
+/* Make r the table's row for its key (the old one goes); -1: full. */
+static int
+table_set(struct join *J, struct jrow *r, struct fault *f)
 {
-	struct jrow *r, **slot;
+	struct jrow **slot;
 	int64_t e;
 	int created;
 
-	if ((r = row_new(J, 1, 0, key, keylen, rec, len, f)) == NULL)
-		return -1;
-	r = row_index(J, r);
-	e = tab_put(J->tab, key, keylen, hash_bytes(key, keylen), &created);
-	if (e == -1) {
-		row_free(J, r);
+	e = tab_put(J->tab, r->data, r->keylen, hash_bytes(r->data,
+	    r->keylen), &created);
+	if (e == -1)
 		return fault_set(f, EX_DATAERR, "join table full");
-	}
 	slot = tab_value(J->tab, e);
 	if (!created)
 		row_free(J, *slot);
 	*slot = r;
 	r->entry = e;
 	J->cnt.table = tab_count(J->tab);
+	return 0;
+}
+
+int
+join_table_put(struct join *J, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	struct jrow *r;
+
+	if ((r = row_new(J, 1, 0, key, keylen, rec, len, f)) == NULL)
+		return -1;
+	r = row_index(J, r);
+	if (table_set(J, r, f) == -1) {
+		row_free(J, r);
+		return -1;
+	}
 	return 0;
 }
 
@@ -883,6 +898,73 @@ join_table_del(struct join *J, const char *key, size_t keylen)
 	J->cnt.table = tab_count(J->tab);
 	J->cnt.deletes++;
 	return 1;
+}
+
+/* One value of a tombstone's key, as encoded; null never matches. */
+static int
+tomb_value(struct jcur *jc, struct buf *kb, struct buf *one, struct buf *sb)
+{
+	if (jc_peek(jc) == 'n' || key_canon_read(jc, one, sb) == -1)
+		return -1;
+	buf_add(kb, one->data, one->len);
+	return 0;
+}
+
+/* The message key read as JSON: one value, or an array of nkeys. */
+static int
+tomb_json(const struct join *J, const char *k, size_t n, struct buf *kb)
+{
+	struct buf one, sb;
+	struct jcur jc;
+	struct fault f;
+	int i, r = -1;
+
+	buf_init(&one);
+	buf_init(&sb);
+	jc_init(&jc, k, n, &f);
+	if (J->c.nkeys == 1) {
+		r = tomb_value(&jc, kb, &one, &sb) == -1 || jc_end(&jc) != 0 ?
+		    -1 : 0;
+	} else if (jc_begin_array(&jc) == 0) {
+		for (i = 0; i < J->c.nkeys; i++)
+			if (jc_more(&jc) != 1 ||
+			    tomb_value(&jc, kb, &one, &sb) == -1)
+				break;
+		r = i == J->c.nkeys && jc_more(&jc) == 0 &&
+		    jc_end(&jc) == 0 ? 0 : -1;
+	}
+	buf_release(&one);
+	buf_release(&sb);
+	return r;
+}
+
+int
+join_tombstone(struct join *J, const char *k, size_t n)
+{
+	struct value v;
+	struct buf kb;
+	int done = 0;
+
+	if (k == NULL) {
+		J->cnt.ignored++;
+		return 0;
+	}
+	buf_init(&kb);
+	if (J->c.nkeys == 1) {
+		memset(&v, 0, sizeof(v));
+		v.type = V_STRING;
+		v.s = k;
+		v.slen = n;
+		key_encode_value(&kb, &v);
+		done += join_table_del(J, kb.data, kb.len);
+	}
+	buf_clear(&kb);
+	if (tomb_json(J, k, n, &kb) == 0)
+		done += join_table_del(J, kb.data, kb.len);
+	buf_release(&kb);
+	if (done == 0)
+		J->cnt.ignored++;
+	return done;
 }
 
 /* Enrich one left row with the table as it is now. */
@@ -1267,9 +1349,6 @@ restore_row(struct join *J, int kind, struct jrow *r, struct fault *f)
 {
 	static const enum join_mode mode[] = { JOIN_INTERVAL, JOIN_INTERVAL,
 	    JOIN_TABLE, JOIN_ASOF, JOIN_ASOF, JOIN_TABLE };
-	struct jrow **slot;
-	int64_t e;
-	int created;
 
 	if (kind < 0 || kind > K_HELD || mode[kind] != J->c.mode ||
 	    (r->nullkey && (kind == K_TABLE || kind == K_VERSION)))
@@ -1280,17 +1359,7 @@ restore_row(struct join *J, int kind, struct jrow *r, struct fault *f)
 	case K_RIGHT:
 		return keep(J, r, f);
 	case K_TABLE:
-		e = tab_put(J->tab, r->data, r->keylen, hash_bytes(r->data,
-		    r->keylen), &created);
-		if (e == -1)
-			return fault_set(f, EX_DATAERR, "join table full");
-		slot = tab_value(J->tab, e);
-		if (!created)
-			row_free(J, *slot);
-		*slot = r;
-		r->entry = e;
-		J->cnt.table = tab_count(J->tab);
-		return 0;
+		return table_set(J, r, f);
 	case K_VERSION:
 		return add_version(J, r, f);
 	case K_WAIT:
@@ -1387,3 +1456,115 @@ join_load(struct join *J, struct jcur *jc, int nkeys, struct fault *f)
 		return -1;
 	return 0;
 }
+
+int
+join_row(struct join *J, int side, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, struct fault *f)
+{
+	switch (J->c.mode) {
+	case JOIN_INTERVAL:
+		return join_add(J, side, t, key, keylen, rec, len, f);
+	case JOIN_TABLE:
+		if (side == 1 && key != NULL)
+			return join_table_put(J, key, keylen, rec, len, f);
+		if (side == 0)
+			return join_probe(J, t, key, keylen, rec, len, f);
+		return 0;
+	default:
+		return side == 1 ? join_version(J, t, key, keylen, rec, len,
+		    f) : join_wait(J, t, key, keylen, rec, len, f);
+	}
+}
+
+void
+join_progress(struct join *J, const struct watermark *wm, int right_ended)
+{
+	int64_t wr, wl;
+
+	if (J->c.mode == JOIN_TABLE) {
+		if (J->cnt.held > 0 && (!join_loading(J) || right_ended))
+			join_loaded(J);
+		else if (join_loading(J) && right_ended)
+			join_set_loading(J, 0);
+	}
+	if (J->c.mode != JOIN_ASOF)
+		return;
+	wr = wm->group_wm_ns[1];
+	/* All input done: the flush at the end decides (--eof). */
+	if (wr == WM_MAX && wm->wm_ns == WM_MAX)
+		return;
+	/*
+	 * An ended left input says nothing of the next run's rows
+	 * (--state): only its own watermark prunes versions.
+	 */
+	wl = wm->group_wm_ns[0];
+	join_release(J, wr, wl == WM_MAX ? WM_MIN :
+	    sat_sub_ns(wl, J->c.lateness_ns));
+}
+
+void
+join_late(struct join *J, int side)
+{
+	J->cnt.late[side]++;
+}
+
+/* --- as stream-join's stage (stage.h) --- */
+
+static void
+stage_flush(void *J)
+{
+	join_flush(J);
+}
+
+static uint64_t
+stage_bytes(void *J)
+{
+	return join_bytes(J);
+}
+
+static void
+stage_save(void *J, struct buf *b)
+{
+	join_save(J, b);
+}
+
+static int
+stage_load(void *p, const char *text, size_t n, struct fault *f)
+{
+	struct join *J = p;
+	struct jcur jc;
+
+	jc_init(&jc, text, n, f);
+	return join_load(J, &jc, J->c.nkeys, f);
+}
+
+static void
+stage_stats(void *p, struct buf *b)
+{
+	const struct join *J = p;
+	const struct join_counts *c = &J->cnt;
+
+	buf_printf(b, ", matches %llu, unmatched %llu, dropped %llu",
+	    (unsigned long long)c->matches, (unsigned long long)c->unmatched,
+	    (unsigned long long)c->dropped);
+	if (J->c.mode == JOIN_TABLE)
+		buf_printf(b, ", table rows %llu, deletes %llu, held %llu",
+		    (unsigned long long)c->table,
+		    (unsigned long long)c->deletes,
+		    (unsigned long long)c->held);
+	else
+		buf_printf(b, ", buffered left %llu right %llu, late left "
+		    "%llu right %llu", (unsigned long long)c->rows[0],
+		    (unsigned long long)c->rows[1],
+		    (unsigned long long)c->late[0],
+		    (unsigned long long)c->late[1]);
+	if (c->nokey > 0)
+		buf_printf(b, ", null keys %llu", (unsigned long long)c->nokey);
+	if (c->ignored > 0)
+		buf_printf(b, ", tombstones ignored %llu",
+		    (unsigned long long)c->ignored);
+}
+
+const struct stage_ops join_stage = {
+	NULL, stage_flush, stage_bytes, stage_save, stage_load, stage_stats
+};

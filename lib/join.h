@@ -16,7 +16,7 @@
  * the version with the greatest time at or before its own.
  *
  * Callers hand in rows as compact-or-not JSON object text with their
- * event time and canonical key (hash.h key_encode; NULL: the key is null
+ * event time and canonical key (key.h key_encode; NULL: the key is null
  * or missing and never matches).  Everything kept is copied.  Output
  * records are written to the sink given to join_new(): the left
  * record's members, then the right record's members that the left lacks
@@ -24,6 +24,60 @@
  * with nest; compact JSON.  The module knows nothing of sources or
  * watermarks: callers say when time has advanced.  join_new() gives the
  * caller a join for join_free().
+ *
+ * What stream-join does with it (SPEC 5):
+ *
+ * The left stream is stdin or the FILE arguments (read one after
+ * another), the right stream --right FILE (a file, a FIFO, <(kcat ...));
+ * both are read at once through one poll() loop, each with its own
+ * paths, time field, --kcat flag and watermark (SPEC 5).
+ *
+ * Keys.  --on .a,.b uses the same paths on both sides, --on .id=.user_id
+ * names the left and the right path of each pair.  Key values compare by
+ * their canonical encoding (key.h): 1 equals 1.0, "1" does not.  A key
+ * with a null or missing part never matches anything, as in SQL; on an
+ * outer side such a row is written alone.
+ *
+ * Interval join (--within D, --between LO,HI).  A row of side S is late
+ * when its time is below S's own watermark minus --lateness; it is
+ * dropped-late (--late-output).  Other rows are matched at once against
+ * the other side's rows of their key and kept; a left row goes once the
+ * combined watermark passes l.t + HI + lateness, a right row once it
+ * passes r.t - LO + lateness, and on an outer side a row that never
+ * matched is written alone then.  Rows released together come out in
+ * (time, arrival) order.  A joined record carries the left's time field,
+ * so a match found late (a right row up to HI after the left) may follow
+ * a watermark record that passed the left's time.
+ *
+ * Table join (--table).  The right side is a changelog: the latest row
+ * per key.  A right kcat tombstone (null payload) deletes the row whose
+ * key is the message key: the key text as a string, and also read as
+ * JSON (42 deletes the number 42 and the string "42"; ["a",1] names a
+ * two-path key), so the producer's message key must be the --on value's
+ * text.  Each left row is enriched on arrival with the current row;
+ * nothing is late.  When --right is a regular file it is read to its end
+ * first: left rows that arrive meanwhile are held (at most 1 GiB, then a
+ * warning and the rows are joined with the table read so far) and then
+ * joined in order, so `--table --right dims.ndjson` is a lookup table
+ * whatever the interleaving of the two inputs.  While rows are held no
+ * watermark is written.  A FIFO or pipe is live: its rows apply as they
+ * arrive.  The right side gives no event time: its channels leave the
+ * minimum, and the watermark is the left's.
+ *
+ * As-of join (--as-of).  Each left row joins the right row of its key
+ * with the greatest time at or before the left's time (the last arrived
+ * among equal times).  Left rows wait until the right watermark passes
+ * their time (plus --lateness), then come out in (time, arrival) order.
+ * Per key, versions older than the newest one at or before the oldest
+ * time a left row can still have (the oldest waiting row, and the left
+ * watermark minus --lateness) are dropped.
+ *
+ * --type left/right/full write unmatched rows alone ({"left":..,
+ * "right":null} with --nest; a right row alone is renamed by
+ * --prefix-right too); --table and --as-of take inner and left.  When
+ * all input has ended, what is pending is written (or kept, --eof keep).
+ * Watermark records follow run.c's rule: after rows that time released,
+ * on an idle tick, or once W moved a second.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +86,8 @@ struct buf;
 struct fault;
 struct jcur;
 struct sink;
+struct stage_ops;
+struct watermark;
 
 #define JOIN_ROWS_MAX	(1u << 28)		/* rows kept, all kinds */
 #define JOIN_HELD_MAX	((size_t)1 << 30)	/* left bytes held back */
@@ -49,6 +105,7 @@ struct join_config {
 	const char	*prefix;	/* NULL: right names as they are */
 	struct sink	*out;
 	uint64_t	*out_count;	/* incremented per record written */
+	int		 nkeys;		/* values in a key (--on paths) */
 };
 
 struct join_counts {
@@ -60,6 +117,8 @@ struct join_counts {
 	uint64_t	 held;		/* left rows held while a table loads */
 	uint64_t	 table;		/* table rows (keys) */
 	uint64_t	 deletes;	/* tombstones that removed a row */
+	uint64_t	 ignored;	/* tombstones that removed nothing */
+	uint64_t	 late[2];	/* rows dropped late, per side */
 };
 
 struct join;
@@ -80,6 +139,14 @@ void	join_advance(struct join *, int64_t w_ns);
 int	join_table_put(struct join *, const char *key, size_t keylen,
 	    const char *rec, size_t len, struct fault *);
 int	join_table_del(struct join *, const char *key, size_t keylen);
+/*
+ * A kcat tombstone (null payload) with message key k (NULL: a null
+ * key): delete the row whose key is k's text as a string (one --on
+ * path), and the row whose key is k read as JSON (one value, or an
+ * array of nkeys; null matches nothing).  Returns the rows deleted; a
+ * tombstone that deletes none is counted as ignored.
+ */
+int	join_tombstone(struct join *, const char *k, size_t n);
 /*
  * A left row: enriched now, or held while the table loads.  Returns 0,
  * 1 when holding had to stop because JOIN_HELD_MAX was reached (the
@@ -105,6 +172,23 @@ int	join_wait(struct join *, int64_t t_ns, const char *key,
  */
 void	join_release(struct join *, int64_t wr_ns, int64_t floor_ns);
 
+/*
+ * A row of side 0 (left) or 1 (right) to the join its mode is: the
+ * interval join's join_add(), the table's put (right) or probe (left),
+ * the as-of join's version (right) or wait (left).  What those return.
+ */
+int	join_row(struct join *, int side, int64_t t_ns, const char *key,
+	    size_t keylen, const char *rec, size_t len, struct fault *);
+/*
+ * After every input step (wm: the watermarks of the two sides, groups
+ * 0 and 1): a table whose right side ended (right_ended) releases the
+ * held left rows; the as-of join answers what the right W passed.
+ */
+void	join_progress(struct join *, const struct watermark *,
+	    int right_ended);
+/* A row of side dropped late (counted for --stats). */
+void	join_late(struct join *, int side);
+
 /* End of input: write everything still pending (outer rows, waits). */
 void	join_flush(struct join *);
 
@@ -113,4 +197,7 @@ uint64_t join_bytes(const struct join *);
 /* State: buffers, table, versions, held rows and counters as JSON. */
 void	join_save(const struct join *, struct buf *);
 int	join_load(struct join *, struct jcur *, int nkeys, struct fault *);
+
+/* The join as stream-join's stage (stage.h): flush, size, snapshot. */
+extern const struct stage_ops join_stage;
 #endif

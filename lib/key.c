@@ -40,6 +40,65 @@ key_init(struct keyspec *k, const char *by, struct fields *fl,
 	return 0;
 }
 
+/* --on: "P" or "L=R" pairs, comma separated, into two path lists. */
+static int
+split_pairs(const char *on, struct buf *l, struct buf *r, struct fault *f)
+{
+	const char *s = on, *p;
+	struct path path;
+	struct fault pf;
+	size_t used;
+
+	for (;;) {
+		if (path_parse_prefix(&path, s, &used, &pf) == -1)
+			return fault_set(f, EX_USAGE, "--on %s: %s", on, pf.msg);
+		path_release(&path);
+		if (l->len > 0) {
+			buf_addc(l, ',');
+			buf_addc(r, ',');
+		}
+		buf_add(l, s, used);
+		p = s;
+		s += used;
+		if (*s == '=') {
+			p = ++s;
+			if (path_parse_prefix(&path, s, &used, &pf) == -1)
+				return fault_set(f, EX_USAGE, "--on %s: %s", on,
+				    pf.msg);
+			path_release(&path);
+			s += used;
+		}
+		buf_add(r, p, used);
+		if (*s == '\0')
+			return 0;
+		if (*s != ',')
+			return fault_set(f, EX_USAGE, "--on %s: unexpected "
+			    "'%c'", on, *s);
+		for (s++; *s == ' '; s++)
+			;
+	}
+}
+
+int
+key_init_pairs(struct keyspec *kl, struct keyspec *kr, const char *on,
+    struct fields *fl, struct fields *fr, struct fault *f)
+{
+	struct buf l, r;
+	int rc;
+
+	buf_init(&l);
+	buf_init(&r);
+	rc = split_pairs(on, &l, &r, f);
+	if (rc == 0 && (key_init(kl, buf_cstr(&l), fl, f) == -1 ||
+	    key_init(kr, buf_cstr(&r), fr, f) == -1)) {
+		fault_prefix(f, "--on");
+		rc = -1;
+	}
+	buf_release(&l);
+	buf_release(&r);
+	return rc;
+}
+
 void
 key_release(struct keyspec *k)
 {
@@ -165,6 +224,23 @@ key_encode(const struct keyspec *k, const struct record *r, struct buf *b)
 
 	for (i = 0; i < k->n; i++)
 		key_encode_value(b, &r->v[k->slots[i]]);
+}
+
+const char *
+key_encode_nonnull(const struct keyspec *k, const struct record *r,
+    struct buf *b)
+{
+	const struct value *v;
+	int i;
+
+	buf_clear(b);
+	for (i = 0; i < k->n; i++) {
+		v = &r->v[k->slots[i]];
+		if (v->type == V_MISSING || v->type == V_NULL)
+			return NULL;
+		key_encode_value(b, v);
+	}
+	return b->data;
 }
 
 static uint64_t

@@ -46,8 +46,21 @@ key_shard_keeps(uint64_t h, int i, int n)
 /* Parse "--by .a,.b" and register the paths; by == NULL: no key. */
 int	key_init(struct keyspec *, const char *by, struct fields *,
 	    struct fault *);
+/*
+ * stream-join --on: "P,..." (the same paths on both sides) or
+ * "L=R,..." pairs, into the left and the right key.  EX_USAGE faults.
+ */
+int	key_init_pairs(struct keyspec *left, struct keyspec *right,
+	    const char *on, struct fields *, struct fields *,
+	    struct fault *);
 void	key_release(struct keyspec *);
 void	key_encode(const struct keyspec *, const struct record *,
+	    struct buf *);
+/*
+ * The key into b (cleared first), or NULL when a value is null or
+ * missing (a join key that matches nothing, as in SQL).
+ */
+const char *key_encode_nonnull(const struct keyspec *, const struct record *,
 	    struct buf *);
 void	key_encode_value(struct buf *, const struct value *);
 void	key_encode_string(struct buf *, const char *, size_t);

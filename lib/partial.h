@@ -50,7 +50,7 @@ struct win_fired;
 
 #define PARTIAL_VERSION	1
 
-/* k gives the "fields" of the key (hash.h key_write_fields()). */
+/* k gives the "fields" of the key (key.h key_write_fields()). */
 void	partial_write(struct buf *, const struct keyspec *k,
 	    const struct aggset *, uint64_t sig, const struct win_fired *,
 	    int windowed, const void *blk);

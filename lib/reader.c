@@ -401,3 +401,12 @@ rd_many_files(const struct reader *rd)
 {
 	return rd->many_files;
 }
+
+int
+rd_regular(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode);
+}

@@ -72,4 +72,6 @@ int	rd_stream_ended(const struct reader *, int stream);
 uint64_t rd_bytes(const struct reader *);
 /* 1 when more than one file is read: messages then name the file. */
 int	rd_many_files(const struct reader *);
+/* Is path a regular file (not "-", a pipe or a FIFO)? */
+int	rd_regular(const char *path);
 #endif

@@ -22,6 +22,7 @@
 #include "jcur.h"
 #include "key.h"
 #include "sat.h"
+#include "stage.h"
 #include "table.h"
 #include "timeparse.h"
 #include "watermark.h"
@@ -198,7 +199,7 @@ win_new(const struct win_config *cfg, const struct win_ops *ops, void *ctx,
 		break;
 	}
 	if (cfg->kind == WIN_TUMBLING || cfg->kind == WIN_SESSION ||
-	    cfg->kind == WIN_COUNT)
+	    cfg->kind == WIN_COUNT || cfg->kind == WIN_GIVEN)
 		w->cfg.sliced = 0;
 	return w;
 }
@@ -1280,6 +1281,35 @@ win_windows_of(struct windows *w, int64_t t, int64_t *s, int64_t *e)
 	return windows_of(w, t, 1, s, e);
 }
 
+/* --- writing fired windows --- */
+
+static void
+put_time(struct buf *b, const char *key, int64_t t, enum tp_out fmt)
+{
+	char tb[TP_BUF];
+
+	buf_json_key(b, key);
+	buf_add(b, tb, tp_format_json(t, fmt, tb));
+}
+
+void
+win_put_bounds(struct buf *b, const struct win_fired *wf, enum tp_out fmt)
+{
+	put_time(b, "window_start", wf->start, fmt);
+	put_time(b, "window_end", wf->end, fmt);
+}
+
+void
+win_put_flags(struct buf *b, const struct win_fired *wf)
+{
+	if (wf->truncated)
+		buf_adds(b, ",\"truncated\":true");
+	if (wf->incomplete)
+		buf_adds(b, ",\"incomplete\":true");
+	if (wf->late)
+		buf_printf(b, ",\"late\":true,\"revision\":%u", wf->revision);
+}
+
 /* --- state --- */
 
 static int64_t
@@ -1476,3 +1506,59 @@ out:
 	buf_release(&kb);
 	return r;
 }
+
+/* --- as the stage of stream-window (stage.h) --- */
+
+static void
+stage_advance(void *w, int64_t wm)
+{
+	win_advance(w, wm);
+}
+
+static void
+stage_flush(void *w)
+{
+	win_flush(w);
+}
+
+static uint64_t
+stage_bytes(void *w)
+{
+	return win_bytes(w);
+}
+
+static void
+stage_save(void *w, struct buf *b)
+{
+	win_save(w, b);
+}
+
+static int
+stage_load(void *w, const char *p, size_t n, struct fault *f)
+{
+	struct jcur jc;
+
+	jc_init(&jc, p, n, f);
+	if (win_load(w, &jc, f) == -1)
+		return -1;
+	return jc_end(&jc) == 0 ? 0 : jc_fail(&jc, "trailing data");
+}
+
+void
+win_stats(const struct windows *w, struct buf *b)
+{
+	buf_printf(b, ", windows fired %llu (late %llu), open cells %zu",
+	    (unsigned long long)w->counts.fired,
+	    (unsigned long long)w->counts.late_firings, win_open_cells(w));
+}
+
+static void
+stage_stats(void *w, struct buf *b)
+{
+	win_stats(w, b);
+}
+
+const struct stage_ops win_stage = {
+	stage_advance, stage_flush, stage_bytes, stage_save, stage_load,
+	stage_stats
+};

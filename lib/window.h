@@ -4,7 +4,8 @@
  * window.h - window assignment, open-window state, firing and lateness.
  *
  * Flink's windows over event time (SPEC 4, 5): tumbling, hopping,
- * cumulating, session and count windows, keyed by the --by key, firing
+ * cumulating, session and count windows, and windows the input names
+ * (--merge's partials), keyed by the --by key, firing
  * once the watermark W reaches their end, with allowed lateness and late
  * firings (revisions), dropped-late records and --max-events.  What a
  * window holds is the caller's business, through struct win_ops: an
@@ -22,9 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timeparse.h"
+
 struct buf;
 struct fault;
 struct jcur;
+struct stage_ops;
 
 enum win_kind {
 	WIN_NONE,
@@ -32,7 +36,8 @@ enum win_kind {
 	WIN_HOPPING,
 	WIN_SESSION,
 	WIN_CUMULATE,
-	WIN_COUNT
+	WIN_COUNT,
+	WIN_GIVEN		/* each record names its window (--merge) */
 };
 
 #define WIN_CELLS_MAX	(64 * 1024 * 1024)	/* open (slice, key) cells */
@@ -97,7 +102,7 @@ int	win_add(struct windows *, const char *key, size_t keylen,
 	    struct fault *);
 /*
  * Add to the window [start, end) itself, with the same lateness rules
- * (stream-agg --merge: partials carry their window).  Returns 1, or 0
+ * (WIN_GIVEN: stream-agg --merge's partials carry their window).  Returns 1, or 0
  * when it is past end + lateness, or -1 with a fault.
  */
 int	win_add_at(struct windows *, int64_t start, int64_t end,
@@ -112,7 +117,16 @@ void	win_flush(struct windows *);
 const struct win_counts *win_counts(const struct windows *);
 size_t	win_open_cells(const struct windows *);
 size_t	win_bytes(const struct windows *);
+/* "window_start":…,"window_end":… (a comma first unless after '{'). */
+void	win_put_bounds(struct buf *, const struct win_fired *, enum tp_out);
+/* ,"truncated":true, ,"incomplete":true, ,"late":true,"revision":N */
+void	win_put_flags(struct buf *, const struct win_fired *);
+/* ", windows fired N (late M), open cells K", for --stats. */
+void	win_stats(const struct windows *, struct buf *);
 /* State: every cell, its bounds, flags and payload. */
 void	win_save(struct windows *, struct buf *);
 int	win_load(struct windows *, struct jcur *, struct fault *);
+
+/* The windows as a tool's stage (stage.h): the void * is the windows. */
+extern const struct stage_ops win_stage;
 #endif

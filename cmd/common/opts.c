@@ -664,6 +664,41 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	}
 }
 
+/* stream-join: one join, its flags, two inputs. */
+static void
+check_join(struct opts *o)
+{
+	int interval = o->within_set || o->between_set;
+
+	if (o->right == NULL)
+		opt_usage_error(o, "missing --right FILE");
+	if (o->on == NULL)
+		opt_usage_error(o, "missing --on KEY");
+	if (o->within_set && o->between_set)
+		opt_usage_error(o, "--within and --between exclude each other");
+	if (o->table && (interval || o->as_of))
+		opt_usage_error(o, "--table excludes --within, --between and "
+		    "--as-of");
+	if (o->as_of && interval)
+		opt_usage_error(o, "--as-of excludes --within and --between");
+	if (!o->table && !o->as_of && !interval)
+		opt_usage_error(o, "a join is needed: --within D, --between "
+		    "LO,HI, --table or --as-of");
+	if ((o->table || o->as_of) && (o->join_type == JOIN_RIGHT ||
+	    o->join_type == JOIN_FULL))
+		opt_usage_error(o, "--type right and full need an interval "
+		    "join (--within or --between)");
+	if (o->table && o->lateness_ns != 0)
+		opt_usage_error(o, "--lateness does not apply to --table");
+	if (o->nest && o->prefix_right != NULL)
+		opt_usage_error(o, "--nest and --prefix-right exclude each "
+		    "other");
+	if (strcmp(o->right, "-") == 0 && (o->nargs == 0 ||
+	    strcmp(o->args[0], "-") == 0))
+		opt_usage_error(o, "the left and the right cannot both be "
+		    "standard input");
+}
+
 /* Cross-flag rules that hold for every tool. */
 static void
 check(struct opts *o)
@@ -791,6 +826,8 @@ opt_parse(struct opts *o, enum tool t, int argc, char **argv)
 	argv[o->nargs] = NULL;
 	diag_set_strict(o->strict);
 	check(o);
+	if (t == T_JOIN)
+		check_join(o);
 }
 
 void
@@ -807,6 +844,23 @@ opt_release(struct opts *o)
 	o->nvars = 0;
 }
 
+/* The join and what shapes its buffers (the type: the interval's only). */
+static void
+join_fingerprint(const struct opts *o, struct buf *b)
+{
+	static const char *mode[] = { "interval", "table", "as-of" };
+	int m = o->table ? 1 : o->as_of ? 2 : 0;
+
+	buf_printf(b, "join=%s on=%s type=%d lo=%lld hi=%lld lateness=%lld\n",
+	    mode[m], o->on, m == 0 ? (int)o->join_type : 0,
+	    (long long)(o->within_set ? -o->within_ns : o->between_lo_ns),
+	    (long long)(o->within_set ? o->within_ns : o->between_hi_ns),
+	    (long long)o->lateness_ns);
+	buf_printf(b, "left-time=%s right-time=%s right-kcat=%d\n",
+	    o->left_time != NULL ? o->left_time : "",
+	    o->right_time != NULL ? o->right_time : "", o->right_kcat);
+}
+
 void
 opt_fingerprint(const struct opts *o, struct buf *b)
 {
@@ -817,8 +871,18 @@ opt_fingerprint(const struct opts *o, struct buf *b)
 	    o->time_fmt.pattern);
 	buf_printf(b, "kcat=%d\n", o->kcat);
 	buf_printf(b, "by=%s\n", o->by != NULL ? o->by : "");
+	/*
+	 * --merge takes its windows from the partials; its snapshots have
+	 * always said so as a 1 ns tumbling window, and still do.
+	 */
 	buf_printf(b, "window=%d size=%lld slide=%lld count=%lld/%lld "
-	    "offset=%lld\n", (int)o->win, (long long)o->size_ns,
-	    (long long)o->slide_ns, (long long)o->count_n,
-	    (long long)o->count_slide, (long long)o->offset_ns);
+	    "offset=%lld\n", o->merge ? (int)WIN_TUMBLING : (int)o->win,
+	    o->merge ? 1LL : (long long)o->size_ns, (long long)o->slide_ns,
+	    (long long)o->count_n, (long long)o->count_slide,
+	    o->merge ? 0LL : (long long)o->offset_ns);
+	if (o->tool == T_FILTER && o->dedupe != NULL)
+		buf_printf(b, "dedupe=%s within=%lld\n", o->dedupe,
+		    (long long)o->within_ns);
+	if (o->tool == T_JOIN)
+		join_fingerprint(o, b);
 }

@@ -13,8 +13,12 @@
 #include "out.h"
 #include "run.h"
 #include "source.h"
+#include "stage.h"
 #include "state.h"
 #include "timeparse.h"
+
+/* Has the tool's stage (stage.h) this entry? */
+#define has(R, fn)	((R)->stage != NULL && (R)->stage->fn != NULL)
 
 static volatile sig_atomic_t stop_flag, stats_flag;
 
@@ -158,12 +162,14 @@ print_stats(struct run *R, int final)
 		buf_printf(&b, ", watermark %s, lag %.1fs", tb,
 		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
 	}
-	if (R->h->state_bytes != NULL) {
+	if (has(R, bytes)) {
 		buf_adds(&b, ", state ");
-		human_bytes(&b, (double)R->h->state_bytes(R->ctx));
+		human_bytes(&b, (double)R->stage->bytes(R->obj));
 	}
 	if (R->h->stats != NULL)
 		R->h->stats(R->ctx, &b);
+	if (has(R, stats))
+		R->stage->stats(R->obj, &b);
 	if (R->o->state != NULL && final) {
 		buf_printf(&b, ", restored in %.3fs, checkpoint %.3fs (",
 		    (double)R->restore_ns / 1e9, (double)R->ckpt_ns / 1e9);
@@ -226,7 +232,7 @@ write_metrics(struct run *R)
 		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
 	}
 	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
-	    R->h->state_bytes != NULL ? (double)R->h->state_bytes(R->ctx) : 0);
+	    has(R, bytes) ? (double)R->stage->bytes(R->obj) : 0);
 	buf_printf(&tmp, "%s.tmp", R->o->metrics);
 	ok = (fp = fopen(buf_cstr(&tmp), "w")) != NULL &&
 	    fwrite(b.data, 1, b.len, fp) == b.len;
@@ -313,6 +319,8 @@ after(struct run *R, int tick)
 
 	if (w > R->advanced) {
 		R->advanced = w;
+		if (has(R, advance))
+			R->stage->advance(R->obj, w);
 		if (R->h->advance != NULL)
 			R->h->advance(R->ctx, w);
 		fired = src_counters(R->src)->out > out;
@@ -334,8 +342,8 @@ save_tool(void *ctx, struct buf *b)
 {
 	struct run *R = ctx;
 
-	if (R->h->save != NULL)
-		R->h->save(R->ctx, b);
+	if (has(R, save))
+		R->stage->save(R->obj, b);
 }
 
 static int
@@ -343,7 +351,7 @@ load_tool(void *ctx, const char *p, size_t n, struct fault *f)
 {
 	struct run *R = ctx;
 
-	return R->h->load != NULL ? R->h->load(R->ctx, p, n, f) : 0;
+	return has(R, load) ? R->stage->load(R->obj, p, n, f) : 0;
 }
 
 static void
@@ -446,8 +454,8 @@ run_loop(struct run *R)
 	}
 	flush = R->o->eof == EOF_FLUSH ||
 	    (R->o->eof == EOF_DEFAULT && R->o->state == NULL);
-	if (R->h->finish != NULL)
-		R->h->finish(R->ctx, flush);
+	if (flush && has(R, flush))
+		R->stage->flush(R->obj);
 	out_flush(out_stdout);
 	if (R->st != NULL) {
 		if (checkpoint(R, &f) == -1)

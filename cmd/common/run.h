@@ -23,26 +23,20 @@ struct opts;
 struct source;
 struct src_event;
 struct src_side;
+struct stage_ops;
 
 struct run_hooks {
 	/* An event (rec.time_ns set when the tool needs time). */
 	void	(*event)(void *ctx, struct src_event *);
-	/* A {"@partial"} record (stream-agg --merge). */
+	/* A {"@partial"} record (stream-agg --merge); NULL: passed on. */
 	void	(*partial)(void *ctx, struct src_event *);
-	/* W moved forward: fire what it released. */
+	/* W moved forward (after the stage's own advance). */
 	void	(*advance)(void *ctx, int64_t wm);
-	/* End of input: flush (fire all) or keep for the state file. */
-	void	(*finish)(void *ctx, int flush);
-	/* Open state for --stats, bytes. */
-	uint64_t (*state_bytes)(void *ctx);
-	/* State file: write the tool's part; read it back. */
-	void	(*save)(void *ctx, struct buf *);
-	int	(*load)(void *ctx, const char *, size_t, struct fault *);
 	/* Options beyond the common ones that shape the tool's state. */
 	void	(*fingerprint)(void *ctx, struct buf *);
 	/* May the watermark be written now?  NULL: whenever it moves. */
 	int	(*may_forward)(void *ctx, int64_t wm, int tick);
-	/* Extra words for the --stats line (may be NULL). */
+	/* Extra words for the --stats line (before the stage's). */
 	void	(*stats)(void *ctx, struct buf *);
 	/* A kcat tombstone (a side with tombstones set); ev->env has the key. */
 	void	(*tombstone)(void *ctx, struct src_event *);
@@ -53,6 +47,12 @@ struct run {
 	struct source		*src;
 	const struct run_hooks	*h;
 	void			*ctx;
+	/*
+	 * The engine piece that holds the tool's state, or NULL: W moving,
+	 * the end of input, --stats, the "tool-state" of --state.
+	 */
+	const struct stage_ops	*stage;
+	void			*obj;
 	int64_t			 advanced;	/* W given to advance */
 	int64_t			 forwarded;	/* W last written */
 	int			 stopped;	/* by a signal */

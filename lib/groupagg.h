@@ -1,0 +1,48 @@
+#ifndef SK_GROUPAGG_H
+#define SK_GROUPAGG_H
+/*
+ * groupagg.h - aggregates per key over the whole stream (no window).
+ *
+ * stream-agg without a window keeps one aggregate block per --by key
+ * and writes, by --emit: every key once at the end (final, partial),
+ * the key's new result after each record (updates), or each key that
+ * changed since the last time whenever the watermark crosses a multiple
+ * of D (every D, Flink's continuous event-time trigger; at the end when
+ * nothing moves W).  Keys go out in key order.  --merge feeds it the
+ * windowless partials of shards (ga_merge).  The blocks live in one
+ * table, with a changed flag before each.  ga_new() gives the caller a
+ * struct groupagg for ga_free(); the aggset and the result_out are
+ * borrowed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct aggset;
+struct buf;
+struct fault;
+struct result_out;
+struct value;
+
+enum ga_emit { GA_FINAL, GA_UPDATES, GA_EVERY };
+
+struct groupagg;
+
+struct groupagg *ga_new(struct aggset *, const struct result_out *,
+	    enum ga_emit, int64_t every_ns);
+void	ga_free(struct groupagg *);
+/* One record of key (hash h); -1 with the fault when the table is full. */
+int	ga_add(struct groupagg *, const char *key, size_t keylen, uint64_t h,
+	    const struct value *v, int64_t t_ns, uint64_t seq, struct fault *);
+/* A shard's block for key, merged in (src is left as it is). */
+int	ga_merge(struct groupagg *, const char *key, size_t keylen,
+	    const void *blk, struct fault *);
+/* W moved: --emit every writes what changed when W crossed a boundary. */
+void	ga_advance(struct groupagg *, int64_t wm);
+/* End of input: write what --emit says is left (flush 0: keep it). */
+void	ga_finish(struct groupagg *, int flush);
+uint64_t ga_bytes(const struct groupagg *);
+/* {"next_every":…,"keys":[["<hex key>",changed,<states>],…]}, and back. */
+void	ga_save(const struct groupagg *, struct buf *);
+int	ga_load(struct groupagg *, const char *, size_t, int nkeys,
+	    struct fault *);
+#endif

@@ -107,11 +107,7 @@ repeated(struct filter *F, const struct src_event *ev)
 		src_late(F->src, ev);
 		return 1;
 	}
-	buf_clear(&F->kb);
-	key_encode(&F->dkey, &ev->rec, &F->kb);
-	r = dd_seen(F->dd, F->kb.data, F->kb.len,
-	    hash_bytes(F->kb.data, F->kb.len), ev->rec.time_ns, &f);
-	if (r == -1)
+	if ((r = dd_record(F->dd, &F->dkey, &ev->rec, &f)) == -1)
 		diag_die(&f);
 	return r;
 }
@@ -170,7 +166,8 @@ int
 main(int argc, char *argv[])
 {
 	static struct filter F;
-	struct run_hooks h;
+	static struct run_hooks h = { .event = event,
+	    .may_forward = may_forward, .stats = stats };
 	struct src_side side;
 	char **files;
 	int rc;
@@ -192,10 +189,6 @@ main(int argc, char *argv[])
 	run_open(&F.run, &files, &side, 1);
 	F.src = F.run.src;
 	buf_init(&F.kb);
-	memset(&h, 0, sizeof(h));
-	h.event = event;
-	h.may_forward = may_forward;
-	h.stats = stats;
 	if (F.dd != NULL) {
 		F.run.stage = &dd_stage;
 		F.run.obj = F.dd;

@@ -9,6 +9,8 @@
 #include "fault.h"
 #include "hash.h"
 #include "jcur.h"
+#include "key.h"
+#include "record.h"
 #include "stage.h"
 #include "table.h"
 #include "watermark.h"
@@ -19,6 +21,7 @@ struct dedupe {
 	int64_t		 within;
 	int64_t		 swept;		/* W at the last eviction */
 	uint64_t	 dropped;
+	struct buf	 kb;		/* dd_record()'s key */
 };
 
 struct dedupe *
@@ -32,12 +35,23 @@ dd_new(int64_t within)
 	return d;
 }
 
+int
+dd_record(struct dedupe *d, const struct keyspec *k, const struct record *r,
+    struct fault *f)
+{
+	buf_clear(&d->kb);
+	key_encode(k, r, &d->kb);
+	return dd_seen(d, d->kb.data, d->kb.len, hash_bytes(d->kb.data,
+	    d->kb.len), r->time_ns, f);
+}
+
 void
 dd_free(struct dedupe *d)
 {
 	if (d == NULL)
 		return;
 	tab_free(d->t);
+	buf_release(&d->kb);
 	free(d);
 }
 

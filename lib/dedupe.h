@@ -19,6 +19,8 @@
 struct buf;
 struct fault;
 struct jcur;
+struct keyspec;
+struct record;
 struct stage_ops;
 
 struct dedupe;
@@ -28,6 +30,9 @@ void	dd_free(struct dedupe *);
 /* 1: a repeat (drop it); 0: first of its key within D (kept). */
 int	dd_seen(struct dedupe *, const char *key, size_t, uint64_t hash,
 	    int64_t t, struct fault *);
+/* dd_seen() for the record under the key k (its event time). */
+int	dd_record(struct dedupe *, const struct keyspec *k,
+	    const struct record *, struct fault *);
 /* Forget keys that no on-time record can repeat any more. */
 void	dd_evict(struct dedupe *, int64_t wm);
 size_t	dd_count(const struct dedupe *);

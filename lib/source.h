@@ -48,7 +48,7 @@ enum {
 
 struct src_side {
 	struct fields	*fields;	/* the tool's paths for this side */
-	const char	*time_path;	/* NULL: the default of struct opts */
+	const char	*time_path;	/* NULL: the config's time_path */
 	int		 kcat;
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */

@@ -12,9 +12,11 @@
 # Harnesses are tests/fuzz/fuzz_<name>.c; seeds in tests/fuzz/corpus/<name>/
 # (never written to: runs use a copy), crashers that must stay fixed in
 # tests/fuzz/regressions/<name>/, dictionaries in tests/fuzz/<name>.dict.
-# lib/ is compiled again here with the fuzzer's instrumentation, straight
-# from lib/*.c; a harness whose lib/ sources do not exist yet is skipped
-# with a message.  Needs clang with libFuzzer (clang, libclang-rt-dev).
+# The engine (lib/*.c, never cmd/common/: harnesses need no options, run
+# loop or output descriptors) is compiled again here with the fuzzer's
+# instrumentation; a harness whose lib/ sources do not exist yet is
+# skipped with a message.  Needs clang with libFuzzer (clang,
+# libclang-rt-dev).
 
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 

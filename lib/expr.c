@@ -907,7 +907,7 @@ set_dbl(struct value *v, double d)
 static int
 as_time(const struct value *v, int64_t *t)
 {
-	struct timefmt tf = { TP_AUTO, "" };
+	struct timefmt tf = { .kind = TP_AUTO };
 	char num[32];
 
 	if (v->type == V_STRING)

@@ -2159,9 +2159,11 @@ tp_format_json(int64_t ns, enum tp_out out, char buf[TP_BUF])
 }
 
 /*
- * Largest units first, zero parts left out, no fractions: the longest,
- * INT64_MIN, is "-106751d23h47m16s854ms775us808ns", 32 bytes, and every
- * output reads back through tp_duration(s, 1, ...) to the same value.
+ * Largest units first, no fractions, and every unit from the largest
+ * part to the smallest written, zeros included (SPEC 3: "4h0m22s", never
+ * "4h22s", which reads as 4 h 22 s to no one).  The longest, INT64_MIN,
+ * is "-106751d23h47m16s854ms775us808ns", 32 bytes, and every output
+ * reads back through tp_duration(s, 1, ...) to the same value.
  */
 size_t
 tp_format_duration(int64_t ns, char buf[TP_BUF])
@@ -2179,10 +2181,11 @@ tp_format_duration(int64_t ns, char buf[TP_BUF])
 	if (ns < 0)
 		buf[n++] = '-';
 	mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	for (k = 0; k < sizeof(order) / sizeof(order[0]) && mag != 0; k++) {
 		u = &dunits[order[k]];
-		if ((q = mag / u->ns) == 0)
-			continue;
+		q = mag / u->ns;
+		if (q == 0 && (n == 0 || buf[n - 1] == '-'))
+			continue;	/* above the largest part */
 		mag -= q * u->ns;
 		n += put_u64(buf + n, q);
 		l = strlen(u->name);

@@ -106,7 +106,10 @@ int	tp_duration(const char *s, int allow_sign, int64_t *ns,
  */
 size_t	tp_format(int64_t ns, enum tp_out, char buf[TP_BUF]);
 size_t	tp_format_json(int64_t ns, enum tp_out, char buf[TP_BUF]);
-/* Write a duration compactly: "1h30m", "250ms", "0s", "-5s". */
+/*
+ * Write a duration: "1h30m", "250ms", "0s", "-5s", and "4h0m22s": the
+ * units from the largest to the smallest part, zeros between included.
+ */
 size_t	tp_format_duration(int64_t ns, char buf[TP_BUF]);
 
 /* Civil UTC date to days since 1970-01-01 (proleptic Gregorian). */

@@ -1843,6 +1843,12 @@ test_format_duration(void)
 		    "23h59m59s999ms999us999ns" },
 		{ INT64_MAX, "106751d23h47m16s854ms775us807ns" },
 		{ INT64_MIN, "-106751d23h47m16s854ms775us808ns" },
+		/* SPEC 3: the zero units between the largest and smallest. */
+		{ 14422 * S, "4h0m22s" }, { -14422 * S, "-4h0m22s" },
+		{ 86401 * S, "1d0h0m1s" }, { 3600 * S + MS, "1h0m0s1ms" },
+		{ 60 * S + 1, "1m0s0ms0us1ns" }, { S + 1000, "1s0ms1us" },
+		{ 2 * 86400 * S + 60 * S, "2d0h1m" }, { 3601 * S, "1h0m1s" },
+		{ 7 * 86400 * S + 1, "7d0h0m0s0ms0us1ns" },
 	};
 	char buf[TP_BUF];
 	size_t i, n;

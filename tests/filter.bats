@@ -22,6 +22,26 @@ bats_require_minimum_version 1.5.0
 	[ -z "$(printf '%s' "${caret:0:$col}" | tr -d ' ')" ]
 }
 
+# SPEC 5: string literals take JSON escapes, so the regex \. is "\\.";
+# a bad escape gets the caret at its backslash and says how to write it.
+@test "stream-filter: a bad escape in a string gets the caret at the backslash and a hint" {
+	run --separate-stderr stream-filter '.x =~ "^10\.47"' <<<'{"x":"10.47.0.1"}'
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[ "${stderr%%$'\n'*}" = 'stream-filter: syntax error in EXPR: bad escape \. in string (JSON escapes: write \\. to get \.)' ]
+	exprline=$(printf '%s\n' "$stderr" | grep -F -m1 '.x =~ "^10\.47"')
+	caret=$(printf '%s\n' "$stderr" | grep -F -A1 -m1 '.x =~ "^10\.47"' | sed -n 2p)
+	prefix=${exprline%%.x =~*}
+	# the backslash is at offset 10 of the expression
+	col=$(( ${#prefix} + 10 ))
+	[ "${caret:$col:1}" = "^" ]
+	[ -z "$(printf '%s' "${caret:0:$col}" | tr -d ' ')" ]
+	# and as the hint says, it works
+	run stream-filter '.x =~ "^10\\.47"' <<<'{"x":"10.47.0.1"}'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"x":"10.47.0.1"}' ]
+}
+
 @test "stream-filter: the first 10 bad records are reported, then a count" {
 	run --separate-stderr stream-filter '.x == 1' < <(for i in $(seq 12); do echo "bad $i"; done)
 	[ "$status" -eq 65 ]

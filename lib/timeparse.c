@@ -1641,7 +1641,7 @@ struct guess {
 	int	year, mon, day;
 	int	tf;		/* time fields named: 0 to 3 */
 	int	hpos;		/* where %H's 'H' is, for %p */
-	int	mon_word;	/* a month name is somewhere: numbers are days */
+	int	mon_word;	/* with a month name, numbers are days */
 };
 
 static int

@@ -35,9 +35,8 @@ enum tp_kind {
 struct timefmt {
 	enum tp_kind	kind;
 	char		pattern[TP_PATTERN_MAX];
-	int		year;		/* --year for syslog times; 0: none */
-	int64_t		clock_ns;	/* the clock that year rule reads;
-					   0: the wall clock */
+	int		year;		/* --year (syslog); 0: none */
+	int64_t		clock_ns;	/* syslog year clock; 0: real */
 };
 
 #define TP_YEAR_MIN	1677	/* years that int64 nanoseconds reach */

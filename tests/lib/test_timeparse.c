@@ -1089,7 +1089,7 @@ test_syslog_year(void)
 		{ 1708819200 * S, "Feb 29 12:00:00", 1709208000 * S },
 		/* 2026-06-01T00:00:00Z: neither 2026 nor 2025 has Feb 29. */
 		{ 1780272000 * S, "Feb 29 12:00:00", SENTINEL },
-		/* 2028-01-15T00:00:00Z: 2028's is 45 days ahead, 2027 has none. */
+		/* 2028-01-15T00:00:00Z: 2028's is 45 days ahead; 2027: none. */
 		{ 1831507200 * S, "Feb 29 12:00:00", SENTINEL },
 		/* 2016-12-31T23:00:00Z, a December log read in December. */
 		{ 1483225200 * S, "Dec 31 22:59:59", 1483225199 * S },
@@ -1161,12 +1161,12 @@ test_roundtrip_forms(void)
 		naive_civil(days, &y, &m, &d);
 		sg = off < 0 ? '-' : '+';
 		ao = off < 0 ? -off : off;
-		snprintf(buf[0], sizeof(buf[0]), "%02u/%s/%04lld:%02d:%02d:%02d "
-		    "%c%02d%02d", d, mon[m - 1], (long long)y,
+		snprintf(buf[0], sizeof(buf[0]), "%02u/%s/%04lld:%02d:%02d:"
+		    "%02d %c%02d%02d", d, mon[m - 1], (long long)y,
 		    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
 		    sg, ao / 60, ao % 60);
-		snprintf(buf[1], sizeof(buf[1]), "%s, %u %s %04lld %02d:%02d:%02d "
-		    "%c%02d%02d", wd[tp_mod(days, 7)], d, mon[m - 1],
+		snprintf(buf[1], sizeof(buf[1]), "%s, %u %s %04lld %02d:%02d:"
+		    "%02d %c%02d%02d", wd[tp_mod(days, 7)], d, mon[m - 1],
 		    (long long)y, (int)(sod / 3600), (int)(sod / 60 % 60),
 		    (int)(sod % 60), sg, ao / 60, ao % 60);
 		snprintf(buf[2], sizeof(buf[2]), "%s %s %2u %02d:%02d:%02d "
@@ -1177,8 +1177,8 @@ test_roundtrip_forms(void)
 		    "%c%02d%02d", (long long)y, m, d, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), (int)(sod % 60), sg, ao / 60,
 		    ao % 60);
-		snprintf(buf[4], sizeof(buf[4]), "%04lld-%02u-%02u %02d:%02d:%02d"
-		    " %c%02d:%02d", (long long)y, m, d, (int)(sod / 3600),
+		snprintf(buf[4], sizeof(buf[4]), "%04lld-%02u-%02u %02d:%02d:"
+		    "%02d %c%02d:%02d", (long long)y, m, d, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), (int)(sod % 60), sg, ao / 60,
 		    ao % 60);
 		for (k = 0; k < 5; k++)

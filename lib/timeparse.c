@@ -1364,8 +1364,10 @@ is_name(const char *const *names, int n, const char *s, size_t w)
 
 /*
  * A zone after a time: an offset, UTC, GMT, UT, Z, or one of the North
- * American names that RFC 2822 (4.3) defines.  Other names are refused:
- * most are ambiguous (IST, CST, BST each name several zones).
+ * American names that RFC 2822 (4.3) defines, as it defines them (CST is
+ * -0600).  Other names are refused: many name several zones (IST is
+ * India's, Ireland's and Israel's), and a wrong offset is worse than an
+ * error that says to give a pattern.
  */
 static const char *
 zone_any(const char *s, size_t len, size_t *i, int32_t *off)

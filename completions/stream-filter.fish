@@ -17,6 +17,7 @@ complete -c stream-filter -l by -x -d 'key paths (a missing key groups under nul
 complete -c stream-filter -l shard -x -d 'keep the records whose --by key hashes to shard I of N'
 complete -c stream-filter -s t -l time -x -d 'event-time field (default .ts; @kafka: the envelope\'s ts)'
 complete -c stream-filter -l time-format -x -a 'auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' -d 'auto|rfc3339|epoch-s|epoch-ms|epoch-us|epoch-ns|STRPTIME'
+complete -c stream-filter -l year -x -d 'year of syslog times, which have none (default: by the clock)'
 complete -c stream-filter -l time-output -x -a 'rfc3339 epoch-s epoch-ms epoch-us epoch-ns' -d 'how times are written (default rfc3339)'
 complete -c stream-filter -l processing-time -d 'use the arrival wall clock as event time'
 complete -c stream-filter -l max-delay -x -a '1s 10s 1m 5m 1h' -d 'watermark = max event time - D'

@@ -9,6 +9,7 @@ complete -c stream-watermark -l sort -d 'release records in event-time order as 
 complete -c stream-watermark -l annotate -x -d 'add the parsed event time as field NAME'
 complete -c stream-watermark -s t -l time -x -d 'event-time field (default .ts; @kafka: the envelope\'s ts)'
 complete -c stream-watermark -l time-format -x -a 'auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' -d 'auto|rfc3339|epoch-s|epoch-ms|epoch-us|epoch-ns|STRPTIME'
+complete -c stream-watermark -l year -x -d 'year of syslog times, which have none (default: by the clock)'
 complete -c stream-watermark -l time-output -x -a 'rfc3339 epoch-s epoch-ms epoch-us epoch-ns' -d 'how times are written (default rfc3339)'
 complete -c stream-watermark -l processing-time -d 'use the arrival wall clock as event time'
 complete -c stream-watermark -l max-delay -x -a '1s 10s 1m 5m 1h' -d 'watermark = max event time - D'

@@ -25,7 +25,7 @@
 #define T_LATE		(T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
 
 enum {
-	O_TIME = 256, O_TIME_FORMAT, O_TIME_OUTPUT, O_PROCESSING_TIME,
+	O_TIME = 256, O_TIME_FORMAT, O_TIME_OUTPUT, O_PROCESSING_TIME, O_YEAR,
 	O_MAX_DELAY, O_IDLE, O_EMIT_WATERMARKS, O_NO_WATERMARKS, O_EOF,
 	O_KCAT, O_KEEP_ENVELOPE, O_STRICT, O_ERRORS_OUTPUT, O_MAX_LINE,
 	O_STATS, O_METRICS, O_STATE, O_STATE_RESET, O_CHECKPOINT,
@@ -162,6 +162,8 @@ static const struct row rows[] = {
 	{ "time-format", 0, A_REQ, "FMT", T_ALL, O_TIME_FORMAT,
 	  "auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns",
 	  "auto|rfc3339|epoch-s|epoch-ms|epoch-us|epoch-ns|STRPTIME" },
+	{ "year", 0, A_REQ, "Y", T_ALL, O_YEAR, NULL,
+	  "year of syslog times, which have none (default: by the clock)" },
 	{ "time-output", 0, A_REQ, "FMT", T_ALL, O_TIME_OUTPUT,
 	  "rfc3339 epoch-s epoch-ms epoch-us epoch-ns",
 	  "how times are written (default rfc3339)" },
@@ -295,7 +297,10 @@ help(const struct opts *o)
 	printf("\nDurations: 250ms, 10s, 5m, 1h30m, 2d.  "
 	    "Exit: 0 ok, 64 usage, 65 bad records, 66 no input,\n"
 	    "73 cannot create, 74 I/O error, 75 state locked, "
-	    "78 state unusable.  See %s(1).\n", ti->name);
+	    "78 state unusable.\n"
+	    "STREAMKIT_TIME and STREAMKIT_TIME_FORMAT, when set, are the "
+	    "defaults of --time and\n--time-format.  See %s(1).\n",
+	    ti->name);
 	exit(0);
 }
 
@@ -537,6 +542,14 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	case O_TIME_FORMAT:
 		if (tp_format_parse(&o->time_fmt, a, &f) == -1)
 			opt_usage_error(o, "--time-format: %s", f.msg);
+		o->time_format_set = 1;
+		break;
+	case O_YEAR:
+		o->year = (int)strtol(a, &end, 10);
+		if (strlen(a) != 4 || *end != '\0' || o->year < TP_YEAR_MIN ||
+		    o->year > TP_YEAR_MAX)
+			opt_usage_error(o, "--year: expected a year from %d to "
+			    "%d, got \"%s\"", TP_YEAR_MIN, TP_YEAR_MAX, a);
 		break;
 	case O_TIME_OUTPUT:
 		if (tp_out_parse(&o->time_out, a, &f) == -1)
@@ -664,6 +677,36 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	}
 }
 
+/*
+ * STREAMKIT_TIME and STREAMKIT_TIME_FORMAT, when set and not empty, are
+ * the defaults of --time and --time-format (SPEC 3), so that a pipeline
+ * names its time field once.  A flag overrides its variable; a bad value
+ * is a usage error that names the variable.  Then --year joins the
+ * format, whichever set it.
+ */
+static void
+env_defaults(struct opts *o)
+{
+	struct fault f;
+	struct path p;
+	const char *v;
+
+	v = getenv("STREAMKIT_TIME");
+	if (!o->time_set && v != NULL && *v != '\0') {
+		if (strcmp(v, "@kafka") != 0) {
+			if (path_parse(&p, v, &f) == -1)
+				opt_usage_error(o, "STREAMKIT_TIME: %s", f.msg);
+			path_release(&p);
+		}
+		o->time_path = v;
+	}
+	v = getenv("STREAMKIT_TIME_FORMAT");
+	if (!o->time_format_set && v != NULL && *v != '\0' &&
+	    tp_format_parse(&o->time_fmt, v, &f) == -1)
+		opt_usage_error(o, "STREAMKIT_TIME_FORMAT: %s", f.msg);
+	o->time_fmt.year = o->year;
+}
+
 /* Cross-flag rules that hold for every tool. */
 static void
 check(struct opts *o)
@@ -674,7 +717,8 @@ check(struct opts *o)
 		opt_usage_error(o, "--processing-time and --time exclude "
 		    "each other");
 	if (strcmp(o->time_path, "@kafka") == 0 && !o->kcat)
-		opt_usage_error(o, "--time @kafka needs --kcat");
+		opt_usage_error(o, "%s needs --kcat", o->time_set ?
+		    "--time @kafka" : "STREAMKIT_TIME=@kafka");
 	if (o->keep_envelope && !o->kcat)
 		opt_usage_error(o, "--keep-envelope needs --kcat");
 	if (o->state_reset && o->state == NULL)
@@ -790,6 +834,7 @@ opt_parse(struct opts *o, enum tool t, int argc, char **argv)
 	o->args = argv;
 	argv[o->nargs] = NULL;
 	diag_set_strict(o->strict);
+	env_defaults(o);
 	check(o);
 }
 
@@ -813,8 +858,12 @@ opt_fingerprint(const struct opts *o, struct buf *b)
 	buf_printf(b, "tool=%s\n", toolinfo(o->tool)->name);
 	buf_printf(b, "time=%s\n", o->processing_time ? "(processing time)" :
 	    o->time_path);
-	buf_printf(b, "time-format=%d:%s\n", (int)o->time_fmt.kind,
+	buf_printf(b, "time-format=%d:%s", (int)o->time_fmt.kind,
 	    o->time_fmt.pattern);
+	/* On the same line, and only when given: older states still fit. */
+	if (o->year != 0)
+		buf_printf(b, " year=%d", o->year);
+	buf_addc(b, '\n');
 	buf_printf(b, "kcat=%d\n", o->kcat);
 	buf_printf(b, "by=%s\n", o->by != NULL ? o->by : "");
 	buf_printf(b, "window=%d size=%lld slide=%lld count=%lld/%lld "

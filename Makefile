@@ -3,6 +3,7 @@
 #   make                 build lib/ and every tool into build/
 #   make check           unit tests of lib/ and the bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make crash           kill -9 every stateful tool at >= 200 points
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
 #   make install PREFIX=/usr/local DESTDIR=
@@ -80,6 +81,10 @@ check: all
 	@$(MAKE) --no-print-directory unit
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
 
+crash: all
+	@.ci/deps test
+	tests/crash/crash.sh $(BUILD)
+
 demo: all
 	@sh examples/demo.sh $(BUILD)
 
@@ -116,5 +121,5 @@ clean:
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check demo bench install uninstall clean
+.PHONY: all deps unit check crash demo bench install uninstall clean
 .SECONDARY:

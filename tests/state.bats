@@ -65,6 +65,16 @@ same() {
 	same 24 stream-watermark --max-delay 30s --sort
 }
 
+@test "split runs: events of equal time keep their arrival order in a window" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '{"id":1,"ts":5000}' '{"id":2,"ts":5000}' >a
+	printf '%s\n' '{"id":3,"ts":5000}' '{"id":4,"ts":5000}' >b
+	stream-window --tumbling 10s --state st a
+	stream-window --tumbling 10s --state st --eof flush b >got
+	echo '{"window_start":"1970-01-01T01:23:20.000Z","window_end":"1970-01-01T01:23:30.000Z","key":{},"count":4,"events":[{"id":1,"ts":5000},{"id":2,"ts":5000},{"id":3,"ts":5000},{"id":4,"ts":5000}]}' >want
+	diff -u want got
+}
+
 @test "options that shape state must match: exit 78 naming the option" {
 	st="$BATS_TEST_TMPDIR/st"
 	stream-agg --tumbling 1m --by .service count --state "$st" "$S" >/dev/null

@@ -312,6 +312,9 @@ run_case() {
 	shift 6
 	ARGS=("$@")
 	[ -z "$ONLY" ] || [[ $NAME == $ONLY ]] || return 0
+	# Each case's kill points from the seed and its name alone, so a
+	# case replays the same way when run alone (CRASH_ONLY).
+	RANDOM=$((SEED + $(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 100000))
 	W=$WORK/$NAME
 	mkdir -p "$W"
 	CASE_FAILED=0

@@ -4,6 +4,7 @@
 #   make check           unit tests of lib/ and the bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
 #   make crash           kill -9 every stateful tool at >= 200 points
+#   make fault           failed writes, syncs, renames, opens: every call
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
 #   make install PREFIX=/usr/local DESTDIR=
@@ -85,6 +86,17 @@ crash: all
 	@.ci/deps test
 	tests/crash/crash.sh $(BUILD)
 
+# The fault shim is not built with the sanitizers: it is preloaded into
+# the tools, and only the ASan runtime may come first (tests/fault/sweep.sh).
+$(BUILD)/fault.so: tests/fault/fault.c
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared \
+	    $< -o $@ -ldl
+
+fault: all $(BUILD)/fault.so
+	@.ci/deps test
+	tests/fault/sweep.sh $(BUILD)
+
 demo: all
 	@sh examples/demo.sh $(BUILD)
 
@@ -121,5 +133,5 @@ clean:
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check crash demo bench install uninstall clean
+.PHONY: all deps unit check crash fault demo bench install uninstall clean
 .SECONDARY:

@@ -74,13 +74,7 @@ sh "$here/corpus.sh" kcat table 1 <"$C/table" >"$C/table.kcat"
 
 FAILS=0
 KILLS_DONE=0
-declare -A SC
-
-fail() {
-	echo "FAIL $NAME: $*"
-	CASE_FAILED=1
-}
-
+. "$here/common.sh"
 # fail_kill KIND MESSAGE: a check after a kill; each kind is told once
 # per case, with the number of kills where it failed at the end.
 declare -A KF
@@ -89,41 +83,6 @@ fail_kill() {
 	shift
 	KF[$kind]=$(( ${KF[$kind]:-0} + 1 ))
 	[ "${KF[$kind]}" -gt 1 ] || fail "kill $KILLS_CASE: $*"
-}
-
-# sc FILE: --state-check FILE into SC[name]=value; its status.
-sc() {
-	local out line
-	SC=()
-	out=$("$BIN/$TOOL" --state-check "$1" 2>&1) || {
-		SC[error]=$out
-		return 1
-	}
-	while IFS= read -r line; do
-		SC[${line%%: *}]=${line#*: }
-	done <<<"$out"
-}
-
-# lines A B: the lines of A not in B, counted (a multiset difference).
-missing_from() {
-	awk 'FILENAME == ARGV[1] { c[$0]++; next }
-	    { if (c[$0] > 0) c[$0]--; else print }' "$2" "$1"
-}
-
-# foreign A B: lines of B that A never has.
-foreign() {
-	awk 'FILENAME == ARGV[1] { s[$0] = 1; next } !($0 in s)' "$1" "$2"
-}
-
-# results FILE: the output without watermark records, reduced to the
-# last revision of each window or key when IDENT is set, sorted.
-results() {
-	if [ -n "$IDENT" ]; then
-		grep -v '^{"@watermark"' "$1" | jq -c --slurp \
-		    "group_by($IDENT) | map(.[-1]) | .[]" | sort
-	else
-		grep -v '^{"@watermark"' "$1" | sort
-	fi
 }
 
 start() {

@@ -152,7 +152,8 @@ check() {
 	[ "$status" -eq 78 ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"nothere"*"No such file"* ]]
-	[ ! -e nothere ] && [ ! -e nothere.lock ]
+	[ ! -e nothere ]
+	[ ! -e nothere.lock ]
 
 	: >empty
 	run --separate-stderr stream-agg --state-check empty

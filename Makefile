@@ -78,6 +78,7 @@ unit: $(TESTS)
 	@set -e; for t in $(TESTS); do $$t; done
 
 check: all
+	@tests/lint.sh
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/

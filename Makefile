@@ -3,6 +3,7 @@
 #   make                 build lib/ and every tool into build/
 #   make check           unit tests of lib/ and the bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make timeends        every tool at the int64-nanosecond ends of time
 #   make crash           kill -9 every stateful tool at >= 200 points
 #   make fault           failed writes, syncs, renames, opens: every call
 #   make demo            a pipeline over examples/access.ndjson
@@ -74,6 +75,9 @@ $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	$(Q)$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
 	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
+# tests/timeends.bats waits for saturating time arithmetic: make timeends.
+CHECK_BATS = $(filter-out tests/timeends.bats,$(wildcard tests/*.bats))
+
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do $$t; done
 
@@ -81,7 +85,11 @@ check: all
 	@tests/lint.sh
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
-	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
+	    $(CHECK_BATS)
+
+timeends: all
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats
 
 crash: all
 	@.ci/deps test
@@ -134,5 +142,5 @@ clean:
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check crash fault demo bench install uninstall clean
+.PHONY: all deps unit check timeends crash fault demo bench install uninstall clean
 .SECONDARY:

@@ -3,6 +3,9 @@
 #   make                 build lib/ and every tool into build/
 #   make check           unit tests of lib/ and the bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make timeends        every tool at the int64-nanosecond ends of time
+#   make crash           kill -9 every stateful tool at >= 200 points
+#   make fault           failed writes, syncs, renames, opens: every call
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
 #   make install PREFIX=/usr/local DESTDIR=
@@ -81,13 +84,36 @@ $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	$(Q)$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
 	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
+# tests/timeends.bats waits for saturating time arithmetic: make timeends.
+CHECK_BATS = $(filter-out tests/timeends.bats,$(wildcard tests/*.bats))
+
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do $$t; done
 
 check: all
+	@tests/lint.sh
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
-	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
+	    $(CHECK_BATS)
+
+timeends: all
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats
+
+crash: all
+	@.ci/deps test
+	tests/crash/crash.sh $(BUILD)
+
+# The fault shim is not built with the sanitizers: it is preloaded into
+# the tools, and only the ASan runtime may come first (tests/fault/sweep.sh).
+$(BUILD)/fault.so: tests/fault/fault.c
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared \
+	    $< -o $@ -ldl
+
+fault: all $(BUILD)/fault.so
+	@.ci/deps test
+	tests/fault/sweep.sh $(BUILD)
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
@@ -165,6 +191,6 @@ clean:
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check demo bench install uninstall clean version \
-	dist distcheck deb
+.PHONY: all deps unit check timeends crash fault demo bench install \
+	uninstall clean version dist distcheck deb
 .SECONDARY:

@@ -155,6 +155,7 @@ ev_encode(void *ctx, const void *p, struct buf *b)
 static int
 ev_decode(void *ctx, void *p, struct jcur *jc, struct fault *f)
 {
+	struct wtool *T = ctx;
 	int64_t t;
 	uint64_t seq;
 	const char *raw;
@@ -171,6 +172,9 @@ ev_decode(void *ctx, void *p, struct jcur *jc, struct fault *f)
 		if (*raw != '{')
 			return jc_fail(jc, "an event is not an object");
 		ev_push(p, t, seq, raw, n);
+		/* Records after the restore arrive after these (ties). */
+		if (seq > T->seq)
+			T->seq = seq;
 	}
 	return jc->failed ? -1 : 0;
 }

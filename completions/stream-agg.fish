@@ -31,6 +31,7 @@ complete -c stream-agg -l late-output -r -F -d 'append dropped-late records to F
 complete -c stream-agg -l kcat -d 'input lines are kcat -J envelopes'
 complete -c stream-agg -l state -r -F -d 'restore from and checkpoint to FILE'
 complete -c stream-agg -l state-reset -d 'ignore an existing --state file and start fresh'
+complete -c stream-agg -l state-check -r -F -d 'print what a snapshot holds and exit (78: unusable)'
 complete -c stream-agg -l checkpoint-interval -x -a '1s 10s 1m 5m 1h' -d 'checkpoint every D of wall clock or N records'
 complete -c stream-agg -l eof -x -a 'flush keep' -d 'at end of input fire everything, or keep it in --state'
 complete -c stream-agg -l strict -d 'stop at the first bad record (exit 65)'

@@ -171,6 +171,8 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -192,7 +194,7 @@ _streamkit_opt_stream_filter()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_filter='-q -v -c -t -h'
 
 # stream-watermark
@@ -235,6 +237,8 @@ _streamkit_opt_stream_watermark()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -256,7 +260,7 @@ _streamkit_opt_stream_watermark()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_watermark='-t -h'
 
 # stream-window
@@ -315,6 +319,8 @@ _streamkit_opt_stream_window()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -336,7 +342,7 @@ _streamkit_opt_stream_window()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_window='-t -h'
 
 # stream-agg
@@ -399,6 +405,8 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -420,7 +428,7 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_agg='-t -h'
 
 # stream-join
@@ -479,6 +487,8 @@ _streamkit_opt_stream_join()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -500,7 +510,7 @@ _streamkit_opt_stream_join()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_join='-t -h'
 
 complete -F _streamkit stream-filter stream-watermark stream-window stream-agg stream-join

@@ -75,6 +75,7 @@ struct opts {
 	const char	*metrics;
 	const char	*state;
 	int		 state_reset;
+	const char	*state_check;	/* --state-check FILE */
 	int64_t		 checkpoint_ns;	/* wall clock; 0 when by count */
 	int64_t		 checkpoint_n;	/* records; 0 when by time */
 

@@ -570,25 +570,41 @@ test_regex_limit(void)
 	arena_free(ar);
 }
 
-/* expr_show_error writes to stderr; it must take any column. */
+/*
+ * expr_show_error writes to stderr: the message, then EXPR with a caret
+ * under the column, unless there is no column or EXPR spans lines.
+ */
 static void
 test_show_error(void)
 {
-	int null, saved;
+	static const char want[] =
+	    "test: syntax error in EXPR: unexpected end of expression\n"
+	    "  .a ==\n"
+	    "       ^\n"
+	    "test: syntax error in EXPR: no column\n"
+	    "test: syntax error in EXPR: newline\n";
+	char got[512];
+	FILE *tmp;
+	size_t n;
+	int saved;
 
 	fflush(stderr);
-	if ((null = open("/dev/null", O_WRONLY)) == -1 ||
-	    (saved = dup(2)) == -1)
+	if ((tmp = tmpfile()) == NULL || (saved = dup(2)) == -1) {
+		CHECK(!"cannot redirect stderr");
 		return;
-	dup2(null, 2);
+	}
+	dup2(fileno(tmp), 2);
 	expr_show_error("test", ".a ==", 5, "unexpected end of expression");
 	expr_show_error("test", "x", -1, "no column");
 	expr_show_error("test", "a\nb", 1, "newline");
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	close(null);
-	CHECK(1);
+	rewind(tmp);
+	n = fread(got, 1, sizeof(got) - 1, tmp);
+	got[n] = '\0';
+	fclose(tmp);
+	CHECK_STR_EQ(got, want);
 }
 
 int

@@ -4,9 +4,15 @@
 #   make check           unit tests of lib/, the layering checks and the
 #                        bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make timeends        every tool at the int64-nanosecond ends of time
+#   make crash           kill -9 every stateful tool at >= 200 points
+#   make fault           failed writes, syncs, renames, opens: every call
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
 #   make install PREFIX=/usr/local DESTDIR=
+#   make dist            dist/streamkit-VERSION.tar.gz from git archive HEAD
+#   make distcheck       make dist, then make check in the unpacked tarball
+#   make deb             the Debian package, from that tarball, into dist/
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -14,7 +20,10 @@ MANDIR	?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# The release: --version prints it; NEWS and debian/changelog follow it
+# (tests/release.bats checks that they do).
 VERSION	= 0.1.0
+DIST	= streamkit-$(VERSION)
 
 PKGS	= jansson yajl libpcre2-8
 CC	?= cc
@@ -26,6 +35,9 @@ WARN	= -Wall -Wextra -Werror -Wpedantic -Wvla -Wshadow \
 CFLAGS	?= -O2 -g
 SK_CFLAGS = -std=c11 -D_GNU_SOURCE \
 	  -DSK_VERSION='"$(VERSION)"' $(WARN) -Ilib $(PKG_CFLAGS)
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line
+# (dpkg-buildflags) reach every compile and link.
+SK_CFLAGS += $(CPPFLAGS)
 # The tool runtime sees the engine; the engine never sees the runtime.
 RT_CFLAGS = $(SK_CFLAGS) -Icmd/common
 LDLIBS	= $(PKG_LIBS) -lm
@@ -89,15 +101,38 @@ $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	$(Q)$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
 	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
+# tests/timeends.bats waits for saturating time arithmetic: make timeends.
+CHECK_BATS = $(filter-out tests/timeends.bats,$(wildcard tests/*.bats))
+
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do $$t; done
 
 check: all
+	@tests/lint.sh
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
 	@sh tests/layers.sh $(BUILD)
 	@sh tests/includes.sh
-	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) tests/
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
+	    $(CHECK_BATS)
+
+timeends: all
+	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats
+
+crash: all
+	@.ci/deps test
+	tests/crash/crash.sh $(BUILD)
+
+# The fault shim is not built with the sanitizers: it is preloaded into
+# the tools, and only the ASan runtime may come first (tests/fault/sweep.sh).
+$(BUILD)/fault.so: tests/fault/fault.c
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared \
+	    $< -o $@ -ldl
+
+fault: all $(BUILD)/fault.so
+	@.ci/deps test
+	tests/fault/sweep.sh $(BUILD)
 
 demo: all
 	@sh examples/demo.sh $(BUILD)
@@ -130,10 +165,51 @@ uninstall:
 	    $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) \
 	    $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
 
+version:
+	@echo $(VERSION)
+
+# A release is a commit: the tarball holds HEAD, not the working tree.
+dist:
+	@mkdir -p dist
+	@git diff --quiet HEAD -- 2>/dev/null || echo "dist: uncommitted" \
+	    "changes are not in the tarball (it is HEAD)" >&2
+	git archive --format=tar.gz --prefix=$(DIST)/ \
+	    -o dist/$(DIST).tar.gz HEAD
+
+# The tarball unpacked where no .git is in reach, then make check there.
+distcheck: dist
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/$(DIST).XXXXXX"); \
+	tar -xzf dist/$(DIST).tar.gz -C "$$tmp"; \
+	if git -C "$$tmp/$(DIST)" rev-parse --git-dir >/dev/null 2>&1; then \
+	    echo "distcheck: $$tmp is inside a git tree; set TMPDIR" >&2; \
+	    rm -rf "$$tmp"; exit 1; fi; \
+	if $(MAKE) -C "$$tmp/$(DIST)" check; then rm -rf "$$tmp"; \
+	    echo "distcheck: dist/$(DIST).tar.gz builds and passes make check"; \
+	else echo "distcheck: failed; the unpacked tree is in $$tmp" >&2; \
+	    exit 1; fi
+
+# dpkg-buildpackage writes into the parent of the source tree: build in a
+# scratch directory and keep the .deb files, .changes, .buildinfo and the
+# build log (for blhc) in dist/.
+deb: dist
+	@.ci/deps pkg
+	@set -e; arch=$$(dpkg --print-architecture); \
+	log=dist/streamkit_$(VERSION)_$$arch.build; \
+	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/$(DIST)-deb.XXXXXX"); \
+	tar -xzf dist/$(DIST).tar.gz -C "$$tmp"; \
+	echo "  DEB     $(DIST) (log: $$log)"; \
+	if ! (cd "$$tmp/$(DIST)" && env -u MAKEFLAGS -u MFLAGS \
+	    -u MAKELEVEL dpkg-buildpackage -us -uc -b) \
+	    >"$$log" 2>&1; then \
+	    tail -n 40 "$$log"; rm -rf "$$tmp"; exit 1; fi; \
+	cp "$$tmp"/*.deb "$$tmp"/*.buildinfo "$$tmp"/*.changes dist/; \
+	rm -rf "$$tmp"; ls dist/*_$(VERSION)_$$arch.*
+
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz dist
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check demo bench install uninstall clean
+.PHONY: all deps unit check timeends crash fault demo bench install \
+	uninstall clean version dist distcheck deb
 .SECONDARY:

@@ -147,6 +147,8 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
+	--year)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
 	--processing-time)
@@ -169,6 +171,8 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -190,7 +194,7 @@ _streamkit_opt_stream_filter()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_filter='-q -v -c -t -h'
 
 # stream-watermark
@@ -209,6 +213,8 @@ _streamkit_opt_stream_watermark()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
+	--year)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
 	--processing-time)
@@ -231,6 +237,8 @@ _streamkit_opt_stream_watermark()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -252,7 +260,7 @@ _streamkit_opt_stream_watermark()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_watermark='-t -h'
 
 # stream-window
@@ -289,6 +297,8 @@ _streamkit_opt_stream_window()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
+	--year)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
 	--processing-time)
@@ -309,6 +319,8 @@ _streamkit_opt_stream_window()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -330,7 +342,7 @@ _streamkit_opt_stream_window()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_window='-t -h'
 
 # stream-agg
@@ -371,6 +383,8 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
+	--year)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
 	--processing-time)
@@ -391,6 +405,8 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -412,7 +428,7 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_agg='-t -h'
 
 # stream-join
@@ -449,6 +465,8 @@ _streamkit_opt_stream_join()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-format)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
+	--year)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--time-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='rfc3339 epoch-s epoch-ms epoch-us epoch-ns' ;;
 	--processing-time)
@@ -469,6 +487,8 @@ _streamkit_opt_stream_join()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--state-check)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--checkpoint-interval)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--eof)
@@ -490,7 +510,7 @@ _streamkit_opt_stream_join()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
 _streamkit_shorts_stream_join='-t -h'
 
 complete -F _streamkit stream-filter stream-watermark stream-window stream-agg stream-join

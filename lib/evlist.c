@@ -142,6 +142,7 @@ ev_encode(void *ctx, const void *p, struct buf *b)
 static int
 ev_decode(void *ctx, void *p, struct jcur *jc, struct fault *f)
 {
+	struct evlist *E = ctx;
 	int64_t t;
 	uint64_t seq;
 	const char *raw;
@@ -158,6 +159,9 @@ ev_decode(void *ctx, void *p, struct jcur *jc, struct fault *f)
 		if (*raw != '{')
 			return jc_fail(jc, "an event is not an object");
 		ev_push(p, t, seq, raw, n);
+		/* Records after the restore arrive after these (ties). */
+		if (seq > E->seq)
+			E->seq = seq;
 	}
 	return jc->failed ? -1 : 0;
 }

@@ -458,7 +458,8 @@ parse_primary(struct parse *P)
 	case K_STR:
 		s = path_json_string(P->s + P->tstart, &used, &len, P->f);
 		if (s == NULL) {
-			perr(P, P->tstart, "%s", P->f->msg);
+			/* The caret goes to the escape, not to the quote. */
+			perr(P, P->tstart + used, "%s", P->f->msg);
 			return NULL;
 		}
 		keep_str(P, s);
@@ -888,7 +889,7 @@ set_dbl(struct value *v, double d)
 static int
 as_time(const struct value *v, int64_t *t)
 {
-	struct timefmt tf = { TP_AUTO, "" };
+	struct timefmt tf = { .kind = TP_AUTO };
 	char num[32];
 
 	if (v->type == V_STRING)

@@ -41,14 +41,34 @@ add_step(struct path *p, char *key, size_t keylen, int64_t index,
 	return 0;
 }
 
+/*
+ * A string takes JSON escapes, so a regex's \. is written "\\." (SPEC 5):
+ * the message says so, with the escape as it was written.
+ */
+static void *
+bad_escape(const char *e, struct fault *f)
+{
+	unsigned char c = (unsigned char)e[1];
+
+	if (c == 'u')
+		return fault_null(f, EX_USAGE, "bad escape \\u in string "
+		    "(JSON escapes: \\u takes 4 hex digits)");
+	if (c > 0x20 && c < 0x7f)
+		return fault_null(f, EX_USAGE, "bad escape \\%c in string "
+		    "(JSON escapes: write \\\\%c to get \\%c)", c, c, c);
+	return fault_null(f, EX_USAGE, "bad escape in string (JSON escapes: "
+	    "write \\\\ for a backslash)");
+}
+
 char *
 path_json_string(const char *s, size_t *used, size_t *outlen,
     struct fault *f)
 {
-	size_t i = 1, n = 0, cap = strlen(s) + 1, u;
+	size_t i = 1, n = 0, cap = strlen(s) + 1, u, bs;
 	unsigned cp;
 	char *o, c;
 
+	*used = 0;
 	o = xmalloc(cap);
 	for (;;) {
 		c = s[i];
@@ -60,6 +80,7 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 			break;
 		if ((unsigned char)c < 0x20) {
 			free(o);
+			*used = i;
 			return fault_null(f, EX_USAGE,
 			    "control character in string");
 		}
@@ -68,6 +89,7 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 			i++;
 			continue;
 		}
+		bs = i;
 		c = s[i + 1];
 		i += 2;
 		switch (c) {
@@ -96,7 +118,8 @@ path_json_string(const char *s, size_t *used, size_t *outlen,
 	return o;
 bad:
 	free(o);
-	return fault_null(f, EX_USAGE, "bad escape in string");
+	*used = bs;
+	return bad_escape(s + bs, f);
 }
 
 /* After the leading '.', one step: ident, "str", or a bracket. */

@@ -50,8 +50,10 @@ int	path_parse_list(const char *text, struct path **out, struct fault *);
 void	path_free_list(struct path *, int n);
 /*
  * Decode the JSON string literal at s (s[0] == '"') into a new
- * NUL-terminated buffer for free(); *used gets the bytes taken.  Lone
- * surrogate escapes become U+FFFD.  The expression parser shares it.
+ * NUL-terminated buffer for free(); *used gets the bytes taken, or on
+ * error the offset of what is wrong (the backslash of a bad escape, 0
+ * for an unterminated string).  Lone surrogate escapes become U+FFFD.
+ * The expression parser shares it.
  */
 char	*path_json_string(const char *s, size_t *used, size_t *outlen,
 	    struct fault *);

@@ -11,13 +11,20 @@
 #include "record.h"
 #include "xmalloc.h"
 
-/* A --keep trie node: children in --keep order. */
+/*
+ * A --keep trie node: object members in --keep order, array elements by
+ * index.  A value holds one kind or the other, so a node may ask for
+ * both (--keep .a.x,.a[0]) and the record says which it gets.
+ */
 struct knode {
-	char		*key;
+	char		*key;		/* NULL for an array element */
 	size_t		 keylen;
+	int64_t		 index;
 	int		 slot;		/* -1 unless a path ends here */
-	struct knode	**kids;
+	struct knode	**kids;		/* members */
 	int		 nkids;
+	struct knode	**elems;	/* elements, by ascending index */
+	int		 nelems;
 };
 
 struct projection {
@@ -38,27 +45,45 @@ knode_release(struct knode *n)
 		knode_release(n->kids[i]);
 		free(n->kids[i]);
 	}
+	for (i = 0; i < n->nelems; i++) {
+		knode_release(n->elems[i]);
+		free(n->elems[i]);
+	}
 	free(n->kids);
+	free(n->elems);
 	free(n->key);
 }
 
+/* The child for one path step, made at its place when new. */
 static struct knode *
-knode_child(struct knode *n, const char *k, size_t len)
+knode_child(struct knode *n, const struct path_step *st)
 {
-	struct knode *c;
-	int i;
+	struct knode *c, ***v;
+	int i, *nv;
 
-	for (i = 0; i < n->nkids; i++)
-		if (n->kids[i]->keylen == len &&
-		    memcmp(n->kids[i]->key, k, len) == 0)
-			return n->kids[i];
+	v = st->key != NULL ? &n->kids : &n->elems;
+	nv = st->key != NULL ? &n->nkids : &n->nelems;
+	for (i = 0; i < *nv; i++) {
+		c = (*v)[i];
+		if (st->key == NULL ? c->index == st->index :
+		    c->keylen == st->keylen &&
+		    memcmp(c->key, st->key, st->keylen) == 0)
+			return c;
+		if (st->key == NULL && c->index > st->index)
+			break;
+	}
 	c = xcalloc(1, sizeof(*c));
-	c->key = xmalloc(len + 1);
-	memcpy(c->key, k, len);
-	c->keylen = len;
+	if (st->key != NULL) {
+		c->key = xmalloc(st->keylen + 1);
+		memcpy(c->key, st->key, st->keylen);
+	}
+	c->keylen = st->keylen;
+	c->index = st->index;
 	c->slot = -1;
-	n->kids = xrealloc(n->kids, sizeof(*n->kids) * (size_t)(n->nkids + 1));
-	n->kids[n->nkids++] = c;
+	*v = xrealloc(*v, sizeof(**v) * (size_t)(*nv + 1));
+	memmove(*v + i + 1, *v + i, sizeof(**v) * (size_t)(*nv - i));
+	(*v)[i] = c;
+	++*nv;
 	return c;
 }
 
@@ -93,15 +118,13 @@ proj_new(const char *keep, const char *drop, struct fields *fl,
 			goto fail;
 		if (p->drop)
 			continue;
-		for (n = &p->root, j = 0; j < pa->nsteps; j++) {
-			if (pa->steps[j].key == NULL) {
-				fault_set(f, EX_USAGE, "--keep %s: array "
-				    "indexes cannot be kept", pa->text);
-				goto fail;
-			}
-			n = knode_child(n, pa->steps[j].key,
-			    pa->steps[j].keylen);
+		if (pa->steps[0].key == NULL) {
+			fault_set(f, EX_USAGE, "--keep %s: a record is an "
+			    "object: start with a key", pa->text);
+			goto fail;
 		}
+		for (n = &p->root, j = 0; j < pa->nsteps; j++)
+			n = knode_child(n, &pa->steps[j]);
 		n->slot = p->slots[i];
 	}
 	return p;
@@ -122,6 +145,9 @@ proj_free(struct projection *p)
 	free(p);
 }
 
+static int keep_node(const struct knode *, const struct record *,
+    struct buf *);
+
 /* Members of n that the record has; returns how many were written. */
 static int
 keep_object(const struct knode *n, const struct record *r, struct buf *b)
@@ -131,24 +157,66 @@ keep_object(const struct knode *n, const struct record *r, struct buf *b)
 
 	buf_addc(b, '{');
 	for (i = 0; i < n->nkids; i++) {
-		const struct knode *c = n->kids[i];
-		const struct value *v = c->slot >= 0 ? &r->v[c->slot] : NULL;
-
 		mark = b->len;
-		if (v != NULL && v->type != V_MISSING) {
-			buf_json_keyn(b, c->key, c->keylen);
-			buf_json_compact(b, v->raw, v->rawlen);
+		buf_json_keyn(b, n->kids[i]->key, n->kids[i]->keylen);
+		if (keep_node(n->kids[i], r, b))
 			wrote++;
-		} else if (c->nkids > 0) {
-			buf_json_keyn(b, c->key, c->keylen);
-			if (keep_object(c, r, b) > 0)
-				wrote++;
-			else
-				b->len = mark;
-		}
+		else
+			b->len = mark;
 	}
 	buf_addc(b, '}');
 	return wrote;
+}
+
+/*
+ * Elements of n that the record has, at their indexes: as jq's pick(),
+ * the ones not kept before the last kept are null, so that .a[1] is
+ * still .a[1] in the output ({"a":[null,x]}).
+ */
+static int
+keep_array(const struct knode *n, const struct record *r, struct buf *b)
+{
+	const struct knode *c;
+	int64_t next = 0, k;	/* next: the elements written */
+	size_t mark;
+	int i, wrote = 0;
+
+	buf_addc(b, '[');
+	for (i = 0; i < n->nelems; i++) {
+		c = n->elems[i];
+		mark = b->len;
+		for (k = next; k < c->index; k++)
+			buf_adds(b, k > 0 ? ",null" : "null");
+		if (c->index > 0)
+			buf_addc(b, ',');
+		if (keep_node(c, r, b)) {
+			next = c->index + 1;
+			wrote++;
+		} else
+			b->len = mark;
+	}
+	buf_addc(b, ']');
+	return wrote;
+}
+
+/* A kept value: the record's own, else what its children keep. */
+static int
+keep_node(const struct knode *n, const struct record *r, struct buf *b)
+{
+	const struct value *v = n->slot >= 0 ? &r->v[n->slot] : NULL;
+	size_t mark = b->len;
+
+	if (v != NULL && v->type != V_MISSING) {
+		buf_json_compact(b, v->raw, v->rawlen);
+		return 1;
+	}
+	if (n->nkids > 0 && keep_object(n, r, b) > 0)
+		return 1;
+	b->len = mark;
+	if (n->nelems > 0 && keep_array(n, r, b) > 0)
+		return 1;
+	b->len = mark;
+	return 0;
 }
 
 static int

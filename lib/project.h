@@ -5,13 +5,14 @@
  *
  * Both work on the record's own bytes, not on a re-parsed tree: --keep
  * builds a new object from the raw text of the kept values (nested paths
- * make nested objects, in --keep order; missing ones are left out), and
- * --drop copies the record with the spans of the dropped members cut
- * out.  Numbers and strings therefore come out exactly as they came in
- * (no float reformatting, no lost precision on big integers), only
- * compacted.  Paths register in the tool's fields set, so the single
- * parse pass finds them.  proj_new() gives the caller a projection for
- * proj_free().
+ * make nested objects, in --keep order; an index keeps its element at its
+ * place, earlier ones null, as jq's pick(); missing ones are left out),
+ * and --drop copies the record with the spans of the dropped members and
+ * elements cut out, as jq's del().  Numbers and strings therefore come
+ * out exactly as they came in (no float reformatting, no lost precision
+ * on big integers), only compacted.  Paths register in the tool's fields
+ * set, so the single parse pass finds them.  proj_new() gives the caller
+ * a projection for proj_free().
  */
 #include <stddef.h>
 

@@ -13,6 +13,8 @@
 
 #include "buf.h"
 #include "fault.h"
+#include "jcur.h"
+#include "reader.h"
 #include "state.h"
 #include "xmalloc.h"
 
@@ -516,4 +518,287 @@ state_open(const struct state_config *c, struct fault *f)
 	}
 	buf_release(&st->b);
 	return st;
+}
+
+/* --- --state-check: what a snapshot holds, read without touching it --- */
+
+static void
+info_count(struct state_info *si, const char *name, uint64_t n)
+{
+	if (si->ncounts < STATE_INFO_COUNTS_MAX) {
+		si->counts[si->ncounts].name = name;
+		si->counts[si->ncounts].n = n;
+		si->ncounts++;
+	}
+}
+
+static int
+info_parts(struct state_info *si, struct jcur *jc)
+{
+	struct state_offset *o;
+	struct buf topic;
+	int64_t stream, part, off;
+	int r = 0;
+
+	buf_init(&topic);
+	if (jc_begin_array(jc) == -1)
+		r = -1;
+	while (r == 0 && jc_more(jc) == 1) {
+		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &stream) == -1 || jc_more(jc) != 1 ||
+		    jc_string(jc, &topic) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &part) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &off) == -1 || jc_more(jc) != 0 ||
+		    stream < 0 || stream >= RD_STREAMS_MAX) {
+			r = jc_fail(jc, "bad Kafka offset");
+			break;
+		}
+		si->offsets = xrealloc(si->offsets, sizeof(*o) *
+		    (size_t)(si->noffsets + 1));
+		o = si->offsets + si->noffsets;
+		o->stream = (int)stream;
+		o->partition = part;
+		o->offset = off;
+		o->topic = xstrdup(buf_cstr(&topic));
+		si->noffsets++;
+	}
+	buf_release(&topic);
+	return r == 0 && !jc->failed ? 0 : -1;
+}
+
+/* The source section, in the order save_source() writes it. */
+static int
+info_source(struct state_info *si, const struct sect *s, struct fault *f)
+{
+	struct jcur jc;
+	int64_t v, cnt[5];
+	int k;
+
+	jc_init(&jc, s->p, s->n, f);
+	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "wm") == -1 || jc_int(&jc, &si->wm_ns) == -1 ||
+	    jc_more(&jc) != 1 || jc_expect_key(&jc, "max") == -1 ||
+	    jc_int(&jc, &si->max_ns) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "disorder") == -1 || jc_int(&jc, &v) == -1 ||
+	    jc_more(&jc) != 1 || jc_expect_key(&jc, "inband") == -1 ||
+	    jc_int(&jc, &v) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "channels") == -1 || jc_begin_array(&jc) == -1)
+		return -1;
+	while (jc_more(&jc) == 1) {
+		if (jc_skip(&jc) == -1)
+			return -1;
+		si->inputs++;
+	}
+	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "parts") == -1 ||
+	    info_parts(si, &jc) == -1 || jc_more(&jc) != 1 ||
+	    jc_expect_key(&jc, "counters") == -1 || jc_begin_array(&jc) == -1)
+		return -1;
+	for (k = 0; k < 5; k++)
+		if (jc_more(&jc) != 1 || jc_int(&jc, &cnt[k]) == -1 ||
+		    cnt[k] < 0)
+			return jc_fail(&jc, "bad counters");
+	if (jc_more(&jc) != 0 || jc_more(&jc) != 0 || jc_end(&jc) != 0)
+		return jc_fail(&jc, "trailing data");
+	si->in = (uint64_t)cnt[0];
+	si->out = (uint64_t)cnt[1];
+	si->bad = (uint64_t)cnt[2];
+	si->late = (uint64_t)cnt[3];
+	si->replayed = (uint64_t)cnt[4];
+	return 0;
+}
+
+/* A "counts" array: the window table's or the join's counters. */
+static int
+info_counters(struct state_info *si, struct jcur *jc)
+{
+	static const char *win[] = { "windows_fired", "late_firings",
+	    "late_dropped", "missed_windows" };
+	static const char *join[] = { "join_matches", "join_unmatched",
+	    "join_dropped", "join_nokey", "join_deletes" };
+	uint64_t v[5];
+	int n = 0, k;
+
+	if (jc_begin_array(jc) == -1)
+		return -1;
+	while (jc_more(jc) == 1)
+		if (n == 5 || jc_uint(jc, &v[n++]) == -1)
+			return jc_fail(jc, "bad counts");
+	if (jc->failed || (n != 4 && n != 5))
+		return jc_fail(jc, "bad counts");
+	for (k = 0; k < n; k++)
+		info_count(si, n == 4 ? win[k] : join[k], v[k]);
+	return 0;
+}
+
+/* A join's rows, by kind (join.c: left, right, table, version, ...). */
+static int
+info_rows(struct state_info *si, struct jcur *jc)
+{
+	static const char *name[] = { "left_rows", "right_rows",
+	    "table_rows", "versions", "waiting_rows", "held_rows" };
+	uint64_t by[6] = { 0 }, n = 0;
+	int64_t kind;
+	int k;
+
+	if (jc_begin_array(jc) == -1)
+		return -1;
+	while (jc_more(jc) == 1) {
+		if (jc_begin_array(jc) == -1 || jc_more(jc) != 1 ||
+		    jc_int(jc, &kind) == -1 || kind < 0 || kind > 5)
+			return jc_fail(jc, "bad join row");
+		while (jc_more(jc) == 1)
+			if (jc_skip(jc) == -1)
+				return -1;
+		by[kind]++;
+		n++;
+	}
+	if (jc->failed)
+		return -1;
+	info_count(si, "join_rows", n);
+	for (k = 0; k < 6; k++)
+		info_count(si, name[k], by[k]);
+	return 0;
+}
+
+/* The elements of an array, counted under name. */
+static int
+info_elements(struct state_info *si, struct jcur *jc, const char *name)
+{
+	uint64_t n = 0;
+
+	if (jc_begin_array(jc) == -1)
+		return -1;
+	while (jc_more(jc) == 1) {
+		if (jc_skip(jc) == -1)
+			return -1;
+		n++;
+	}
+	if (jc->failed)
+		return -1;
+	if (name != NULL)
+		info_count(si, name, n);
+	return 0;
+}
+
+/*
+ * The tool's section: count what it keeps by the names the tools save
+ * it under (window cells, dedupe or aggregate keys, sorted records,
+ * join rows, merge results), without the tool's own decoder.
+ */
+static int
+info_tool_object(struct state_info *si, struct jcur *jc, int depth)
+{
+	const char *k, *name;
+	char key[16];
+	size_t kn;
+	uint64_t v;
+	int r;
+
+	if (jc_begin_object(jc) == -1)
+		return -1;
+	while ((r = jc_more(jc)) == 1) {
+		if (jc_key(jc, &k, &kn) == -1)
+			return -1;
+		snprintf(key, sizeof(key), "%.*s", (int)(kn < 15 ? kn : 15), k);
+		if (jc_peek(jc) == '{' && depth == 0)
+			r = info_tool_object(si, jc, 1);
+		else if (jc_peek(jc) == '[' && strcmp(key, "counts") == 0)
+			r = info_counters(si, jc);
+		else if (jc_peek(jc) == '[' && strcmp(key, "rows") == 0)
+			r = info_rows(si, jc);
+		else if (jc_peek(jc) == '[') {
+			name = strcmp(key, "cells") == 0 ? "open_windows" :
+			    strcmp(key, "held") == 0 ? "held_records" :
+			    strcmp(key, "finals") == 0 ? "pending_results" :
+			    strcmp(key, "keys") != 0 ? NULL :
+			    si->tool_len == 13 && memcmp(si->tool,
+			    "stream-filter", 13) == 0 ? "dedupe_keys" : "keys";
+			r = info_elements(si, jc, name);
+		} else if (strcmp(key, "dropped") == 0) {
+			if ((r = jc_uint(jc, &v)) == 0)
+				info_count(si, "dedupe_dropped", v);
+		} else
+			r = jc_skip(jc);
+		if (r == -1)
+			return -1;
+	}
+	return r == 0 ? 0 : -1;
+}
+
+static int
+info_tool(struct state_info *si, const struct sect *s, struct fault *f)
+{
+	struct jcur jc;
+
+	jc_init(&jc, s->p, s->n, f);
+	if (jc_peek(&jc) == 0 && !jc.failed)
+		return 0;		/* a tool that keeps nothing */
+	if (info_tool_object(si, &jc, 0) == -1 || jc_end(&jc) != 0)
+		return jc_fail(&jc, "trailing data");
+	return 0;
+}
+
+int
+state_inspect(const char *path, const char *tool, struct state_info *si,
+    struct fault *f)
+{
+	struct sect s[SECT_MAX];
+	const struct sect *x;
+	struct buf b;
+	char why[FAULT_MSG_MAX];
+	int fd, r, ns;
+
+	memset(si, 0, sizeof(*si));
+	fault_clear(f);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fault_set(f, EX_CONFIG, "cannot read state file %s: %s",
+		    path, strerror(errno));
+	buf_init(&b);
+	r = read_file(fd, &b);
+	close(fd);
+	si->data = b.data;
+	si->len = b.len;
+	if (r == -1)
+		return fault_set(f, EX_CONFIG, "cannot read state file %s: "
+		    "%s", path, strerror(errno));
+	if (parse_sections(path, si->data, si->len, s, &ns, f) == -1)
+		return -1;
+	if ((x = find(s, ns, "tool")) == NULL)
+		return corrupt(f, path, "no tool section");
+	si->tool = x->p;
+	si->tool_len = x->n;
+	if (tool != NULL && (x->n != strlen(tool) ||
+	    memcmp(x->p, tool, x->n) != 0))
+		return fault_set(f, EX_CONFIG, "state file %s was written by "
+		    "%.*s, not %s", path, (int)(x->n < 40 ? x->n : 40), x->p,
+		    tool);
+	if ((x = find(s, ns, "fingerprint")) == NULL)
+		return corrupt(f, path, "no fingerprint");
+	si->options = x->p;
+	si->options_len = x->n;
+	if ((x = find(s, ns, "source")) == NULL)
+		return corrupt(f, path, "no source section");
+	if (info_source(si, x, f) == -1) {
+		snprintf(why, sizeof(why), "source section: %.200s", f->msg);
+		return corrupt(f, path, why);
+	}
+	if ((x = find(s, ns, "tool-state")) == NULL)
+		return corrupt(f, path, "no tool-state section");
+	if (info_tool(si, x, f) == -1) {
+		snprintf(why, sizeof(why), "tool section: %.200s", f->msg);
+		return corrupt(f, path, why);
+	}
+	return 0;
+}
+
+void
+state_info_release(struct state_info *si)
+{
+	int i;
+
+	for (i = 0; i < si->noffsets; i++)
+		free(si->offsets[i].topic);
+	free(si->offsets);
+	free(si->data);
+	memset(si, 0, sizeof(*si));
 }

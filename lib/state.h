@@ -63,6 +63,50 @@ void	state_close(struct state *);
 uint64_t state_size(const struct state *);
 /* Is d[0..n) a well-formed snapshot (sections, checksum)?  For fuzzing. */
 int	state_check(const char *d, size_t n, struct fault *);
+/*
+ * What a snapshot holds, for --state-check: read without a lock and
+ * without writing anything.  tool and options point into data; the
+ * struct owns data and the offsets until state_info_release().
+ */
+#define STATE_INFO_COUNTS_MAX	16
+
+struct state_offset {
+	int		 stream;	/* 0: the input, 1: a join's right */
+	char		*topic;		/* owned */
+	int64_t		 partition;
+	int64_t		 offset;	/* last offset read */
+};
+
+struct state_count {
+	const char	*name;		/* a static string */
+	uint64_t	 n;
+};
+
+struct state_info {
+	char		*data;		/* the file */
+	size_t		 len;
+	const char	*tool;
+	size_t		 tool_len;
+	const char	*options;	/* the fingerprint: name=value lines */
+	size_t		 options_len;
+	int64_t		 wm_ns;
+	int64_t		 max_ns;
+	int		 inputs;	/* watermark channels */
+	uint64_t	 in, out, bad, late, replayed;
+	struct state_offset *offsets;
+	int		 noffsets;
+	struct state_count counts[STATE_INFO_COUNTS_MAX];
+	int		 ncounts;
+};
+
+/*
+ * Read FILE into si: 0, or -1 with a fault (EX_CONFIG) naming what is
+ * wrong (missing, empty, truncated, damaged, another format version,
+ * another tool than tool when tool is not NULL).
+ */
+int	state_inspect(const char *path, const char *tool,
+	    struct state_info *si, struct fault *);
+void	state_info_release(struct state_info *);
 /* CRC-32 (IEEE), as written at the end of a snapshot. */
 uint32_t state_crc32(uint32_t crc, const void *, size_t);
 #endif

@@ -13,7 +13,24 @@
  *   in epoch numbers, RFC 3339 fractions (any number of digits) and %f.
  * - A leap second (ss = 60) is accepted at the end of any minute and rolls
  *   into the next minute: 23:59:60Z is 00:00:00Z of the next day.
- * - RFC 3339 strings may omit the seconds (hh:mm) and the offset (UTC).
+ * - RFC 3339 strings may omit the seconds (hh:mm) and the offset (UTC);
+ *   the fraction may follow ',' (ISO 8601, Python, log4j); " UTC" or
+ *   " GMT" may end them, and a space may come before an offset (Ruby,
+ *   Go).  The basic form YYYYMMDDThhmm[ss][fraction][zone] needs its
+ *   'T' ("20241112" alone is a number).
+ * - auto's other forms, told by their first bytes: Common Log Format
+ *   (also inside the [brackets] of a log line); RFC 2822 with or without
+ *   the weekday, seconds optional, two- and three-digit years as its
+ *   section 4.3 says, zones +hhmm, UT, UTC, GMT, Z and the North American
+ *   EST EDT CST CDT MST MDT PST PDT of section 4.3 (other names are
+ *   refused: most are ambiguous), a trailing "(comment)" ignored; ctime
+ *   with or without a zone before the year; syslog "Mmm dd hh:mm:ss",
+ *   the day space-padded or not.  Month and weekday names in any case,
+ *   weekdays read and not checked against the date.  Every form without
+ *   a zone is UTC.  A syslog time without --year takes the clock's year,
+ *   or the one before when the clock's would put it more than 7 days
+ *   ahead (a Feb 29 the clock's year lacks comes from the year before,
+ *   when that has one).
  * - Epoch numbers follow JSON number syntax, but leading zeros are allowed.
  * - Durations: each part needs a digit before any '.' (".5s" is an error,
  *   "0.5s" is not); parts may come in any order but each unit only once;
@@ -42,6 +59,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "fault.h"
 #include "timeparse.h"
@@ -82,6 +100,20 @@ static inline int
 lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* s starts with name (lower case, n bytes) in any case. */
+static int
+ci_prefix(const char *s, size_t len, const char *name, size_t n)
+{
+	size_t k;
+
+	if (len < n)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (lower((unsigned char)s[k]) != name[k])
+			return 0;
+	return 1;
 }
 
 /*
@@ -298,7 +330,7 @@ dec_scan(const char *s, size_t len, struct dec *d)
 	while (i < len && isdig(s[i]))
 		i++;
 	if ((d->nip = (size_t)(s + i - d->ip)) == 0)
-		return "not a number";
+		return "is not a number";
 	d->fp = s + i;
 	d->nfp = 0;
 	if (i < len && s[i] == '.') {
@@ -311,7 +343,7 @@ dec_scan(const char *s, size_t len, struct dec *d)
 	if ((why = dec_exponent(s, len, &i, d)) != NULL)
 		return why;
 	if (i != len)
-		return "trailing characters";
+		return "has trailing characters";
 	n = d->nip + d->nfp;
 	for (d->lz = 0; d->lz < n && dec_digit(d, d->lz) == 0; d->lz++)
 		continue;
@@ -375,11 +407,26 @@ auto_scale(const struct dec *d)
 	return 0;
 }
 
+/* A number in ns; scale -1 picks the unit by magnitude.  NULL: done. */
+static const char *
+num_parse(int scale, const char *text, size_t len, int64_t *ns)
+{
+	struct dec d;
+	const char *why;
+
+	if ((why = dec_scan(text, len, &d)) != NULL)
+		return why;
+	if (scale < 0)
+		scale = auto_scale(&d);
+	if (dec_to_ns(&d, scale, ns) == -1)
+		return "time out of range";
+	return NULL;
+}
+
 int
 tp_from_number(const struct timefmt *tf, const char *text, size_t len,
     int64_t *ns, struct fault *f)
 {
-	struct dec d;
 	const char *why;
 	int scale;
 
@@ -403,12 +450,8 @@ tp_from_number(const struct timefmt *tf, const char *text, size_t len,
 		return bad_time(f, text, len,
 		    "a number, but the time format wants a string");
 	}
-	if ((why = dec_scan(text, len, &d)) != NULL)
+	if ((why = num_parse(scale, text, len, ns)) != NULL)
 		return bad_time(f, text, len, why);
-	if (scale < 0)
-		scale = auto_scale(&d);
-	if (dec_to_ns(&d, scale, ns) == -1)
-		return bad_time(f, text, len, "time out of range");
 	return 0;
 }
 
@@ -490,11 +533,11 @@ utc_offset(const char *s, size_t len, size_t *i, int32_t *off)
 		return "expected Z or a UTC offset";
 	sign = s[(*i)++] == '-' ? -1 : 1;
 	if ((h = num_field(s, len, i, 2, 2)) < 0)
-		return "bad UTC offset";
+		return "has a bad UTC offset";
 	m = 0;
 	if ((lit(s, len, i, ':') || (*i < len && isdig(s[*i]))) &&
 	    (m = num_field(s, len, i, 2, 2)) < 0)
-		return "bad UTC offset";
+		return "has a bad UTC offset";
 	if (h > 23 || m > 59)
 		return "UTC offset out of range";
 	*off = sign * (h * 3600 + m * 60);
@@ -575,9 +618,71 @@ rfc_clock(const char *s, size_t len, size_t *i, struct civil *c)
 	if ((sec = num_field(s, len, i, 2, 2)) < 0)
 		return "expected a time hh:mm:ss";
 	c->sec = sec;
-	if (lit(s, len, i, '.'))
+	if (lit(s, len, i, '.') || lit(s, len, i, ','))
 		return frac_digits(s, len, i, &c->frac_ns);
 	return NULL;
+}
+
+/*
+ * A zone after a space: " UTC" or " GMT" to the end, as Python and log4j
+ * write, or an offset, as Ruby and Go print "2018-03-24 17:15:20 +0000".
+ */
+static const char *
+iso_spaced_zone(const char *s, size_t len, size_t *i, int32_t *off)
+{
+	if (len - *i == 4 && (ci_prefix(s + *i + 1, 3, "utc", 3) ||
+	    ci_prefix(s + *i + 1, 3, "gmt", 3))) {
+		*i = len;
+		*off = 0;
+		return NULL;
+	}
+	if (len - *i > 1 && (s[*i + 1] == '+' || s[*i + 1] == '-'))
+		++*i;
+	return utc_offset(s, len, i, off);
+}
+
+/* YYYYMMDDThhmm[ss][(.|,)fraction]: ISO 8601's basic form. */
+static const char *
+iso_basic(const char *s, size_t len, size_t *i, struct civil *c)
+{
+	int y, m, d, h, mi, sec;
+
+	if ((y = num_field(s, len, i, 4, 4)) < 0 ||
+	    (m = num_field(s, len, i, 2, 2)) < 0 ||
+	    (d = num_field(s, len, i, 2, 2)) < 0)
+		return "expected a date YYYYMMDD";
+	if (!lit(s, len, i, 'T') && !lit(s, len, i, 't'))
+		return "expected 'T' after the date";
+	if ((h = num_field(s, len, i, 2, 2)) < 0 ||
+	    (mi = num_field(s, len, i, 2, 2)) < 0)
+		return "expected a time hhmmss";
+	c->year = y;
+	c->mon = m;
+	c->day = d;
+	c->hour = h;
+	c->min = mi;
+	if (*i < len && isdig(s[*i])) {
+		if ((sec = num_field(s, len, i, 2, 2)) < 0)
+			return "expected a time hhmmss";
+		c->sec = sec;
+		if (lit(s, len, i, '.') || lit(s, len, i, ','))
+			return frac_digits(s, len, i, &c->frac_ns);
+	}
+	return NULL;
+}
+
+/* Eight digits and a 'T': the basic form, never a number. */
+static int
+looks_basic(const char *s, size_t len)
+{
+	size_t k;
+
+	if (len < 9 || (s[8] != 'T' && s[8] != 't'))
+		return 0;
+	for (k = 0; k < 8; k++)
+		if (!isdig(s[k]))
+			return 0;
+	return 1;
 }
 
 static const char *
@@ -587,19 +692,26 @@ rfc_fields(const char *s, size_t len, struct civil *c)
 	size_t i;
 
 	i = 0;
-	if ((why = rfc_date(s, len, &i, c)) != NULL)
-		return why;
-	if (i == len)
-		return NULL;
-	if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
-		return "expected 'T' after the date";
-	i++;
-	if ((why = rfc_clock(s, len, &i, c)) != NULL)
-		return why;
-	if (i < len && (why = utc_offset(s, len, &i, &c->off_s)) != NULL)
+	if (looks_basic(s, len)) {
+		if ((why = iso_basic(s, len, &i, c)) != NULL)
+			return why;
+	} else {
+		if ((why = rfc_date(s, len, &i, c)) != NULL)
+			return why;
+		if (i == len)
+			return NULL;
+		if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+			return "expected 'T' after the date";
+		i++;
+		if ((why = rfc_clock(s, len, &i, c)) != NULL)
+			return why;
+	}
+	if (i < len && (why = s[i] == ' ' ?
+	    iso_spaced_zone(s, len, &i, &c->off_s) :
+	    utc_offset(s, len, &i, &c->off_s)) != NULL)
 		return why;
 	if (i != len)
-		return "trailing characters";
+		return "has trailing characters";
 	return NULL;
 }
 
@@ -649,8 +761,27 @@ hour_cached(const char *s, size_t len, int64_t *rest)
 	return 1;
 }
 
-int
-tp_parse_rfc3339(const char *s, size_t len, int64_t *ns, struct fault *f)
+/* A checked civil time in ns; NULL when done, else the reason. */
+static const char *
+civil_finish(const struct civil *c, int64_t *ns)
+{
+	const char *why;
+	int64_t days;
+
+	if ((why = civil_check(c)) != NULL)
+		return why;
+	days = tp_days_from_civil(c->year, (unsigned)c->mon, (unsigned)c->day);
+	if (civil_ns(days, c, ns) == -1)
+		return "time out of range";
+	return NULL;
+}
+
+/*
+ * RFC 3339 / ISO 8601; NULL when done, else the reason.  Flattened, so
+ * that a record's time is read without a single call.
+ */
+static __attribute__((flatten)) const char *
+iso_parse(const char *s, size_t len, int64_t *ns)
 {
 	struct civil c;
 	const char *why;
@@ -658,19 +789,29 @@ tp_parse_rfc3339(const char *s, size_t len, int64_t *ns, struct fault *f)
 
 	if (hour_cached(s, len, &rest) && memcmp(s, hour.key, 13) == 0 &&
 	    !__builtin_add_overflow(hour.base_ns, rest, ns))
-		return 0;
+		return NULL;
 	civil_init(&c);
 	if ((why = rfc_fields(s, len, &c)) != NULL ||
 	    (why = civil_check(&c)) != NULL)
-		return bad_time(f, s, len, why);
+		return why;
 	days = tp_days_from_civil(c.year, (unsigned)c.mon, (unsigned)c.day);
 	if (civil_ns(days, &c, ns) == -1)
-		return bad_time(f, s, len, "time out of range");
+		return "time out of range";
 	if (hour_cached(s, len, &rest) &&
 	    !__builtin_sub_overflow(*ns, rest, &hour.base_ns))
 		memcpy(hour.key, s, 13);
 	else
 		hour.key[0] = '\0';
+	return NULL;
+}
+
+int
+tp_parse_rfc3339(const char *s, size_t len, int64_t *ns, struct fault *f)
+{
+	const char *why;
+
+	if ((why = iso_parse(s, len, ns)) != NULL)
+		return bad_time(f, s, len, why);
 	return 0;
 }
 
@@ -743,19 +884,6 @@ skip_space(const char *s, size_t len, size_t *i)
 {
 	while (*i < len && isspc(s[*i]))
 		++*i;
-}
-
-static int
-ci_prefix(const char *s, size_t len, const char *name, size_t n)
-{
-	size_t k;
-
-	if (len < n)
-		return 0;
-	for (k = 0; k < n; k++)
-		if (lower((unsigned char)s[k]) != name[k])
-			return 0;
-	return 1;
 }
 
 /* A full name, else its first three letters, in any case. */
@@ -1015,7 +1143,7 @@ stp_parse(const char *pat, const char *s, size_t len, int64_t *ns,
 	i = 0;
 	why = stp_match(&st, pat, s, len, &i);
 	if (why == NULL && i != len)
-		why = "trailing characters";
+		why = "has trailing characters";
 	if (why == NULL)
 		why = stp_finish(&st, ns);
 	return why == NULL ? 0 : bad_time(f, s, len, why);
@@ -1177,7 +1305,595 @@ tp_out_parse(enum tp_out *out, const char *spec, struct fault *f)
 	    "rfc3339, epoch-s, epoch-ms, epoch-us or epoch-ns", q);
 }
 
-/* ---- Strings in --------------------------------------------------- */
+/* ---- Strings in: the forms auto knows ---------------------------- */
+
+/*
+ * auto tells a string's form by its first bytes: four digits and a '-'
+ * go straight to RFC 3339, so that form costs what it did alone, and the
+ * others are read only when their first bytes say so.  A string that
+ * fails is reported with the form it came closest to.
+ */
+enum form {
+	FORM_NONE, FORM_ISO, FORM_CLF, FORM_RFC2822, FORM_CTIME, FORM_SYSLOG,
+	FORM_NUMBER
+};
+
+static const char *const form_desc[] = {
+	[FORM_NONE] = "",
+	[FORM_ISO] = "RFC 3339 (2015-05-17T10:05:03Z)",
+	[FORM_CLF] = "Common Log Format (17/May/2015:10:05:03 +0000)",
+	[FORM_RFC2822] = "RFC 2822 (Sun, 17 May 2015 10:05:03 +0000)",
+	[FORM_CTIME] = "ctime (Sun May 17 10:05:03 +0000 2015)",
+	[FORM_SYSLOG] = "syslog (May 17 10:05:03)",
+	[FORM_NUMBER] = "an epoch number (1431857103)"
+};
+
+#define GUESS_MAX	48	/* a suggested pattern, NUL included */
+#define WEEK_NS		(7 * SECS_PER_DAY * NS_PER_S)
+
+static inline int
+isalph(int c)
+{
+	c = lower(c);
+	return c >= 'a' && c <= 'z';
+}
+
+/* Spaces and tabs (RFC 2822's folding white space on one line). */
+static int
+blanks(const char *s, size_t len, size_t *i)
+{
+	size_t st = *i;
+
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
+		++*i;
+	return *i > st;
+}
+
+/* The w letters at s are one of names, in full or its first three. */
+static int
+is_name(const char *const *names, int n, const char *s, size_t w)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if ((w == 3 || w == strlen(names[k])) &&
+		    ci_prefix(s, w, names[k], w))
+			return 1;
+	return 0;
+}
+
+/*
+ * A zone after a time: an offset, UTC, GMT, UT, Z, or one of the North
+ * American names that RFC 2822 (4.3) defines, as it defines them (CST is
+ * -0600).  Other names are refused: many name several zones (IST is
+ * India's, Ireland's and Israel's), and a wrong offset is worse than an
+ * error that says to give a pattern.
+ */
+static const char *
+zone_any(const char *s, size_t len, size_t *i, int32_t *off)
+{
+	static const struct {
+		char		name[4];
+		signed char	hours;
+	} names[] = {
+		{ "ut", 0 }, { "utc", 0 }, { "gmt", 0 }, { "z", 0 },
+		{ "est", -5 }, { "edt", -4 }, { "cst", -6 }, { "cdt", -5 },
+		{ "mst", -7 }, { "mdt", -6 }, { "pst", -8 }, { "pdt", -7 }
+	};
+	size_t w, k;
+
+	if (*i < len && (s[*i] == '+' || s[*i] == '-'))
+		return utc_offset(s, len, i, off);
+	for (w = 0; *i + w < len && isalph(s[*i + w]); w++)
+		continue;
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k].name) == w &&
+		    ci_prefix(s + *i, w, names[k].name, w)) {
+			*i += w;
+			*off = names[k].hours * 3600;
+			return NULL;
+		}
+	return "expected a zone (+hhmm, UTC or GMT)";
+}
+
+/* 17/May/2015:10:05:03 +0000, perhaps in a log line's brackets. */
+static const char *
+clf_fields(const char *s, size_t len, struct civil *c)
+{
+	const char *why;
+	size_t i = 0;
+	int d, m, y;
+
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if ((d = num_field(s, len, &i, 1, 2)) < 0 || !lit(s, len, &i, '/'))
+		return "expected a day and '/'";
+	if ((m = name_match(month_names, 12, s, len, &i)) < 0)
+		return "expected a month name after the day";
+	if (!lit(s, len, &i, '/'))
+		return "expected '/' after the month";
+	if ((y = num_field(s, len, &i, 4, 4)) < 0)
+		return "expected a 4-digit year after the month";
+	if (!lit(s, len, &i, ':'))
+		return "expected ':' after the year";
+	c->year = y;
+	c->mon = m + 1;
+	c->day = d;
+	if ((why = rfc_clock(s, len, &i, c)) != NULL)
+		return why;
+	if (i < len) {
+		if (!blanks(s, len, &i))
+			return "expected a space before the zone";
+		if ((why = zone_any(s, len, &i, &c->off_s)) != NULL)
+			return why;
+	}
+	return i == len ? NULL : "has trailing characters";
+}
+
+/* RFC 2822 4.3: two-digit years 00-49 are 20xx, 50-99 19xx; three +1900. */
+static int
+year_2822(const char *s, size_t len, size_t *i, int64_t *year)
+{
+	size_t st = *i;
+	int y;
+
+	if ((y = num_field(s, len, i, 2, 4)) < 0)
+		return -1;
+	if (*i - st == 2)
+		y += y < 50 ? 2000 : 1900;
+	else if (*i - st == 3)
+		y += 1900;
+	*year = y;
+	return 0;
+}
+
+/* [Sun,] 31 Aug 2014 00:29[:15] [zone] [(comment)] */
+static const char *
+rfc2822_fields(const char *s, size_t len, struct civil *c)
+{
+	const char *why;
+	size_t i = 0;
+	int d, m;
+
+	if (isalph(s[0])) {
+		if (name_match(wday_names, 7, s, len, &i) < 0)
+			return "expected a weekday name";
+		if (!lit(s, len, &i, ','))
+			return "expected ',' after the weekday";
+	}
+	blanks(s, len, &i);
+	if ((d = num_field(s, len, &i, 1, 2)) < 0)
+		return "expected a day";
+	if (!blanks(s, len, &i) ||
+	    (m = name_match(month_names, 12, s, len, &i)) < 0)
+		return "expected a month name after the day";
+	if (!blanks(s, len, &i) || year_2822(s, len, &i, &c->year) == -1)
+		return "expected a year after the month";
+	if (!blanks(s, len, &i))
+		return "expected a time hh:mm:ss after the year";
+	c->mon = m + 1;
+	c->day = d;
+	if ((why = rfc_clock(s, len, &i, c)) != NULL)
+		return why;
+	if (blanks(s, len, &i) && i < len && s[i] != '(' &&
+	    (why = zone_any(s, len, &i, &c->off_s)) != NULL)
+		return why;
+	/* A comment, "(PDT)", says nothing that the offset does not. */
+	blanks(s, len, &i);
+	if (i < len && s[i] == '(' && s[len - 1] == ')')
+		i = len;
+	return i == len ? NULL : "has trailing characters";
+}
+
+/* Sun Aug 31 00:29:15 [+0000 ]2014: ctime, with the zone Twitter adds. */
+static const char *
+ctime_fields(const char *s, size_t len, struct civil *c)
+{
+	const char *why;
+	size_t i = 0;
+	int d, m, y;
+
+	if (name_match(wday_names, 7, s, len, &i) < 0)
+		return "expected a weekday name";
+	if (!blanks(s, len, &i) ||
+	    (m = name_match(month_names, 12, s, len, &i)) < 0)
+		return "expected a month name after the weekday";
+	if (!blanks(s, len, &i) || (d = num_field(s, len, &i, 1, 2)) < 0)
+		return "expected a day after the month";
+	if (!blanks(s, len, &i))
+		return "expected a time hh:mm:ss after the day";
+	c->mon = m + 1;
+	c->day = d;
+	if ((why = rfc_clock(s, len, &i, c)) != NULL)
+		return why;
+	if (!blanks(s, len, &i))
+		return "expected a year after the time";
+	if (i < len && !isdig(s[i])) {
+		if ((why = zone_any(s, len, &i, &c->off_s)) != NULL)
+			return why;
+		if (!blanks(s, len, &i))
+			return "expected a year after the zone";
+	}
+	if ((y = num_field(s, len, &i, 4, 4)) < 0)
+		return "expected a 4-digit year";
+	c->year = y;
+	return i == len ? NULL : "has trailing characters";
+}
+
+/* Mar 24 17:15:20, or "Mar  4" space-padded (RFC 3164); no year. */
+static const char *
+syslog_fields(const char *s, size_t len, struct civil *c)
+{
+	const char *why;
+	size_t i = 0;
+	int d, m;
+
+	if ((m = name_match(month_names, 12, s, len, &i)) < 0)
+		return "expected a month name";
+	if (!blanks(s, len, &i) || (d = num_field(s, len, &i, 1, 2)) < 0)
+		return "expected a day after the month";
+	if (!blanks(s, len, &i))
+		return "expected a time hh:mm:ss after the day";
+	c->mon = m + 1;
+	c->day = d;
+	if ((why = rfc_clock(s, len, &i, c)) != NULL)
+		return why;
+	return i == len ? NULL : "has trailing characters";
+}
+
+/* The wall clock; source.c's wall_ns() is a floor above this one. */
+static int64_t
+clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/*
+ * A syslog time has no year: --year gives it, else the clock's year, or
+ * the one before when the clock's would put the time more than 7 days
+ * ahead of the clock (a December log read in January).  A Feb 29 that
+ * the clock's year lacks is taken from the year before when it has one.
+ */
+static const char *
+syslog_year(const struct timefmt *tf, struct civil *c, int64_t *ns)
+{
+	const char *why = NULL;
+	int64_t now, t, y, limit;
+	unsigned m, d;
+	int k;
+
+	if (tf->year != 0) {
+		c->year = tf->year;
+		return civil_finish(c, ns);
+	}
+	now = tf->clock_ns != 0 ? tf->clock_ns : clock_now_ns();
+	tp_civil_from_days(tp_floordiv(now, SECS_PER_DAY * NS_PER_S), &y, &m,
+	    &d);
+	if (__builtin_add_overflow(now, WEEK_NS, &limit))
+		limit = INT64_MAX;
+	for (k = 0; k < 2; k++) {
+		c->year = y - k;
+		if ((why = civil_finish(c, &t)) != NULL)
+			continue;
+		if (k == 1 || t <= limit) {
+			*ns = t;
+			return NULL;
+		}
+	}
+	if (strcmp(why, "day out of range") == 0)
+		return "day out of range in this year and the last "
+		    "(use --year)";
+	return why;
+}
+
+/* The form that the first bytes announce. */
+static enum form
+form_of(const char *s, size_t len)
+{
+	size_t n;
+
+	if (len == 0)
+		return FORM_NONE;
+	if (s[0] == '[')
+		return FORM_CLF;
+	if (s[0] == '-')
+		return FORM_NUMBER;
+	if (isdig(s[0])) {
+		for (n = 1; n < len && isdig(s[n]); n++)
+			continue;
+		if (n == len)
+			return FORM_NUMBER;
+		if (n == 8 && (s[n] == 'T' || s[n] == 't'))
+			return FORM_ISO;
+		if (n <= 2 && s[n] == '/')
+			return FORM_CLF;
+		if (n <= 2 && (s[n] == ' ' || s[n] == '\t'))
+			return FORM_RFC2822;
+		if (n == 4 && s[n] != '.' && s[n] != 'e' && s[n] != 'E')
+			return FORM_ISO;
+		return FORM_NUMBER;
+	}
+	for (n = 0; n < len && isalph(s[n]); n++)
+		continue;
+	if (n == 0 || n == len)
+		return FORM_NONE;
+	if (is_name(wday_names, 7, s, n))
+		return s[n] == ',' ? FORM_RFC2822 : FORM_CTIME;
+	if (is_name(month_names, 12, s, n))
+		return FORM_SYSLOG;
+	return FORM_NONE;
+}
+
+/* ---- A --time-format pattern to suggest --------------------------- */
+
+/*
+ * A bad time's message suggests the pattern that would read it, found
+ * by naming each run of the string: four digits a year, digits around
+ * ':' a time, a month name %b, and so on.  The guess is offered only
+ * when the pattern passes tp_format_parse and reads the string.
+ */
+struct guess {
+	char	p[GUESS_MAX];
+	size_t	n;
+	int	year, mon, day;
+	int	tf;		/* time fields named: 0 to 3 */
+	int	hpos;		/* where %H's 'H' is, for %p */
+	int	mon_word;	/* with a month name, numbers are days */
+};
+
+static int
+g_put(struct guess *g, const char *x, size_t l)
+{
+	if (g->n + l >= GUESS_MAX)
+		return -1;
+	memcpy(g->p + g->n, x, l);
+	g->n += l;
+	g->p[g->n] = '\0';
+	return 0;
+}
+
+/* A day or a month: by a month name elsewhere, by order, by value. */
+static int
+g_date_number(struct guess *g, int v)
+{
+	if (!g->day && (g->mon_word || (g->mon && !g->year) ||
+	    (!g->mon && !g->year && v > 12))) {
+		g->day = 1;
+		return g_put(g, "%d", 2);
+	}
+	if (!g->mon && !g->mon_word) {
+		g->mon = 1;
+		return g_put(g, "%m", 2);
+	}
+	if (!g->day) {
+		g->day = 1;
+		return g_put(g, "%d", 2);
+	}
+	if (!g->year) {
+		g->year = 1;
+		return g_put(g, "%y", 2);
+	}
+	return -1;
+}
+
+/* The digits s[i..j). */
+static int
+g_number(struct guess *g, const char *s, size_t len, size_t i, size_t j)
+{
+	size_t n = j - i;
+	int prev = i > 0 ? s[i - 1] : 0, next = j < len ? s[j] : 0;
+
+	if (g->tf == 3 && (prev == '.' || prev == ','))
+		return g_put(g, "%f", 2);
+	if (g->tf > 0 && g->tf < 3 && prev == ':' && n <= 2)
+		return g_put(g, ++g->tf == 2 ? "%M" : "%S", 2);
+	if (g->tf == 0 && (next == ':' || ((n == 6 || n == 4) &&
+	    (prev == 'T' || prev == 't')))) {
+		if (n > 2 && next == ':')
+			return -1;
+		g->hpos = (int)g->n + 1;
+		g->tf = n == 6 ? 3 : n == 4 ? 2 : 1;
+		return g_put(g, n == 6 ? "%H%M%S" : n == 4 ? "%H%M" : "%H",
+		    n > 2 ? n : 2);
+	}
+	if (n == 8 && !g->year && !g->mon && !g->day) {
+		g->year = g->mon = g->day = 1;
+		return g_put(g, "%Y%m%d", 6);
+	}
+	if (n == 4 && !g->year) {
+		g->year = 1;
+		return g_put(g, "%Y", 2);
+	}
+	if (n > 2)
+		return -1;
+	return g_date_number(g, n == 1 ? s[i] - '0' :
+	    (s[i] - '0') * 10 + (s[i + 1] - '0'));
+}
+
+/* The letters w[0..n): names become conversions; others end the guess. */
+static int
+g_word(struct guess *g, const char *w, size_t n)
+{
+	if (is_name(month_names, 12, w, n)) {
+		if (g->mon)
+			return -1;
+		g->mon = 1;
+		return g_put(g, "%b", 2);
+	}
+	if (is_name(wday_names, 7, w, n))
+		return g_put(g, "%a", 2);
+	if (g->tf > 0 && ((n == 3 && (ci_prefix(w, n, "utc", 3) ||
+	    ci_prefix(w, n, "gmt", 3))) || (n == 1 && lower(w[0]) == 'z')))
+		return g_put(g, "%Z", 2);
+	if (g->tf > 0 && g->hpos >= 0 && n == 2 &&
+	    (ci_prefix(w, n, "am", 2) || ci_prefix(w, n, "pm", 2))) {
+		g->p[g->hpos] = 'I';
+		return g_put(g, "%p", 2);
+	}
+	/* A 'T' between date and time; any other word is no time's. */
+	if (g->tf == 0 && n == 1 && lower(w[0]) == 't')
+		return g_put(g, w, 1);
+	return -1;
+}
+
+/* Past a zone offset's digits: hh, hhmm or hh:mm. */
+static size_t
+g_offset_end(const char *s, size_t len, size_t j)
+{
+	size_t k = j;
+
+	while (k < len && k - j < 4 && isdig(s[k]))
+		k++;
+	if (k - j == 2 && k + 2 < len && s[k] == ':' && isdig(s[k + 1]) &&
+	    isdig(s[k + 2]))
+		k += 3;
+	return k;
+}
+
+static int
+g_step(struct guess *g, const char *s, size_t len, size_t i, size_t *j)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	*j = i + 1;
+	if (isdig(c)) {
+		while (*j < len && isdig(s[*j]))
+			++*j;
+		return g_number(g, s, len, i, *j);
+	}
+	if (isalph(c)) {
+		while (*j < len && isalph(s[*j]))
+			++*j;
+		return g_word(g, s + i, *j - i);
+	}
+	if ((c == '+' || c == '-') && g->tf > 0 && *j < len && isdig(s[*j])) {
+		*j = g_offset_end(s, len, *j);
+		return g_put(g, "%z", 2);
+	}
+	if (isspc(c)) {
+		while (*j < len && isspc(s[*j]))
+			++*j;
+		return g_put(g, " ", 1);
+	}
+	if (c == '%')
+		return g_put(g, "%%", 2);
+	if (c > 0x20 && c < 0x7f && c != '\'')
+		return g_put(g, s + i, 1);
+	return -1;
+}
+
+static int
+guess_pattern(const char *s, size_t len, char out[GUESS_MAX])
+{
+	struct timefmt tf;
+	struct guess g;
+	size_t i, j;
+	int64_t t;
+
+	if (len > GUESS_MAX * 2)
+		return 0;
+	memset(&g, 0, sizeof(g));
+	g.hpos = -1;
+	for (i = 0; i < len; i = j) {
+		for (j = i; j < len && isalph(s[j]); j++)
+			continue;
+		if (j > i && is_name(month_names, 12, s + i, j - i))
+			g.mon_word = 1;
+		if (j == i)
+			j++;
+	}
+	for (i = 0; i < len; i = j)
+		if (g_step(&g, s, len, i, &j) == -1)
+			return 0;
+	if (tp_format_parse(&tf, g.p, NULL) == -1 ||
+	    stp_parse(g.p, s, len, &t, NULL) == -1)
+		return 0;
+	memcpy(out, g.p, g.n + 1);
+	return 1;
+}
+
+/*
+ * A string auto cannot read.  A value out of range is said plainly; a
+ * string of another shape gets the closest form, what broke it, and a
+ * pattern for --time-format when one can be found.
+ */
+static int
+auto_bad(struct fault *f, const char *s, size_t len, enum form fm,
+    const char *why)
+{
+	char q[QUOTE_BUF], pat[GUESS_MAX], use[GUESS_MAX + 24];
+	int guessed;
+
+	if (f == NULL)
+		return -1;
+	if (strstr(why, "out of range") != NULL)
+		return bad_time(f, s, len, why);
+	quote(q, s, len);
+	guessed = guess_pattern(s, len, pat);
+	for (;;) {
+		if (guessed)
+			snprintf(use, sizeof(use), "--time-format '%s'", pat);
+		else
+			snprintf(use, sizeof(use), "--time-format with a "
+			    "pattern");
+		if (fm == FORM_NONE)
+			fault_set(f, EX_DATAERR, "bad time \"%s\": not a form "
+			    "auto knows (RFC 3339, CLF, RFC 2822, ctime, "
+			    "syslog, epoch); use %s", q, use);
+		else
+			fault_set(f, EX_DATAERR, "bad time \"%s\": looks like "
+			    "%s but %s; use %s", q, form_desc[fm], why, use);
+		/* A pattern cut short would mislead: then suggest none. */
+		if (!guessed || strlen(f->msg) < sizeof(f->msg) - 1)
+			return -1;
+		guessed = 0;
+	}
+}
+
+/* Every form but the RFC 3339 that tp_from_string tries first. */
+static int
+auto_string(const struct timefmt *tf, const char *s, size_t len,
+    int64_t *ns, struct fault *f)
+{
+	struct civil c;
+	const char *why;
+	enum form fm;
+
+	civil_init(&c);
+	switch ((fm = form_of(s, len))) {
+	case FORM_NUMBER:
+		why = num_parse(-1, s, len, ns);
+		break;
+	case FORM_ISO:
+		why = iso_parse(s, len, ns);
+		break;
+	case FORM_CLF:
+		if ((why = clf_fields(s, len, &c)) == NULL)
+			why = civil_finish(&c, ns);
+		break;
+	case FORM_RFC2822:
+		if ((why = rfc2822_fields(s, len, &c)) == NULL)
+			why = civil_finish(&c, ns);
+		break;
+	case FORM_CTIME:
+		if ((why = ctime_fields(s, len, &c)) == NULL)
+			why = civil_finish(&c, ns);
+		break;
+	case FORM_SYSLOG:
+		if ((why = syslog_fields(s, len, &c)) == NULL)
+			why = syslog_year(tf, &c, ns);
+		break;
+	default:
+		why = "";
+		break;
+	}
+	return why == NULL ? 0 : auto_bad(f, s, len, fm, why);
+}
 
 /* Four digits and a '-' can only start a date, never a JSON number. */
 static int
@@ -1191,18 +1907,20 @@ int
 tp_from_string(const struct timefmt *tf, const char *s, size_t len,
     int64_t *ns, struct fault *f)
 {
+	const char *why;
+
 	switch (tf->kind) {
 	case TP_RFC3339:
 		return tp_parse_rfc3339(s, len, ns, f);
 	case TP_STRPTIME:
 		return stp_parse(tf->pattern, s, len, ns, f);
 	case TP_AUTO:
-		if (looks_like_date(s, len))
-			return tp_parse_rfc3339(s, len, ns, f);
-		if (len == 0 || (s[0] != '-' && !isdig(s[0])))
-			return bad_time(f, s, len,
-			    "expected an RFC 3339 time or an epoch number");
-		return tp_from_number(tf, s, len, ns, f);
+		if (looks_like_date(s, len)) {
+			if ((why = iso_parse(s, len, ns)) == NULL)
+				return 0;
+			return auto_bad(f, s, len, FORM_ISO, why);
+		}
+		return auto_string(tf, s, len, ns, f);
 	default:
 		return tp_from_number(tf, s, len, ns, f);
 	}
@@ -1443,9 +2161,11 @@ tp_format_json(int64_t ns, enum tp_out out, char buf[TP_BUF])
 }
 
 /*
- * Largest units first, zero parts left out, no fractions: the longest,
- * INT64_MIN, is "-106751d23h47m16s854ms775us808ns", 32 bytes, and every
- * output reads back through tp_duration(s, 1, ...) to the same value.
+ * Largest units first, no fractions, and every unit from the largest
+ * part to the smallest written, zeros included (SPEC 3: "4h0m22s", never
+ * "4h22s", which reads as 4 h 22 s to no one).  The longest, INT64_MIN,
+ * is "-106751d23h47m16s854ms775us808ns", 32 bytes, and every output
+ * reads back through tp_duration(s, 1, ...) to the same value.
  */
 size_t
 tp_format_duration(int64_t ns, char buf[TP_BUF])
@@ -1463,10 +2183,11 @@ tp_format_duration(int64_t ns, char buf[TP_BUF])
 	if (ns < 0)
 		buf[n++] = '-';
 	mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	for (k = 0; k < sizeof(order) / sizeof(order[0]) && mag != 0; k++) {
 		u = &dunits[order[k]];
-		if ((q = mag / u->ns) == 0)
-			continue;
+		q = mag / u->ns;
+		if (q == 0 && (n == 0 || buf[n - 1] == '-'))
+			continue;	/* above the largest part */
 		mag -= q * u->ns;
 		n += put_u64(buf + n, q);
 		l = strlen(u->name);

@@ -6,7 +6,10 @@
 #     to the next ".Sh"), inside literal displays (.Bd -literal ... .Ed).
 #   - In such a display, a line that starts with "$ " is a command; a line
 #     that ends with a backslash (written \e), "|" or "&&" continues it on
-#     the next line.  Every other line is sample output and is not checked.
+#     the next line.  Every other line is the output of the command above
+#     it: a command followed by such lines must print exactly them on
+#     standard output (a command with none is not compared; show a part
+#     with "| head -n N").
 #   - Commands are written with roff escapes so that they copy and paste
 #     from groff's output too: \- for "-", \(aq for "'", \e for "\".  The
 #     escapes \- \e \(aq \(dq \(ti \(ha \(ga \(rs \& are understood; any
@@ -52,14 +55,15 @@ function unescape(s) {
 !inex { next }
 /^\.\\" no-run:/ { norun = 1; next }
 /^\.Bd -literal/ {
-	inbd = 1; skip = norun; norun = 0; nblk++
+	inbd = 1; skip = norun; norun = 0; nblk++; kcmd = 0
 	file = sprintf("%s/%03d.sh", out, nblk)
 	if (!skip) printf "" > file
 	next
 }
 /^\.Ed/ {
 	if (inbd && !skip) close(file)
-	inbd = 0; cont = 0
+	if (want != "") close(want)
+	inbd = 0; cont = 0; want = ""
 	next
 }
 !inbd || skip { next }
@@ -70,14 +74,26 @@ function unescape(s) {
 	} else if (line ~ /^\$ /) {
 		start = FNR
 		ncmd++
+		kcmd++
+		if (want != "") close(want)
+		want = ""
+		tag = sprintf("%03d.%d", nblk, kcmd)
 		print "# " FILENAME ":" FNR >> file
+		print "exec >\"$__S/" tag ".got\"" >> file
 		print substr(line, 3) >> file
+	} else if (kcmd > 0) {
+		if (want == "")
+			want = sprintf("%s/%s.want", out, tag)
+		print line >> want
+		next
 	} else {
 		next
 	}
 	cont = (line ~ /(\\|\||&&)[ \t]*$/)
-	if (!cont)
+	if (!cont) {
 		print "__ck " start " \"${PIPESTATUS[@]}\"" >> file
+		print "__cmp " start " " tag >> file
+	}
 }
 END {
 	if (ncmd == 0) {
@@ -101,7 +117,14 @@ CHECK='__ck() {
 		esac
 	done
 }
-__fail() { echo "$PAGE:$1: example failed (exit status $2)" >&2; }'
+__fail() { echo "$PAGE:$1: example failed (exit status $2)" >&2; }
+__cmp() {
+	[ -f "$__S/$2.want" ] || return 0
+	diff -u "$__S/$2.want" "$__S/$2.got" >&2 || {
+		echo "$PAGE:$1: the output differs from the page" >&2
+		exit 1
+	}
+}'
 
 need_mandoc() {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
@@ -149,7 +172,8 @@ run_examples() {
 	for s in "$dir"/scripts/*.sh; do
 		w=$(mktemp -d "$BATS_TEST_TMPDIR/run.XXXXXX")
 		cp "$SAMPLE" "$w/access.ndjson"
-		if ! (cd "$w" && PAGE=${page##*/} timeout 120 bash -c \
+		if ! (cd "$w" && PAGE=${page##*/} __S=$dir/scripts \
+		    timeout 120 bash -c \
 		    "$CHECK"$'\n''. "$1"' _ "$s" </dev/null >"$w/.out" \
 		    2>"$w/.err"); then
 			echo "--- ${page##*/}, display $(basename "$s" .sh):"
@@ -264,12 +288,16 @@ $ kcat \-C
 .Sh SEE ALSO
 EOF
 	awk -v out="$d/out" "$EXTRACT" "$d/page.1"
-	[ "$(ls "$d/out")" = "001.sh" ]
+	[ "$(ls "$d/out" | tr '\n' ' ')" = "001.1.want 001.sh " ]
 	run cat "$d/out/001.sh"
-	[ "${lines[1]}" = "stream-filter '.a == \"x\"' access.ndjson |" ]
-	[ "${lines[2]}" = "    wc -l" ]
-	[ "${lines[5]}" = 'echo a \' ]
-	[ "${lines[6]}" = "    b" ]
+	[ "${lines[1]}" = 'exec >"$__S/001.1.got"' ]
+	[ "${lines[2]}" = "stream-filter '.a == \"x\"' access.ndjson |" ]
+	[ "${lines[3]}" = "    wc -l" ]
+	[ "${lines[4]}" = '__ck 7 "${PIPESTATUS[@]}"' ]
+	[ "${lines[5]}" = '__cmp 7 001.1' ]
+	[ "${lines[8]}" = 'echo a \' ]
+	[ "${lines[9]}" = "    b" ]
+	[ "$(cat "$d/out/001.1.want")" = 3 ]
 	run grep -q -e kcat -e "not an example" "$d/out/001.sh"
 	[ "$status" -ne 0 ]
 	printf '.Sh EXAMPLES\n.Bd -literal\n$ echo \\fBx\\fP\n.Ed\n' >"$d/bad.1"

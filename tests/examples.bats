@@ -60,10 +60,18 @@ service_cmd() {
 	sh -c "$cmd" &
 	pid=$!
 	exec 8>"$INPUT"
+	agg=$(child_pid "$pid" stream-agg)
 	head -n 1000 "$EX/access.ndjson" >&8
 	sleep 1
 	# systemctl stop: SIGTERM to the service's processes.
-	pkill -TERM -f '^stream-agg --max-delay 5s --idle 30s' || true
+	kill -TERM "$agg"
+	# It stops on the signal, its input still open.
+	for _ in $(seq 50); do
+		kill -0 "$agg" 2>/dev/null || break
+		sleep 0.1
+	done
+	run kill -0 "$agg"
+	[ "$status" -ne 0 ]
 	exec 8>&-
 	wait "$pid" && rc=0 || rc=$?
 	[ "$rc" -eq 0 ]

@@ -22,6 +22,26 @@ bats_require_minimum_version 1.5.0
 	[ -z "$(printf '%s' "${caret:0:$col}" | tr -d ' ')" ]
 }
 
+# SPEC 5: string literals take JSON escapes, so the regex \. is "\\.";
+# a bad escape gets the caret at its backslash and says how to write it.
+@test "stream-filter: a bad escape in a string gets the caret at the backslash and a hint" {
+	run --separate-stderr stream-filter '.x =~ "^10\.47"' <<<'{"x":"10.47.0.1"}'
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[ "${stderr%%$'\n'*}" = 'stream-filter: syntax error in EXPR: bad escape \. in string (JSON escapes: write \\. to get \.)' ]
+	exprline=$(printf '%s\n' "$stderr" | grep -F -m1 '.x =~ "^10\.47"')
+	caret=$(printf '%s\n' "$stderr" | grep -F -A1 -m1 '.x =~ "^10\.47"' | sed -n 2p)
+	prefix=${exprline%%.x =~*}
+	# the backslash is at offset 10 of the expression
+	col=$(( ${#prefix} + 10 ))
+	[ "${caret:$col:1}" = "^" ]
+	[ -z "$(printf '%s' "${caret:0:$col}" | tr -d ' ')" ]
+	# and as the hint says, it works
+	run stream-filter '.x =~ "^10\\.47"' <<<'{"x":"10.47.0.1"}'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"x":"10.47.0.1"}' ]
+}
+
 @test "stream-filter: the first 10 bad records are reported, then a count" {
 	run --separate-stderr stream-filter '.x == 1' < <(for i in $(seq 12); do echo "bad $i"; done)
 	[ "$status" -eq 65 ]
@@ -29,7 +49,7 @@ bats_require_minimum_version 1.5.0
 	n=$(printf '%s\n' "$stderr" | grep -c '^stream-filter: line [0-9]*:')
 	[ "$n" -eq 10 ]
 	printf '%s\n' "$stderr" | grep -q '^stream-filter: line 10:'
-	! printf '%s\n' "$stderr" | grep -q '^stream-filter: line 11:'
+	! printf '%s\n' "$stderr" | grep -q '^stream-filter: line 11:' || false
 	printf '%s\n' "$stderr" | grep -v '^stream-filter: line' | grep -Eq '12|2 more'
 }
 
@@ -40,7 +60,8 @@ bats_require_minimum_version 1.5.0
 	stream-filter --sample 0.5 'true' <in >b
 	cmp a b
 	n=$(wc -l <a)
-	[ "$n" -gt 120 ] && [ "$n" -lt 280 ]
+	[ "$n" -gt 120 ]
+	[ "$n" -lt 280 ]
 	# a subsequence of the input: every line is an input line, ids ascend
 	[ -z "$(grep -Fxvf in a)" ]
 	jq -s 'map(.id) | . == sort' a | grep -qx true
@@ -88,6 +109,61 @@ bats_require_minimum_version 1.5.0
 	[ "$status" -eq 0 ]
 	run stream-filter --drop .a 'true' </dev/null
 	[ "$status" -eq 0 ]
+}
+
+# --keep with array indexes follows jq's pick() (jq 1.7's own definition,
+# given here for the jq 1.6 that may be installed), --drop follows del();
+# both outputs are normalised by jq -c so that only values and order count.
+# Every kept path exists in every record: pick() writes null for a missing
+# one, where --keep leaves it out (checked on its own below).
+PICK='def pick(pathexps): . as $in
+    | reduce path(pathexps) as $a (null; setpath($a; $in | getpath($a)));'
+
+@test "stream-filter --keep with array indexes equals jq's pick, --drop jq's del" {
+	local k
+	cd "$BATS_TEST_TMPDIR"
+	cat >in <<'EOF'
+{"q":"a.example","answers":[{"name":"a","ttl":60,"ip":"10.0.0.1"},{"name":"b","ttl":30},{"name":"c","ttl":5}],"m":[[1,2],[3,4,5]],"n":1}
+{ "q" : "b.example" , "answers" : [ {"name":"x\u00e9\"","ttl":1.50,"ip":null} , {"name":"y","ttl":2} , {"name":"z","ttl":3} , {"name":"w","ttl":4} ] , "m" : [ [ 0 ] , [ 6 , 7 ] ] , "n" : 2 }
+{"answers":[{"name":"p","ttl":0},{"name":"q","ttl":-1e3},{"name":"r","ttl":[1,{"d":2}]}],"q":"c","m":[[],[8,9]],"n":3}
+EOF
+	for k in '.answers[0]' '.answers[1]' '.answers[2]' \
+	    '.answers[2],.answers[0]' '.answers[0].name,.answers[1].ttl' \
+	    '.answers[1].ttl,.q' '.q,.answers[2].name,.m[1][1]' '.m[1][0]' \
+	    '.m[0],.m[1][1],.n' '.answers,.answers[1]' '.answers[1],.answers'; do
+		stream-filter --keep "$k" 'true' <in | jq -c . >got
+		jq -c "$PICK pick($k)" in >want
+		diff -u want got || { echo "--keep $k"; false; }
+	done
+	for k in '.answers[0]' '.answers[1]' '.answers[2]' \
+	    '.answers[0],.answers[1]' '.answers[2],.answers[0]' \
+	    '.answers[0].ttl,.answers[2].name' '.m[1][0],.m[0]' \
+	    '.answers[1],.answers[1].ttl' '.answers,.answers[0]' \
+	    '.q,.answers[1].name,.n'; do
+		stream-filter --drop "$k" 'true' <in | jq -c . >got
+		jq -c "del($k)" in >want
+		diff -u want got || { echo "--drop $k"; false; }
+	done
+	# the values are the record's own bytes, not re-encoded
+	run stream-filter --keep '.answers[0].ttl,.answers[1].name' 'true' <in
+	[ "${lines[1]}" = '{"answers":[{"ttl":1.50},{"name":"y"}]}' ]
+	run stream-filter --drop '.answers[1],.answers[2],.answers[3],.m' 'true' <in
+	[ "${lines[1]}" = '{"q":"b.example","answers":[{"name":"x\u00e9\"","ttl":1.50,"ip":null}],"n":2}' ]
+}
+
+@test "stream-filter --keep leaves out a missing index, keeps an element's place" {
+	run stream-filter --keep '.a[3],.a[1],.o[0],.x[0]' 'true' \
+	    <<<'{"a":[10,11],"o":{"0":1},"x":null}'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"a":[null,11]}' ]
+	run stream-filter --keep '.a[0].z,.a[2].z' 'true' \
+	    <<<'{"a":[{"y":1},{"z":2},{"z":3}]}'
+	[ "$output" = '{"a":[null,null,{"z":3}]}' ]
+	run stream-filter --keep '.a[5]' 'true' <<<'{"a":[1]}'
+	[ "$output" = '{}' ]
+	run --separate-stderr stream-filter --keep '.[0]' 'true' </dev/null
+	[ "$status" -eq 64 ]
+	[ "${stderr%%$'\n'*}" = "stream-filter: --keep .[0]: a record is an object: start with a key" ]
 }
 
 @test "stream-filter writes each match at once while its input blocks" {

@@ -14,6 +14,22 @@
 export PATH="$SK_BIN:$PATH"
 export TZ=UTC LC_ALL=C
 
+# child_pid PID NAME: the pid of PID's child process called NAME (a
+# pipeline under "sh -c" that this test started), waiting up to 5 s for
+# it to appear.  Tests signal processes by the pids they started, never
+# by a name matched across the system.
+child_pid() {
+	local c
+	for _ in $(seq 50); do
+		c=$(ps -o pid=,comm= --ppid "$1" | awk -v n="$2" '$2 == n {
+		    print $1; exit }')
+		[ -z "$c" ] || { echo "$c"; return 0; }
+		sleep 0.1
+	done
+	echo "no child $2 of $1" >&2
+	return 1
+}
+
 # run_case TOOL DIR: run one fixture; print a diff and return 1 on failure.
 run_case() {
 	local tool=$1 dir=$2 work status=0 want=0 args

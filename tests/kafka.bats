@@ -34,6 +34,7 @@ teardown() {
 	exec 7>&- 2>/dev/null || true
 	[ -n "${BROKER_PID:-}" ] && kill "$BROKER_PID" 2>/dev/null || true
 	[ -n "${CONSUMER_PID:-}" ] && kill "$CONSUMER_PID" 2>/dev/null || true
+	[ -n "${KCAT_PID:-}" ] && kill "$KCAT_PID" 2>/dev/null || true
 	true
 }
 
@@ -118,10 +119,13 @@ wait_lines() {
 
 @test "kcat: a quiet partition stops holding the watermark after --idle" {
 	start_broker access 3
+	mkfifo "$BATS_TEST_TMPDIR/envelopes"
 	kcat -C -J -u -b "$BROKER" -t access -X fetch.wait.max.ms=50 \
-	    2>/dev/null |
-	    stream-watermark --kcat --idle 2s --max-delay 0s --emit-every 1 \
-	    --late pass >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	    2>/dev/null >"$BATS_TEST_TMPDIR/envelopes" &
+	KCAT_PID=$!
+	stream-watermark --kcat --idle 2s --max-delay 0s --emit-every 1 \
+	    --late pass <"$BATS_TEST_TMPDIR/envelopes" \
+	    >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
 	CONSUMER_PID=$!
 	produce 2 c 2
 	wait_lines "$BATS_TEST_TMPDIR/out" '"s":' 1
@@ -132,8 +136,7 @@ wait_lines() {
 		sleep 0.4
 	done
 	wait_lines "$BATS_TEST_TMPDIR/out" '"s":' 21
-	kill "$CONSUMER_PID" 2>/dev/null || true
-	pkill -f "kcat -C -J -u -b $BROKER" 2>/dev/null || true
+	kill "$CONSUMER_PID" "$KCAT_PID" 2>/dev/null || true
 	sleep 0.3
 	cat "$BATS_TEST_TMPDIR/out"
 	# While 2 was live, W stayed at its 10:00:02; once it was idle, W

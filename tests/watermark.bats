@@ -121,3 +121,14 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"t":"2024/11/12 10:00:05","et":"2024-11-12T10:00:05.000Z"}' ]
 }
+
+# SPEC 3: printed durations keep the zero units between the largest and
+# the smallest.  A record 14422 s = 4 h 0 m 22 s behind the newest, and
+# one dropped late so that the report is due in any case.
+@test "stream-watermark reports a disorder of 4h0m22s as 4h0m22s, not 4h22s" {
+	run --separate-stderr stream-watermark --max-delay 1s \
+	    <<<$'{"ts":14422}\n{"ts":0}'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'{"ts":14422}\n{"@watermark":"1970-01-01T04:00:21.000Z"}' ]
+	grep -q 'max disorder 4h0m22s ' <<<"$stderr"
+}

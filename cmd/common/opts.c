@@ -18,6 +18,8 @@
 #include "opts.h"
 #include "reader.h"
 #include "xmalloc.h"
+#include "state.h"
+#include "watermark.h"
 
 #define T_ALL		(T_FILTER | T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
 #define T_STATEFUL	(T_FILTER | T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
@@ -26,10 +28,11 @@
 #define T_LATE		(T_WATERMARK | T_WINDOW | T_AGG | T_JOIN)
 
 enum {
-	O_TIME = 256, O_TIME_FORMAT, O_TIME_OUTPUT, O_PROCESSING_TIME,
+	O_TIME = 256, O_TIME_FORMAT, O_TIME_OUTPUT, O_PROCESSING_TIME, O_YEAR,
 	O_MAX_DELAY, O_IDLE, O_EMIT_WATERMARKS, O_NO_WATERMARKS, O_EOF,
 	O_KCAT, O_KEEP_ENVELOPE, O_STRICT, O_ERRORS_OUTPUT, O_MAX_LINE,
-	O_STATS, O_METRICS, O_STATE, O_STATE_RESET, O_CHECKPOINT,
+	O_STATS, O_METRICS, O_STATE, O_STATE_RESET, O_STATE_CHECK,
+	O_CHECKPOINT,
 	O_LATE_OUTPUT, O_LATE, O_LATENESS, O_BY, O_SHARD, O_PARTITION,
 	O_EXIT_STATUS, O_INVERT, O_COUNT_ONLY, O_KEEP, O_DROP, O_DEDUPE,
 	O_WITHIN, O_SAMPLE, O_ARG, O_ARGJSON,
@@ -163,6 +166,8 @@ static const struct row rows[] = {
 	{ "time-format", 0, A_REQ, "FMT", T_ALL, O_TIME_FORMAT,
 	  "auto rfc3339 epoch-s epoch-ms epoch-us epoch-ns",
 	  "auto|rfc3339|epoch-s|epoch-ms|epoch-us|epoch-ns|STRPTIME" },
+	{ "year", 0, A_REQ, "Y", T_ALL, O_YEAR, NULL,
+	  "year of syslog times, which have none (default: by the clock)" },
 	{ "time-output", 0, A_REQ, "FMT", T_ALL, O_TIME_OUTPUT,
 	  "rfc3339 epoch-s epoch-ms epoch-us epoch-ns",
 	  "how times are written (default rfc3339)" },
@@ -188,6 +193,8 @@ static const struct row rows[] = {
 	  "restore from and checkpoint to FILE" },
 	{ "state-reset", 0, A_NONE, NULL, T_STATEFUL, O_STATE_RESET, NULL,
 	  "ignore an existing --state file and start fresh" },
+	{ "state-check", 0, A_REQ, "FILE", T_STATEFUL, O_STATE_CHECK, "file",
+	  "print what a snapshot holds and exit (78: unusable)" },
 	{ "checkpoint-interval", 0, A_REQ, "D|N", T_STATEFUL, O_CHECKPOINT,
 	  "duration", "checkpoint every D of wall clock or N records" },
 	{ "eof", 0, A_REQ, "flush|keep", T_STATEFUL, O_EOF, "flush keep",
@@ -296,7 +303,10 @@ help(const struct opts *o)
 	printf("\nDurations: 250ms, 10s, 5m, 1h30m, 2d.  "
 	    "Exit: 0 ok, 64 usage, 65 bad records, 66 no input,\n"
 	    "73 cannot create, 74 I/O error, 75 state locked, "
-	    "78 state unusable.  See %s(1).\n", ti->name);
+	    "78 state unusable.\n"
+	    "STREAMKIT_TIME and STREAMKIT_TIME_FORMAT, when set, are the "
+	    "defaults of --time and\n--time-format.  See %s(1).\n",
+	    ti->name);
 	exit(0);
 }
 
@@ -328,6 +338,82 @@ dump(const struct opts *o)
 		    r->arg == A_NONE ? "-" : r->argname,
 		    r->complete ? r->complete : "-", r->help);
 	}
+	exit(0);
+}
+
+/* A topic as one segment of a name: bytes outside [A-Za-z0-9._-] as %XX. */
+static void
+print_segment(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("._-", *s) != NULL)
+			putchar(*s);
+		else
+			printf("%%%02X", (unsigned char)*s);
+}
+
+static void
+print_time(const char *name, int64_t ns)
+{
+	char tb[TP_BUF];
+
+	if (ns == WM_MIN)
+		printf("%s: none\n", name);
+	else if (ns == WM_MAX)
+		printf("%s: end\n", name);
+	else {
+		tp_format(ns, TPO_RFC3339, tb);
+		printf("%s: %s\n", name, tb);
+	}
+	printf("%s_ns: %lld\n", name, (long long)ns);
+}
+
+/*
+ * --state-check FILE: what the snapshot holds, as "name: value" lines a
+ * script can read, exit 0; or exit 78 naming what is wrong.  No lock is
+ * taken and nothing is written, so it is safe beside a running tool.
+ */
+static void
+print_state_check(const struct opts *o)
+{
+	struct state_info si;
+	struct fault f;
+	const char *p, *e, *nl;
+	int i;
+
+	if (state_inspect(o->state_check, o->prog, &si, &f) == -1) {
+		state_info_release(&si);
+		diag_die(&f);
+	}
+	printf("file: %s\nformat: %s %d\ntool: %.*s\n", o->state_check,
+	    STATE_FORMAT, STATE_VERSION, (int)si.tool_len, si.tool);
+	for (p = si.options, e = p + si.options_len; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		if (nl > p)
+			printf("option: %.*s\n", (int)(nl - p), p);
+	}
+	print_time("watermark", si.wm_ns);
+	print_time("max_time", si.max_ns);
+	printf("inputs: %d\n", si.inputs);
+	for (i = 0; i < si.ncounts; i++)
+		printf("%s: %llu\n", si.counts[i].name,
+		    (unsigned long long)si.counts[i].n);
+	for (i = 0; i < si.noffsets; i++) {
+		printf("offset.%d.", si.offsets[i].stream);
+		print_segment(si.offsets[i].topic);
+		printf(".%lld: %lld\n", (long long)si.offsets[i].partition,
+		    (long long)si.offsets[i].offset);
+	}
+	printf("in: %llu\nout: %llu\nbad: %llu\nlate: %llu\n"
+	    "replayed: %llu\nbytes: %zu\n", (unsigned long long)si.in,
+	    (unsigned long long)si.out, (unsigned long long)si.bad,
+	    (unsigned long long)si.late, (unsigned long long)si.replayed,
+	    si.len);
+	state_info_release(&si);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		exit(EX_IOERR);
 	exit(0);
 }
 
@@ -537,6 +623,14 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	case O_TIME_FORMAT:
 		if (tp_format_parse(&o->time_fmt, a, &f) == -1)
 			opt_usage_error(o, "--time-format: %s", f.msg);
+		o->time_format_set = 1;
+		break;
+	case O_YEAR:
+		o->year = (int)strtol(a, &end, 10);
+		if (strlen(a) != 4 || *end != '\0' || o->year < TP_YEAR_MIN ||
+		    o->year > TP_YEAR_MAX)
+			opt_usage_error(o, "--year: expected a year from %d to "
+			    "%d, got \"%s\"", TP_YEAR_MIN, TP_YEAR_MAX, a);
 		break;
 	case O_TIME_OUTPUT:
 		if (tp_out_parse(&o->time_out, a, &f) == -1)
@@ -569,6 +663,7 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	case O_METRICS: o->metrics = a; break;
 	case O_STATE: o->state = a; break;
 	case O_STATE_RESET: o->state_reset = 1; break;
+	case O_STATE_CHECK: o->state_check = a; break;
 	case O_CHECKPOINT:
 		count_or_duration(o, lng, a, &o->checkpoint_n,
 		    &o->checkpoint_ns);
@@ -699,6 +794,36 @@ check_join(struct opts *o)
 		    "standard input");
 }
 
+/*
+ * STREAMKIT_TIME and STREAMKIT_TIME_FORMAT, when set and not empty, are
+ * the defaults of --time and --time-format (SPEC 3), so that a pipeline
+ * names its time field once.  A flag overrides its variable; a bad value
+ * is a usage error that names the variable.  Then --year joins the
+ * format, whichever set it.
+ */
+static void
+env_defaults(struct opts *o)
+{
+	struct fault f;
+	struct path p;
+	const char *v;
+
+	v = getenv("STREAMKIT_TIME");
+	if (!o->time_set && v != NULL && *v != '\0') {
+		if (strcmp(v, "@kafka") != 0) {
+			if (path_parse(&p, v, &f) == -1)
+				opt_usage_error(o, "STREAMKIT_TIME: %s", f.msg);
+			path_release(&p);
+		}
+		o->time_path = v;
+	}
+	v = getenv("STREAMKIT_TIME_FORMAT");
+	if (!o->time_format_set && v != NULL && *v != '\0' &&
+	    tp_format_parse(&o->time_fmt, v, &f) == -1)
+		opt_usage_error(o, "STREAMKIT_TIME_FORMAT: %s", f.msg);
+	o->time_fmt.year = o->year;
+}
+
 /* Cross-flag rules that hold for every tool. */
 static void
 check(struct opts *o)
@@ -709,7 +834,8 @@ check(struct opts *o)
 		opt_usage_error(o, "--processing-time and --time exclude "
 		    "each other");
 	if (strcmp(o->time_path, "@kafka") == 0 && !o->kcat)
-		opt_usage_error(o, "--time @kafka needs --kcat");
+		opt_usage_error(o, "%s needs --kcat", o->time_set ?
+		    "--time @kafka" : "STREAMKIT_TIME=@kafka");
 	if (o->keep_envelope && !o->kcat)
 		opt_usage_error(o, "--keep-envelope needs --kcat");
 	if (o->state_reset && o->state == NULL)
@@ -824,7 +950,10 @@ opt_parse(struct opts *o, enum tool t, int argc, char **argv)
 	}
 	o->args = argv;
 	argv[o->nargs] = NULL;
+	if (o->state_check != NULL)
+		print_state_check(o);	/* the other options do not matter */
 	diag_set_strict(o->strict);
+	env_defaults(o);
 	check(o);
 	if (t == T_JOIN)
 		check_join(o);
@@ -867,8 +996,12 @@ opt_fingerprint(const struct opts *o, struct buf *b)
 	buf_printf(b, "tool=%s\n", toolinfo(o->tool)->name);
 	buf_printf(b, "time=%s\n", o->processing_time ? "(processing time)" :
 	    o->time_path);
-	buf_printf(b, "time-format=%d:%s\n", (int)o->time_fmt.kind,
+	buf_printf(b, "time-format=%d:%s", (int)o->time_fmt.kind,
 	    o->time_fmt.pattern);
+	/* On the same line, and only when given: older states still fit. */
+	if (o->year != 0)
+		buf_printf(b, " year=%d", o->year);
+	buf_addc(b, '\n');
 	buf_printf(b, "kcat=%d\n", o->kcat);
 	buf_printf(b, "by=%s\n", o->by != NULL ? o->by : "");
 	/*

@@ -42,7 +42,9 @@ struct opts {
 	/* event time */
 	const char	*time_path;	/* --time, "@kafka" allowed */
 	int		 time_set;	/* --time was given */
-	struct timefmt	 time_fmt;
+	struct timefmt	 time_fmt;	/* --time-format, with --year */
+	int		 time_format_set; /* --time-format was given */
+	int		 year;		/* --year; 0: not given */
 	enum tp_out	 time_out;
 	int		 processing_time;
 	int64_t		 max_delay_ns;	/* -1: not given */
@@ -62,6 +64,7 @@ struct opts {
 	const char	*metrics;
 	const char	*state;
 	int		 state_reset;
+	const char	*state_check;	/* --state-check FILE */
 	int64_t		 checkpoint_ns;	/* wall clock; 0 when by count */
 	int64_t		 checkpoint_n;	/* records; 0 when by time */
 

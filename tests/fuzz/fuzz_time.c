@@ -7,8 +7,11 @@
  * under every named one, to tp_parse_rfc3339() and to tp_duration().
  * Whatever parses is written back with tp_format*() and must read back
  * to the same instant (truncated to the output's unit), and durations
- * must survive tp_format_duration() -> tp_duration().  The first bytes
- * of VALUE also drive the calendar and floor-division helpers.
+ * must survive tp_format_duration() -> tp_duration().  A string that
+ * auto refuses with a suggested --time-format pattern must be read by
+ * that pattern.  syslog's year comes from a fixed clock, so that a run
+ * does not depend on the day.  The first bytes of VALUE also drive the
+ * calendar and floor-division helpers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,17 +141,56 @@ check_calendar(const uint8_t *p, size_t n)
 	check_format(b);
 }
 
+/* The pattern a message suggests reads the string it was made for. */
 static void
-try_all(const struct timefmt *tf, const char *v, size_t n)
+check_suggestion(const char *msg, const char *v, size_t n)
 {
+	static const char tag[] = "; use --time-format '";
+	struct timefmt tf;
+	struct fault f;
+	const char *p, *e;
+	char pat[TP_PATTERN_MAX];
+	int64_t ns;
+
+	/*
+	 * A suggestion ends the message; the last tag is its start (the
+	 * quoted string may hold the tag too, a pattern never a quote).
+	 */
+	if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\'')
+		return;
+	for (p = NULL, e = msg; (e = strstr(e, tag)) != NULL; e++)
+		p = e;
+	if (p == NULL)
+		return;
+	p += sizeof(tag) - 1;
+	e = strrchr(p, '\'');
+	CHECK(e != NULL && e[1] == '\0' && (size_t)(e - p) < sizeof(pat));
+	memcpy(pat, p, (size_t)(e - p));
+	pat[e - p] = '\0';
+	CHECK(tp_format_parse(&tf, pat, &f) == 0);
+	if (tp_from_string(&tf, v, n, &ns, &f) != 0) {
+		fprintf(stderr, "suggested '%s' does not read it: %s\n", pat,
+		    f.msg);
+		abort();
+	}
+}
+
+static void
+try_all(const struct timefmt *tf0, const char *v, size_t n)
+{
+	struct timefmt tfc = *tf0, *tf = &tfc;
 	struct fault f;
 	int64_t ns;
 
+	tfc.clock_ns = INT64_C(1735862400) * NS_S;	/* 2025-01-03 */
 	fault_clear(&f);
 	if (tp_from_string(tf, v, n, &ns, &f) == 0)
 		check_format(ns);
-	else
+	else {
 		CHECK(f.msg[0] != '\0');
+		if (tf->kind == TP_AUTO)
+			check_suggestion(f.msg, v, n);
+	}
 	fault_clear(&f);
 	if (tp_from_number(tf, v, n, &ns, &f) == 0)
 		check_format(ns);

@@ -427,7 +427,11 @@ test_syntax_errors(void)
 		{ "contains(.a, \"b\", \"c\")", 16 },
 		{ "[1, 2]", 0 },
 		{ ".a == [1]", 6 },
-		{ ".a == \"\\x\"", 6 },
+		{ ".a == \"\\x\"", 7 },
+		{ ".x =~ \"^10\\.47\"", 10 },
+		{ ".a == \"ab\\u12\" or 1", 9 },
+		{ ".a == \"ab\\\\\\d\"", 11 },
+		{ ".a == \"a\tb\"", 8 },
 		{ ".a =~ .b", -1 },
 		{ ".a =~ \"(\"", -1 },
 		{ ".a == 1 or", 10 },
@@ -451,6 +455,10 @@ test_syntax_errors(void)
 			    r.rc, r.f.code, r.col, r.f.msg, c[i].col);
 		}
 	}
+	/* A bad escape says how to write it (SPEC 5: JSON escapes). */
+	r = run(".x =~ \"^10\\.47\"", "{}", 0, NULL, 0);
+	CHECK_STR_EQ(r.f.msg, "bad escape \\. in string (JSON escapes: "
+	    "write \\\\. to get \\.)");
 	/* The regex error points at the operator or at the pattern. */
 	r = run(".a =~ \"(\"", "{}", 0, NULL, 0);
 	CHECK(r.col >= 3 && r.col <= 6);

@@ -404,8 +404,9 @@ expect_json_string(const char *in, const char *want, size_t wantlen,
 	free(s);
 }
 
+/* A bad literal: where it is wrong, and the message. */
 static void
-expect_json_string_bad(const char *in)
+expect_json_string_bad(const char *in, size_t wantused, const char *msg)
 {
 	struct fault f;
 	size_t used, len;
@@ -414,10 +415,12 @@ expect_json_string_bad(const char *in)
 	fault_clear(&f);
 	s = path_json_string(in, &used, &len, &f);
 	check_count++;
-	if (s != NULL || f.code != EX_USAGE) {
+	if (s != NULL || f.code != EX_USAGE || used != wantused ||
+	    strcmp(f.msg, msg) != 0) {
 		check_failures++;
-		fprintf(stderr, "path_json_string(%s) accepted or code %d\n",
-		    in, f.code);
+		fprintf(stderr, "path_json_string(%s): code %d at %zu \"%s\"; "
+		    "want 64 at %zu \"%s\"\n", in, f.code, used, f.msg,
+		    wantused, msg);
 	}
 	free(s);
 }
@@ -454,14 +457,25 @@ test_json_string(void)
 	expect_json_string("\"\\u0000\"", "\0", 1, 8);
 	expect_json_string("\"\xc3\xa9t\xc3\xa9\"", "\xc3\xa9t\xc3\xa9", 5,
 	    7);
-	expect_json_string_bad("\"abc");
-	expect_json_string_bad("\"a\\x\"");
-	expect_json_string_bad("\"\\u12\"");
-	expect_json_string_bad("\"\\u12g4\"");
-	expect_json_string_bad("\"a\nb\"");
-	expect_json_string_bad("\"a\tb\"");
-	expect_json_string_bad("\"\\");
-	expect_json_string_bad("\"\\'\"");
+	expect_json_string_bad("\"abc", 0, "unterminated string");
+	expect_json_string_bad("\"a\\x\"", 2, "bad escape \\x in string "
+	    "(JSON escapes: write \\\\x to get \\x)");
+	expect_json_string_bad("\"^10\\.47\"", 4, "bad escape \\. in string "
+	    "(JSON escapes: write \\\\. to get \\.)");
+	expect_json_string_bad("\"\\\\\\d\"", 3, "bad escape \\d in string "
+	    "(JSON escapes: write \\\\d to get \\d)");
+	expect_json_string_bad("\"\\u12\"", 1, "bad escape \\u in string "
+	    "(JSON escapes: \\u takes 4 hex digits)");
+	expect_json_string_bad("\"ab\\u12g4\"", 3, "bad escape \\u in string "
+	    "(JSON escapes: \\u takes 4 hex digits)");
+	expect_json_string_bad("\"a\nb\"", 2, "control character in string");
+	expect_json_string_bad("\"a\tb\"", 2, "control character in string");
+	expect_json_string_bad("\"\\", 1, "bad escape in string (JSON "
+	    "escapes: write \\\\ for a backslash)");
+	expect_json_string_bad("\"\\'\"", 1, "bad escape \\' in string "
+	    "(JSON escapes: write \\\\' to get \\')");
+	expect_json_string_bad("\"\\\xc3\xa9\"", 1, "bad escape in string "
+	    "(JSON escapes: write \\\\ for a backslash)");
 }
 
 static void

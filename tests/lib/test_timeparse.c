@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "check.h"
 #include "fault.h"
@@ -622,6 +623,39 @@ static const struct scase {
 	{ "2262-04-11T23:47:16.854775807Z", INT64_MAX },
 	{ "2262-04-11T23:47:16.854775807999Z", INT64_MAX },
 	{ "2262-04-12T00:47:16.854775807+01:00", INT64_MAX },
+	/* ISO 8601's ',' before the fraction (Python logging, log4j). */
+	{ "2024-11-12T10:00:00,5Z", 1731405600 * S + 500000000 },
+	{ "2024-11-12 10:00:00,1", 1731405600 * S + 100000000 },
+	{ "2024-11-12 10:00:00,12", 1731405600 * S + 120000000 },
+	{ "2024-11-12 10:00:00,123", 1731405600 * S + 123000000 },
+	{ "2024-11-12 10:00:00,1234", 1731405600 * S + 123400000 },
+	{ "2024-11-12 10:00:00,12345", 1731405600 * S + 123450000 },
+	{ "2024-11-12 10:00:00,123456", 1731405600 * S + 123456000 },
+	{ "2024-11-12 10:00:00,1234567", 1731405600 * S + 123456700 },
+	{ "2024-11-12 10:00:00,12345678", 1731405600 * S + 123456780 },
+	{ "2024-11-12 10:00:00,123456789", 1731405600 * S + 123456789 },
+	{ "2024-11-12 10:00:00,123456789+01:00",
+	    1731402000 * S + 123456789 },
+	/* A trailing UTC or GMT, a space before an offset. */
+	{ "2018-03-24 17:15:20 UTC", 1521911720 * S },
+	{ "2018-03-24 17:15:20 GMT", 1521911720 * S },
+	{ "2018-03-24 17:15:20 utc", 1521911720 * S },
+	{ "2018-03-24 17:15:20.5 UTC", 1521911720 * S + 500000000 },
+	{ "2018-03-24 17:15:20 +0100", 1521908120 * S },
+	{ "2018-03-24 17:15:20 -01:00", 1521915320 * S },
+	{ "2018-03-24T17:15 UTC", 1521911700 * S },
+	/* The basic form. */
+	{ "20180324T171520Z", 1521911720 * S },
+	{ "20180324t171520z", 1521911720 * S },
+	{ "20180324T171520", 1521911720 * S },
+	{ "20180324T1715Z", 1521911700 * S },
+	{ "20180324T171520.5Z", 1521911720 * S + 500000000 },
+	{ "20180324T171520,123456789Z", 1521911720 * S + 123456789 },
+	{ "20180324T171520+0100", 1521908120 * S },
+	{ "20180324T171520+01", 1521908120 * S },
+	{ "20180324T171520-01:00", 1521915320 * S },
+	{ "20180324T171520 UTC", 1521911720 * S },
+	{ "20161231T235960Z", 1483228800 * S },
 };
 
 static const struct secase {
@@ -676,7 +710,6 @@ static const struct secase {
 	{ "2024-11-12T10:00:00.", "expected digits after '.'" },
 	{ "2024-11-12T10:00.5Z", "expected Z or a UTC offset" },
 	{ "2024-11-12T10:00:00 Z", "expected Z or a UTC offset" },
-	{ "2024-11-12T10:00:00,5Z", "expected Z or a UTC offset" },
 	{ "2024-11-12T10:00:00+5", "bad UTC offset" },
 	{ "2024-11-12T10:00:00+05:4", "bad UTC offset" },
 	{ "2024-11-12T10:00:00+054", "bad UTC offset" },
@@ -686,6 +719,20 @@ static const struct secase {
 	{ "2024-11-12T10:00:00+0545x", "trailing characters" },
 	{ "2024-11-12T10:00:00Z ", "trailing characters" },
 	{ "2024-11-12T10:00:00ZZ", "trailing characters" },
+	{ "2024-11-12T10:00:00 UTCx", "expected Z or a UTC offset" },
+	{ "2024-11-12T10:00:00 CET", "expected Z or a UTC offset" },
+	{ "2024-11-12T10:00:00  UTC", "expected Z or a UTC offset" },
+	{ "2024-11-12T10:00:00 ", "expected Z or a UTC offset" },
+	{ "2024-11-12T10:00:00 +", "bad UTC offset" },
+	{ "2024-11-12T10:00:00,", "expected digits after '.'" },
+	{ "20241112T", "expected a time hhmmss" },
+	{ "20241112T10", "expected a time hhmmss" },
+	{ "20241112T10000", "expected a time hhmmss" },
+	{ "20241112T100000.Z", "expected digits after '.'" },
+	{ "20241112T100000Zx", "trailing characters" },
+	{ "20241312T100000Z", "month out of range" },
+	{ "20230229T100000Z", "day out of range" },
+	{ "2024111T100000Z", "expected a date YYYY-MM-DD" },
 };
 
 static void
@@ -756,7 +803,7 @@ test_messages(void)
 	memcpy(in, "2024-11-12T10:00:00Z", 20);
 	fault_clear(&f);
 	CHECK_INT_EQ(tp_parse_rfc3339(in, sizeof(in), &t, &f), -1);
-	CHECK(strstr(f.msg, "xxx...\": trailing characters") != NULL);
+	CHECK(strstr(f.msg, "xxx...\": has trailing characters") != NULL);
 	CHECK(strlen(f.msg) < 120);
 	memset(in, '\x7f', sizeof(in));
 	fault_clear(&f);
@@ -793,11 +840,11 @@ test_strings(void)
 		const char	*in;
 		const char	*reason;
 	} bad[] = {
-		{ TP_AUTO, "", "expected an RFC 3339 time or an epoch number" },
-		{ TP_AUTO, "abc", "expected an RFC 3339 time or an epoch" },
-		{ TP_AUTO, " 2024-11-12", "expected an RFC 3339 time or an" },
-		{ TP_AUTO, "+1", "expected an RFC 3339 time or an epoch" },
-		{ TP_AUTO, "Nov 12 2024", "expected an RFC 3339 time or an" },
+		{ TP_AUTO, "", "not a form auto knows" },
+		{ TP_AUTO, "abc", "not a form auto knows" },
+		{ TP_AUTO, " 2024-11-12", "not a form auto knows" },
+		{ TP_AUTO, "+1", "not a form auto knows" },
+		{ TP_AUTO, "Nov 12 2024", "looks like syslog" },
 		{ TP_AUTO, "1731405600 ", "trailing characters" },
 		{ TP_AUTO, "2024-13-01", "month out of range" },
 		{ TP_AUTO, "99999999999", "time out of range" },
@@ -828,6 +875,329 @@ test_strings(void)
 		expect_err(kind_name(bad[i].kind), bad[i].in, rc, &f,
 		    EX_DATAERR, bad[i].reason, t);
 	}
+}
+
+/* ---- auto's other forms ------------------------------------------ */
+
+/* Each read under auto with --year 2016 (only syslog has no year). */
+static const struct scase form_ok[] = {
+	/* Common Log Format: the Apache docs' example, nginx's. */
+	{ "10/Oct/2000:13:55:36 -0700", 971211336 * S },
+	{ "[10/Oct/2000:13:55:36 -0700]", 971211336 * S },
+	{ "17/May/2015:10:05:03 +0000", 1431857103 * S },
+	{ "01/Jan/2017:00:30:00 +0100", 1483227000 * S },
+	{ "31/Dec/2016:23:30:00 -0100", 1483230600 * S },
+	{ "05/sep/2024:08:15:00 +0545", 1725503400 * S },
+	{ "29/Feb/2016:00:00:00 +0000", 1456704000 * S },
+	{ "17/May/2015:10:05:03.5 +0000", 1431857103 * S + 500000000 },
+	{ "17/May/2015:10:05:03", 1431857103 * S },
+	{ "17/May/2015:10:05:03 GMT", 1431857103 * S },
+	/* RFC 2822 and its RFC 1123 / HTTP profile. */
+	{ "Fri, 21 Nov 1997 09:55:06 -0600", 880127706 * S },
+	{ "Tue, 1 Jul 2003 10:52:37 +0200", 1057049557 * S },
+	{ "Thu, 13 Feb 1969 23:32:54 -0330", -27723426 * S },
+	{ "Sun, 06 Nov 1994 08:49:37 GMT", 784111777 * S },
+	{ "Sun, 31 Aug 2014 00:29:15 +0000", 1409444955 * S },
+	{ "SUN, 31 AUG 2014 00:29:15 gmt", 1409444955 * S },
+	{ "Sun,31 Aug 2014 00:29:15 GMT", 1409444955 * S },
+	{ "Sun,  31  Aug  2014  00:29:15  GMT", 1409444955 * S },
+	{ "31 Aug 2014 00:29:15 +0000", 1409444955 * S },
+	{ "Tue, 1 Jul 2003 10:52:37 +0200 (CEST)", 1057049557 * S },
+	{ "Tue, 1 Jul 2003 10:52:37 UT", 1057056757 * S },
+	{ "Tue, 1 Jul 2003 10:52:37 Z", 1057056757 * S },
+	{ "Tue, 1 Jul 2003 10:52:37 UTC", 1057056757 * S },
+	{ "Tue, 1 Jul 2003 10:52:37", 1057056757 * S },
+	{ "Fri, 21 Nov 1997 09:55 -0600", 880127700 * S },
+	{ "21 Nov 97 09:55:06 GMT", 880106106 * S },
+	{ "1 Jan 49 00:00:00 GMT", 2493072000 * S },
+	{ "1 Jan 50 00:00:00 GMT", -631152000 * S },
+	{ "1 Jan 116 00:00:00 GMT", 1451606400 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 EST", 1395670500 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 EDT", 1395666900 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 CST", 1395674100 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 CDT", 1395670500 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 MST", 1395677700 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 MDT", 1395674100 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 PST", 1395681300 * S },
+	{ "Mon, 24 Mar 2014 09:15:00 PDT", 1395677700 * S },
+	{ "Sat, 31 Dec 2022 23:00:00 -0130", 1672533000 * S },
+	{ "Thu, 29 Feb 2024 12:00:00 -0500", 1709226000 * S },
+	/* ctime, with Twitter's zone or without one (asctime). */
+	{ "Sun Aug 31 00:29:15 +0000 2014", 1409444955 * S },
+	{ "Wed Aug 27 13:08:45 +0000 2008", 1219842525 * S },
+	{ "Sun Nov  6 08:49:37 1994", 784111777 * S },
+	{ "Sun Nov 6 08:49:37 1994", 784111777 * S },
+	{ "Sun Nov  6 08:49:37 GMT 1994", 784111777 * S },
+	{ "Thu Feb 29 12:00:00 -0500 2024", 1709226000 * S },
+	{ "Sat Dec 31 23:59:59 +0000 2016", 1483228799 * S },
+	/* syslog (RFC 3164's example, day padded and not), year 2016. */
+	{ "Oct 11 22:14:15", 1476224055 * S },
+	{ "Mar 24 17:15:20", 1458839720 * S },
+	{ "Mar  4 17:15:20", 1457111720 * S },
+	{ "Mar 4 17:15:20", 1457111720 * S },
+	{ "Feb 29 00:00:00", 1456704000 * S },
+	{ "Jan  1 00:00:00", 1451606400 * S },
+	{ "Dec 31 23:59:59", 1483228799 * S },
+	{ "Mar 24 17:15:20.123", 1458839720 * S + 123000000 },
+	{ "march 24 17:15:20", 1458839720 * S },
+};
+
+/*
+ * The whole message of strings that auto cannot read: the closest form
+ * and, where one can be found, the pattern that reads the string.
+ */
+static const struct {
+	const char	*in;
+	const char	*msg;
+} form_bad[] = {
+	{ "17/May/2015 10:05:03", "bad time \"17/May/2015 10:05:03\": looks "
+	  "like Common Log Format (17/May/2015:10:05:03 +0000) but expected "
+	  "':' after the year; use --time-format '%d/%b/%Y %H:%M:%S'" },
+	{ "2015/10/18 18:01:47", "bad time \"2015/10/18 18:01:47\": looks "
+	  "like RFC 3339 (2015-05-17T10:05:03Z) but expected a date "
+	  "YYYY-MM-DD; use --time-format '%Y/%m/%d %H:%M:%S'" },
+	{ "2015.10.18 18:01:47,5", "bad time \"2015.10.18 18:01:47,5\": looks "
+	  "like an epoch number (1431857103) but has trailing characters; "
+	  "use --time-format '%Y.%m.%d %H:%M:%S,%f'" },
+	{ "18.10.2015 18:01", "bad time \"18.10.2015 18:01\": looks like an "
+	  "epoch number (1431857103) but has trailing characters; use "
+	  "--time-format '%d.%m.%Y %H:%M'" },
+	{ "10/18/2015 10:00:00 PM", "bad time \"10/18/2015 10:00:00 PM\": "
+	  "looks like Common Log Format (17/May/2015:10:05:03 +0000) but "
+	  "expected a month name after the day; use --time-format "
+	  "'%m/%d/%Y %I:%M:%S %p'" },
+	{ "Sun 31 Aug 2014 00:29:15 +0000", "bad time \"Sun 31 Aug 2014 "
+	  "00:29:15 +0000\": looks like ctime (Sun May 17 10:05:03 +0000 "
+	  "2015) but expected a month name after the weekday; use "
+	  "--time-format '%a %d %b %Y %H:%M:%S %z'" },
+	{ "Nov 12 2024", "bad time \"Nov 12 2024\": looks like syslog (May 17 "
+	  "10:05:03) but expected a time hh:mm:ss; use --time-format "
+	  "'%b %d %Y'" },
+	{ "Mar 24 17:15:20 2018", "bad time \"Mar 24 17:15:20 2018\": looks "
+	  "like syslog (May 17 10:05:03) but has trailing characters; use "
+	  "--time-format '%b %d %H:%M:%S %Y'" },
+	{ "Sunday, 06-Nov-94 08:49:37 GMT", "bad time \"Sunday, 06-Nov-94 "
+	  "08:49:37 GMT\": looks like RFC 2822 (Sun, 17 May 2015 10:05:03 "
+	  "+0000) but expected a month name after the day; use "
+	  "--time-format '%a, %d-%b-%y %H:%M:%S %Z'" },
+	{ "Sun, 31 Aug 2014 00:29:15 CET", "bad time \"Sun, 31 Aug 2014 "
+	  "00:29:15 CET\": looks like RFC 2822 (Sun, 17 May 2015 10:05:03 "
+	  "+0000) but expected a zone (+hhmm, UTC or GMT); use --time-format "
+	  "with a pattern" },
+	{ "2015-10-18 10:00:00 CET", "bad time \"2015-10-18 10:00:00 CET\": "
+	  "looks like RFC 3339 (2015-05-17T10:05:03Z) but expected Z or a "
+	  "UTC offset; use --time-format with a pattern" },
+	{ "17/May/2015:10:05:03 +0000 x", "bad time \"17/May/2015:10:05:03 "
+	  "+0000 x\": looks like Common Log Format (17/May/2015:10:05:03 "
+	  "+0000) but has trailing characters; use --time-format with a "
+	  "pattern" },
+	{ "1731405600 ", "bad time \"1731405600 \": looks like an epoch "
+	  "number (1431857103) but has trailing characters; use "
+	  "--time-format with a pattern" },
+	{ "-", "bad time \"-\": looks like an epoch number (1431857103) but "
+	  "is not a number; use --time-format with a pattern" },
+	{ "abc", "bad time \"abc\": not a form auto knows (RFC 3339, CLF, RFC "
+	  "2822, ctime, syslog, epoch); use --time-format with a pattern" },
+	{ "", "bad time \"\": not a form auto knows (RFC 3339, CLF, RFC "
+	  "2822, ctime, syslog, epoch); use --time-format with a pattern" },
+	{ "12:30:00", "bad time \"12:30:00\": looks like an epoch number "
+	  "(1431857103) but has trailing characters; use --time-format with "
+	  "a pattern" },
+	{ "Mar 24 17:15:20\x1b[0m", "bad time \"Mar 24 17:15:20\\x1b[0m\": "
+	  "looks like syslog (May 17 10:05:03) but has trailing characters; "
+	  "use --time-format with a pattern" },
+	/* A value out of range in a string of the right shape: said plainly. */
+	{ "32/May/2015:10:05:03 +0000",
+	  "bad time \"32/May/2015:10:05:03 +0000\": day out of range" },
+	{ "Feb 30 10:00:00", "bad time \"Feb 30 10:00:00\": day out of range" },
+	{ "Sun, 31 Aug 2014 24:29:15 +0000",
+	  "bad time \"Sun, 31 Aug 2014 24:29:15 +0000\": hour out of range" },
+	{ "2023-02-29T00:00:00Z",
+	  "bad time \"2023-02-29T00:00:00Z\": day out of range" },
+	{ "Fri, 21 Nov 1997 09:55:06 +2400",
+	  "bad time \"Fri, 21 Nov 1997 09:55:06 +2400\": UTC offset out of "
+	  "range" },
+	{ "Sun Aug 31 00:29:15 +0000 2263",
+	  "bad time \"Sun Aug 31 00:29:15 +0000 2263\": time out of range" },
+};
+
+static void
+test_forms(void)
+{
+	struct timefmt tf = fmt_of(TP_AUTO);
+	struct fault f;
+	size_t i, n;
+	int64_t t;
+	int rc;
+
+	tf.year = 2016;
+	for (i = 0; i < sizeof(form_ok) / sizeof(form_ok[0]); i++) {
+		n = strlen(form_ok[i].in);
+		fault_clear(&f);
+		t = SENTINEL;
+		rc = tp_from_string(&tf, form_ok[i].in, n, &t, &f);
+		expect_ok("form", form_ok[i].in, rc, &f, t, form_ok[i].want);
+	}
+	for (i = 0; i < sizeof(form_bad) / sizeof(form_bad[0]); i++) {
+		n = strlen(form_bad[i].in);
+		fault_clear(&f);
+		t = SENTINEL;
+		rc = tp_from_string(&tf, form_bad[i].in, n, &t, &f);
+		expect_err("form", form_bad[i].in, rc, &f, EX_DATAERR, "", t);
+		expect_str("form message", f.msg, form_bad[i].msg);
+		/* No fault to fill: the same answer, without a message. */
+		CHECK_INT_EQ(tp_from_string(&tf, form_bad[i].in, n, &t, NULL),
+		    -1);
+	}
+	/* A long string is cut, and the message still fits, whole. */
+	{
+		static const char in[] = "17/May/2015 10:05:03 and then a good "
+		    "deal more text than any time has, to make the quote long";
+
+		fault_clear(&f);
+		CHECK_INT_EQ(tp_from_string(&tf, in, sizeof(in) - 1, &t, &f),
+		    -1);
+		CHECK(strlen(f.msg) < sizeof(f.msg) - 1);
+		CHECK(strstr(f.msg, "...\": looks like Common Log Format") !=
+		    NULL);
+	}
+}
+
+/*
+ * syslog's year by the clock: this year, unless that puts the time more
+ * than 7 days ahead; then last year.  Clocks and answers by date -u -d.
+ */
+static void
+test_syslog_year(void)
+{
+	static const struct {
+		int64_t		 clock;
+		const char	*in;
+		int64_t		 want;	/* SENTINEL: a bad time */
+	} c[] = {
+		/* 2025-01-03T00:00:00Z */
+		{ 1735862400 * S, "Jan  3 00:00:00", 1735862400 * S },
+		{ 1735862400 * S, "Dec 31 23:59:59", 1735689599 * S },
+		/* 2025-01-10T00:00:00Z is exactly 7 days ahead: this year. */
+		{ 1735862400 * S, "Jan 10 00:00:00", 1736467200 * S },
+		/* 2025-01-10T00:00:01Z is 1 s past: 2024-01-10T00:00:01Z. */
+		{ 1735862400 * S, "Jan 10 00:00:01", 1704844801 * S },
+		{ 1735862400 * S, "Mar  1 00:00:00", 1709251200 * S },
+		/* A Feb 29 from 2024, read in 2025. */
+		{ 1735862400 * S, "Feb 29 12:00:00", 1709208000 * S },
+		/* 2024-02-25T00:00:00Z: Feb 29 is 4.5 days ahead, in 2024. */
+		{ 1708819200 * S, "Feb 29 12:00:00", 1709208000 * S },
+		/* 2026-06-01T00:00:00Z: neither 2026 nor 2025 has Feb 29. */
+		{ 1780272000 * S, "Feb 29 12:00:00", SENTINEL },
+		/* 2028-01-15T00:00:00Z: 2028's is 45 days ahead; 2027: none. */
+		{ 1831507200 * S, "Feb 29 12:00:00", SENTINEL },
+		/* 2016-12-31T23:00:00Z, a December log read in December. */
+		{ 1483225200 * S, "Dec 31 22:59:59", 1483225199 * S },
+		/* Near the end of time: 2262's Jan 1 is fine. */
+		{ INT64_C(9214646400) * S, "Jan  1 00:00:00",
+		  INT64_C(9214646400) * S },
+	};
+	struct timefmt tf = fmt_of(TP_AUTO);
+	struct fault f;
+	size_t i;
+	int64_t t;
+	int rc;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		tf.clock_ns = c[i].clock;
+		fault_clear(&f);
+		t = SENTINEL;
+		rc = tp_from_string(&tf, c[i].in, strlen(c[i].in), &t, &f);
+		if (c[i].want == SENTINEL)
+			expect_err("syslog clock", c[i].in, rc, &f, EX_DATAERR,
+			    "day out of range in this year and the last (use "
+			    "--year)", t);
+		else
+			expect_ok("syslog clock", c[i].in, rc, &f, t,
+			    c[i].want);
+	}
+	/* --year wins over the clock, even when it is ahead. */
+	tf.clock_ns = 1735862400 * S;
+	tf.year = 2030;
+	fault_clear(&f);
+	rc = tp_from_string(&tf, "Dec 31 23:59:59", 15, &t, &f);
+	expect_ok("syslog --year", "Dec 31 23:59:59", rc, &f, t,
+	    INT64_C(1924991999) * S);
+	tf.year = 2023;
+	t = SENTINEL;
+	rc = tp_from_string(&tf, "Feb 29 12:00:00", 15, &t, &f);
+	expect_err("syslog --year", "Feb 29 12:00:00", rc, &f, EX_DATAERR,
+	    "bad time \"Feb 29 12:00:00\": day out of range", t);
+	/* The wall clock when none is set: this year or the last. */
+	memset(&tf, 0, sizeof(tf));
+	tf.kind = TP_AUTO;
+	rc = tp_from_string(&tf, "Jan  1 00:00:00", 15, &t, &f);
+	CHECK_INT_EQ(rc, 0);
+	CHECK(t <= (int64_t)time(NULL) * S + 7 * 86400 * S);
+	CHECK(t > ((int64_t)time(NULL) - 2 * 366 * 86400) * S);
+}
+
+/* Every form, in every case its fields allow, from the naive calendar. */
+static void
+test_roundtrip_forms(void)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun", "Mon",
+	    "Tue", "Wed" };
+	struct timefmt tf = fmt_of(TP_AUTO);
+	char buf[5][80];
+	int64_t ns, t, days, sod, frac, y;
+	unsigned m, d;
+	int i, k, off, ao;
+	char sg;
+
+	for (i = 0; i < ROUNDS; i++) {
+		/* Whole seconds of 1700-2200, any offset within a day. */
+		ns = ((int64_t)(rng() % UINT64_C(15778800000)) -
+		    INT64_C(8520336000)) * S;
+		off = (int)(rng() % 47) * 30 - 23 * 60;
+		split_ns(ns + (int64_t)off * 60 * S, &days, &sod, &frac);
+		naive_civil(days, &y, &m, &d);
+		sg = off < 0 ? '-' : '+';
+		ao = off < 0 ? -off : off;
+		snprintf(buf[0], sizeof(buf[0]), "%02u/%s/%04lld:%02d:%02d:"
+		    "%02d %c%02d%02d", d, mon[m - 1], (long long)y,
+		    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
+		    sg, ao / 60, ao % 60);
+		snprintf(buf[1], sizeof(buf[1]), "%s, %u %s %04lld %02d:%02d:"
+		    "%02d %c%02d%02d", wd[tp_mod(days, 7)], d, mon[m - 1],
+		    (long long)y, (int)(sod / 3600), (int)(sod / 60 % 60),
+		    (int)(sod % 60), sg, ao / 60, ao % 60);
+		snprintf(buf[2], sizeof(buf[2]), "%s %s %2u %02d:%02d:%02d "
+		    "%c%02d%02d %04lld", wd[tp_mod(days, 7)], mon[m - 1], d,
+		    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
+		    sg, ao / 60, ao % 60, (long long)y);
+		snprintf(buf[3], sizeof(buf[3]), "%04lld%02u%02uT%02d%02d%02d"
+		    "%c%02d%02d", (long long)y, m, d, (int)(sod / 3600),
+		    (int)(sod / 60 % 60), (int)(sod % 60), sg, ao / 60,
+		    ao % 60);
+		snprintf(buf[4], sizeof(buf[4]), "%04lld-%02u-%02u %02d:%02d:"
+		    "%02d %c%02d:%02d", (long long)y, m, d, (int)(sod / 3600),
+		    (int)(sod / 60 % 60), (int)(sod % 60), sg, ao / 60,
+		    ao % 60);
+		for (k = 0; k < 5; k++)
+			if (tp_from_string(&tf, buf[k], strlen(buf[k]), &t,
+			    NULL) != 0 || t != ns)
+				loop_fail("forms", ns, t, buf[k]);
+		/* syslog: the same wall time in its year, read with --year. */
+		split_ns(ns, &days, &sod, &frac);
+		naive_civil(days, &y, &m, &d);
+		snprintf(buf[0], sizeof(buf[0]), "%s %2u %02d:%02d:%02d",
+		    mon[m - 1], d, (int)(sod / 3600), (int)(sod / 60 % 60),
+		    (int)(sod % 60));
+		tf.year = (int)y;
+		if (tp_from_string(&tf, buf[0], strlen(buf[0]), &t, NULL) !=
+		    0 || t != ns)
+			loop_fail("syslog", ns, t, buf[0]);
+		tf.year = 0;
+	}
+	loop_done();
 }
 
 /* ---- Flags -------------------------------------------------------- */
@@ -1473,6 +1843,12 @@ test_format_duration(void)
 		    "23h59m59s999ms999us999ns" },
 		{ INT64_MAX, "106751d23h47m16s854ms775us807ns" },
 		{ INT64_MIN, "-106751d23h47m16s854ms775us808ns" },
+		/* SPEC 3: the zero units between the largest and smallest. */
+		{ 14422 * S, "4h0m22s" }, { -14422 * S, "-4h0m22s" },
+		{ 86401 * S, "1d0h0m1s" }, { 3600 * S + MS, "1h0m0s1ms" },
+		{ 60 * S + 1, "1m0s0ms0us1ns" }, { S + 1000, "1s0ms1us" },
+		{ 2 * 86400 * S + 60 * S, "2d0h1m" }, { 3601 * S, "1h0m1s" },
+		{ 7 * 86400 * S + 1, "7d0h0m0s0ms0us1ns" },
 	};
 	char buf[TP_BUF];
 	size_t i, n;
@@ -1657,6 +2033,8 @@ main(void)
 	test_rfc3339();
 	test_messages();
 	test_strings();
+	test_forms();
+	test_syslog_year();
 	test_format_parse();
 	test_format_parse_long();
 	test_out_parse();
@@ -1669,5 +2047,6 @@ main(void)
 	test_roundtrip_epoch();
 	test_roundtrip_duration();
 	test_roundtrip_clf();
+	test_roundtrip_forms();
 	return check_done("test_timeparse");
 }

@@ -134,6 +134,7 @@ main(int argc, char *argv[])
 	diag_init("stream-agg");
 	wintool_parse(&A.wt, T_AGG, argc, argv);
 	files = A.wt.o.args + parse_aggs(&A);
+	A.wt.time_used = aggset_uses_time(&A.aggs);
 	wintool_open(&A.wt, files);
 	result_out(&A);
 	memset(&c, 0, sizeof(c));

@@ -110,7 +110,7 @@ main(int argc, char *argv[])
 	memset(&side, 0, sizeof(side));
 	side.fields = T.fl;
 	side.kcat = T.o.kcat;
-	side.need_time = 1;
+	side.need_time = SRC_TIME_NEEDED;
 	files = T.o.args;
 	T.run.o = &T.o;
 	run_open(&T.run, &files, &side, 1);

@@ -1735,6 +1735,17 @@ fail:
 	return -1;
 }
 
+int
+aggset_uses_time(const struct aggset *as)
+{
+	int i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->specs[i].fn == &fn_first || as->specs[i].fn == &fn_last)
+			return 1;
+	return 0;
+}
+
 void
 aggset_release_specs(struct aggset *as)
 {

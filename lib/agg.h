@@ -62,6 +62,8 @@ struct aggset {
 int	aggset_parse(struct aggset *, char **args, int nargs, int *used,
 	    int exact, struct fields *, struct fault *);
 void	aggset_release_specs(struct aggset *);
+/* Do the aggregates read event time (first, last)? */
+int	aggset_uses_time(const struct aggset *);
 /* Does args[0] look like an aggregate (so it is not a file)? */
 int	agg_looks_like(const char *);
 

@@ -38,6 +38,8 @@ event(void *ctx, struct src_event *ev)
 	}
 	if (A->wt.w != NULL) {
 		wintool_event(&A->wt, ev);
+		if (aggset_check(&A->aggs, &f) == -1)
+			diag_die(&f);
 		return;
 	}
 	h = wintool_keyof(&A->wt, ev);

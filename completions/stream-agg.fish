@@ -41,4 +41,4 @@ complete -c stream-agg -l stats -d 'a summary line on stderr every D (default 10
 complete -c stream-agg -l metrics -r -F -d 'write Prometheus metrics to FILE every interval'
 complete -c stream-agg -s h -l help -d 'show this help and exit'
 complete -c stream-agg -l version -d 'show versions (and those of yajl, jansson, PCRE2)'
-complete -c stream-agg -a 'count sum\\( avg\\( min\\( max\\( first\\( last\\( var\\( stddev\\( p50\\( p90\\( p99\\( p999\\( quantile\\( distinct\\( approx_distinct\\( top\\( collect\\(' -d aggregate
+complete -c stream-agg -a 'count sum\\( avg\\( min\\( max\\( first\\( last\\( var\\( stddev\\( p50\\( p90\\( p99\\( p999\\( quantile\\( distinct\\( approx_distinct\\( top\\( approx_top\\( collect\\(' -d aggregate

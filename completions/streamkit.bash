@@ -113,7 +113,7 @@ _streamkit()
 	return 0
 }
 
-_streamkit_aggs='count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( collect('
+_streamkit_aggs='count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( approx_top( collect('
 
 # stream-filter
 _streamkit_opt_stream_filter()

@@ -247,7 +247,13 @@ static const struct toolinfo tools[] = {
 	  "  stream-window --session 30s --by .user_id --max-delay 5s\n"
 	  "  stream-window --hopping 10m --slide 1m --emit assign\n" },
 	{ T_AGG, "stream-agg", "[options] AGG... [FILE...]",
-	  "Aggregate records, per window or over the whole stream.",
+	  "Aggregate records, per window or over the whole stream.\n"
+	  "AGG: count, sum(P), avg(P), min(P), max(P), first(P), last(P), "
+	  "var(P), stddev(P),\n"
+	  "pNN(P), quantile(P, q), distinct(P), approx_distinct(P), "
+	  "top(P, k), approx_top(P, k),\n"
+	  "collect(P); each may be named with 'as NAME'.",
+	  "  stream-agg --by .status count access.ndjson\n"
 	  "  stream-agg --by .service count 'avg(.latency_ms)' "
 	  "'p99(.latency_ms)'\n"
 	  "  stream-agg --tumbling 1m --by .service count "

@@ -39,7 +39,7 @@ static char *specs[] = {
 	"count", "sum(.x)", "avg(.x)", "p99(.x)", "approx_distinct(.x)",
 	"top(.x, 3)", "distinct(.x)", "collect(.x)", "first(.x)",
 	"last(.x)", "min(.x)", "max(.x)", "var(.x)", "stddev(.x)",
-	"quantile(.x, 0.5)",
+	"quantile(.x, 0.5)", "approx_top(.x, 2)",
 };
 #define NSPECS	((int)(sizeof(specs) / sizeof(specs[0])))
 

@@ -67,17 +67,6 @@ struct agg_fn {
 	const struct sketch_ops *sketch;
 };
 
-/* A JSON number that must be finite. */
-static int
-finite_double(struct jcur *j, double *d)
-{
-	if (jc_peek(j) != '0')
-		return jc_fail(j, "expected a number");
-	if (jc_double(j, d) == -1)
-		return -1;
-	return isfinite(*d) ? 0 : jc_fail(j, "number out of range");
-}
-
 /*
  * Sums, means and squared deviations can overflow to infinity (1e308 +
  * 1e308), and then turn NaN; their state must still round-trip, so it
@@ -978,22 +967,44 @@ pick_bytes(const struct agg_spec *sp, const void *st)
 
 /* --- exact quantiles: the values themselves (--exact) --- */
 
+/*
+ * A value is the integer i when i is not 0 (an integer past 2^53, which
+ * a double would round), else the double d: so an answer keeps the
+ * digits it came with, ids and nanosecond times included.
+ */
+struct qval {
+	double		 d;
+	int64_t		 i;
+};
+
 struct qexact {
 	uint64_t	 n;
 	uint64_t	 cap;
 	int		 sorted;
-	double		 v[];
+	struct qval	 v[];
 };
 
+#define QX_EXACT_MAX	((int64_t)1 << 53)
+
+static struct qval
+qx_of(const struct value *v)
+{
+	struct qval x = { v->d, 0 };
+
+	if (v->isint && (v->i > QX_EXACT_MAX || v->i < -QX_EXACT_MAX))
+		x.i = v->i;
+	return x;
+}
+
 static void
-qx_push(struct qexact **pp, double x)
+qx_push(struct qexact **pp, struct qval x)
 {
 	struct qexact *q = *pp;
 
 	if (q == NULL || q->n == q->cap) {
 		uint64_t cap = q == NULL ? 4 : q->cap * 2;
 
-		q = xrealloc(q, sizeof(*q) + cap * sizeof(double));
+		q = xrealloc(q, sizeof(*q) + cap * sizeof(struct qval));
 		if (*pp == NULL)
 			q->n = 0;
 		q->cap = cap;
@@ -1003,12 +1014,22 @@ qx_push(struct qexact **pp, double x)
 	q->sorted = 0;
 }
 
+/* agg.c adds the value itself (qx_add_value); this is the table's. */
 static void
 qx_add(void **pp, double x)
 {
 	struct qexact *q = *pp;
 
-	qx_push(&q, x);
+	qx_push(&q, (struct qval){ x, 0 });
+	*pp = q;
+}
+
+static void
+qx_add_value(void **pp, const struct value *v)
+{
+	struct qexact *q = *pp;
+
+	qx_push(&q, qx_of(v));
 	*pp = q;
 }
 
@@ -1025,11 +1046,26 @@ qx_merge(void **pp, const void *src, int k)
 }
 
 static int
-dbl_cmp(const void *a, const void *b)
+qval_cmp(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	const struct qval *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->i != 0 && y->i != 0)
+		return x->i < y->i ? -1 : x->i > y->i;
+	if (x->i != 0)
+		return cmp_int_dbl(x->i, y->d);
+	if (y->i != 0)
+		return -cmp_int_dbl(y->i, x->d);
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static void
+qval_put(struct buf *b, const struct qval *x)
+{
+	if (x->i != 0)
+		buf_json_i64(b, x->i);
+	else
+		buf_json_dbl(b, x->d);
 }
 
 /* Sorting the kept values changes no value, only their order. */
@@ -1043,10 +1079,10 @@ qx_result(void *p, double qv, int k, struct buf *b)
 		return;
 	}
 	if (!q->sorted) {
-		qsort(q->v, q->n, sizeof(double), dbl_cmp);
+		qsort(q->v, q->n, sizeof(struct qval), qval_cmp);
 		q->sorted = 1;
 	}
-	buf_json_dbl(b, q->v[sketch_rank(qv, q->n) - 1]);
+	qval_put(b, &q->v[sketch_rank(qv, q->n) - 1]);
 }
 
 /* [v,...], [] when empty. */
@@ -1060,23 +1096,26 @@ qx_encode(const void *p, struct buf *b)
 	for (i = 0; q != NULL && i < q->n; i++) {
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_json_dbl(b, q->v[i]);
+		qval_put(b, &q->v[i]);
 	}
 	buf_addc(b, ']');
 }
 
+/* Integers past 2^53 come back as integers (qx_of), the rest as doubles. */
 static int
 qx_decode(void **pp, int k, struct jcur *j)
 {
 	struct qexact *q = *pp;
-	double x;
+	struct value v;
 	int r = 0;
 
 	if (jc_begin_array(j) == -1)
 		return -1;
 	while (r == 0 && jc_more(j) == 1) {
-		if ((r = finite_double(j, &x)) == 0)
-			qx_push(&q, x);
+		if ((r = jc_number(j, &v)) == 0 && !isfinite(v.d))
+			r = jc_fail(j, "number out of range");
+		if (r == 0)
+			qx_push(&q, qx_of(&v));
 	}
 	*pp = q;
 	return j->failed ? -1 : 0;
@@ -1087,7 +1126,7 @@ qx_bytes(const void *p)
 {
 	const struct qexact *q = p;
 
-	return q == NULL ? 0 : sizeof(*q) + q->cap * sizeof(double);
+	return q == NULL ? 0 : sizeof(*q) + q->cap * sizeof(struct qval);
 }
 
 static const struct sketch_ops qexact_ops = {
@@ -1330,6 +1369,10 @@ sketch_add_value(const struct agg_spec *sp, void *st, const struct value *v)
 	size_t n;
 	int r;
 
+	if (sp->exact) {
+		qx_add_value(st, v);
+		return 0;
+	}
 	if (sp->sketch->add_num != NULL) {
 		sp->sketch->add_num(st, v->d);
 		return 0;

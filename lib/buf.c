@@ -200,6 +200,65 @@ buf_json_dbl(struct buf *b, double d)
 	buf_add(b, tmp, buf_fmt_double(d, tmp));
 }
 
+/*
+ * For d = 1, 2, ... significant digits, the multiples k 10^m of the
+ * d-th digit's place that lie in [lo, hi] (0 < lo); each candidate is
+ * read back from its decimal text, so it is the double nearest that
+ * decimal and prints as it.  A span that holds 0 prints 0.
+ */
+static int
+shortest_within(double lo, double hi, double near, double *out)
+{
+	char t[48];
+	double step, p;
+	long long k, klo, khi;
+	int d, e, m;
+
+	e = (int)floor(log10(hi));
+	for (d = 1; d <= 17; d++) {
+		m = e - d + 1;
+		step = pow(10, m);
+		if (!(step > 0) || !isfinite(step))
+			continue;
+		if (hi / step > 1e17)
+			break;
+		klo = (long long)ceil(lo / step);
+		khi = (long long)floor(hi / step);
+		if (klo > khi)
+			continue;
+		k = llround(near / step);
+		k = k < klo ? klo : k > khi ? khi : k;
+		snprintf(t, sizeof(t), "%llde%d", k, m);
+		p = strtod(t, NULL);
+		if (p >= lo && p <= hi) {
+			*out = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+buf_json_dbl_within(struct buf *b, double lo, double hi, double near)
+{
+	double p;
+
+	if (!isfinite(lo) || !isfinite(hi) || !isfinite(near) || lo > hi ||
+	    near < lo || near > hi) {
+		buf_json_dbl(b, near);
+		return;
+	}
+	if (lo <= 0 && hi >= 0) {
+		buf_json_dbl(b, 0);
+		return;
+	}
+	if (hi < 0 ? shortest_within(-hi, -lo, -near, &p) == 0 :
+	    shortest_within(lo, hi, near, &p) == 0)
+		buf_json_dbl(b, hi < 0 ? -p : p);
+	else
+		buf_json_dbl(b, near);
+}
+
 void
 buf_json_compact(struct buf *b, const char *s, size_t n)
 {

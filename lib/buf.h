@@ -39,6 +39,12 @@ void	buf_json_cstr(struct buf *, const char *);
 void	buf_json_i64(struct buf *, int64_t);
 void	buf_json_u64(struct buf *, uint64_t);
 void	buf_json_dbl(struct buf *, double);
+/*
+ * The number with the fewest significant digits in [lo, hi] (the one
+ * nearest near among those), for an answer good only to that span; near
+ * itself when the span is empty or not finite.
+ */
+void	buf_json_dbl_within(struct buf *, double lo, double hi, double near);
 /* Append raw JSON with insignificant white space removed. */
 void	buf_json_compact(struct buf *, const char *, size_t);
 /* ,"key": -- the comma only when the buffer does not end with '{'. */

@@ -241,3 +241,34 @@ PY
 	run stream-agg --state st --state-reset --by .s count </dev/null
 	[ "$status" -eq 0 ]
 }
+
+# Sketch quantiles print the digits 1% supports (three at most) and stay
+# within 1% of the nearest-rank value that --exact gives; --exact keeps
+# the input's digits, integers past 2^53 included.
+@test "quantile digits: sketch answers in <= 3 digits within 1%, exact ones whole" {
+	python3 - <<'PY' >in
+import json, random
+r = random.Random(8)
+for i in range(20000):
+    print(json.dumps({"g": i % 4, "x": r.lognormvariate(2 + i % 4, 1.7)}))
+PY
+	q="p1(.x) p10(.x) p50(.x) p90(.x) p99(.x) p999(.x)"
+	# shellcheck disable=SC2086
+	stream-agg --by .g $q <in | sort >sketch
+	# shellcheck disable=SC2086
+	stream-agg --by .g --exact $q <in | sort >exact
+	python3 - <<'PY'
+import json, re
+for s, e in zip(open("sketch"), open("exact")):
+    a, b = json.loads(s), json.loads(e)
+    for m in re.finditer(r'"(p\d+_x)":([-0-9.e+]+)', s):
+        name, text = m.group(1), m.group(2)
+        digits = re.sub(r"e.*", "", text).replace("-", "").replace(".", "")
+        digits = digits.lstrip("0").rstrip("0")
+        assert len(digits) <= 3, (name, text)
+        assert abs(a[name] - b[name]) <= 0.01 * abs(b[name]), (name, a, b)
+PY
+	run stream-agg --exact 'p50(.t)' 'p100(.t)' < <(printf '{"t":%s}\n' \
+	    1731405600123456789 1731405600123456787 1731405600123456788)
+	[ "$output" = '{"p50_t":1731405600123456788,"p100_t":1731405600123456789}' ]
+}

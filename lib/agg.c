@@ -731,10 +731,12 @@ compact_into(char *dst, const char *s, size_t n)
 }
 
 /*
- * The text of v: literals, numbers and strings as written (already
- * compact), containers as written but needing compact_into() (returns
- * 1).  Values without text (made by hand, not by record.c) are written
- * into tmp (numbers, 32 bytes) or heap.
+ * The text of v in jq -c's form (SPEC 3: one string form, numbers with
+ * their digits): literals and numbers as written; strings and
+ * containers as written when they hold no escape (containers then need
+ * compact_into(): returns 1), else decoded and written again into heap
+ * (buf_json_canon).  Values without text (made by hand, not by
+ * record.c) are written into tmp (numbers, 32 bytes) or heap.
  */
 static int
 val_text(const struct value *v, char *tmp, struct buf *heap,
@@ -757,6 +759,14 @@ val_text(const struct value *v, char *tmp, struct buf *heap,
 	default:
 		break;
 	}
+	if (v->raw != NULL && v->type != V_NUMBER &&
+	    buf_json_escaped(v->raw, v->rawlen)) {
+		buf_clear(heap);
+		buf_json_canon(heap, v->raw, v->rawlen);
+		*p = heap->data;
+		*n = heap->len;
+		return 0;
+	}
 	if (v->raw != NULL) {
 		*p = v->raw;
 		*n = v->rawlen;
@@ -773,6 +783,22 @@ val_text(const struct value *v, char *tmp, struct buf *heap,
 		*p = heap->data;
 		*n = heap->len;
 	}
+	return 0;
+}
+
+/*
+ * Text read back from a state or a partial (which other tools may have
+ * rewritten), brought to the same form: as it is (1: it needs
+ * compact_into()), or written into b (0).
+ */
+static int
+canon_text(const char **p, size_t *n, struct buf *b)
+{
+	if (!buf_json_escaped(*p, *n))
+		return 1;
+	buf_json_canon(b, *p, *n);
+	*p = b->data;
+	*n = b->len;
 	return 0;
 }
 
@@ -933,8 +959,10 @@ static int
 pick_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
 	struct st_pick *s = st;
+	struct buf b;
 	const char *p;
 	size_t n;
+	int compact;
 
 	if (jc_peek(j) == 'n')
 		return jc_null(j);
@@ -945,7 +973,10 @@ pick_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 		return -1;
 	if (n > UINT32_MAX)
 		return jc_fail(j, "value too long");
-	pick_store(s, p, n, 1);
+	buf_init(&b);
+	compact = canon_text(&p, &n, &b);
+	pick_store(s, p, n, compact);
+	buf_release(&b);
 	return 0;
 }
 
@@ -1517,15 +1548,20 @@ collect_result(const struct agg_spec *sp, const void *st, struct buf *b)
 static int
 collect_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
+	struct buf b;
 	const char *p;
 	size_t n;
+	int compact;
 
 	if (jc_begin_array(j) == -1)
 		return -1;
 	while (jc_more(j) == 1) {
 		if (jc_raw(j, &p, &n) == -1)
 			return -1;
-		clist_push(st, p, n, 1);
+		buf_init(&b);
+		compact = canon_text(&p, &n, &b);
+		clist_push(st, p, n, compact);
+		buf_release(&b);
 	}
 	return j->failed ? -1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 void
@@ -341,4 +342,57 @@ buf_unhex(struct buf *out, const char *s, size_t n)
 		out->data[out->len++] = (char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+int
+buf_json_escaped(const char *s, size_t n)
+{
+	return memchr(s, '\\', n) != NULL || memchr(s, 0x7f, n) != NULL;
+}
+
+/* The body s[0..n) of a valid JSON string, decoded and written again. */
+static void
+canon_string(struct buf *b, const char *s, size_t n)
+{
+	char small[256], *d = n <= sizeof(small) ? small : xmalloc(n);
+
+	buf_json_str(b, d, utf8_unescape(d, s, n));
+	if (d != small)
+		free(d);
+}
+
+void
+buf_json_canon(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0, run = 0, e;
+	int plain;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		if (s[i] == '"') {
+			plain = 1;
+			for (e = i + 1; e < n && s[e] != '"'; e++) {
+				if (s[e] == '\\') {
+					plain = 0;
+					e++;
+				} else if (s[e] == 0x7f) {
+					plain = 0;
+				}
+			}
+			if (!plain) {
+				buf_add(b, s + run, i - run);
+				canon_string(b, s + i + 1, (e < n ? e : n) - i - 1);
+				run = e + 1 < n ? e + 1 : n;
+			}
+			i = e + 1;
+			continue;
+		}
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			buf_add(b, s + run, i - run);
+			run = i + 1;
+		}
+		i++;
+	}
+	if (run < n)
+		buf_add(b, s + run, n - run);
 }

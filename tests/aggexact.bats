@@ -272,3 +272,41 @@ PY
 	    1731405600123456789 1731405600123456787 1731405600123456788)
 	[ "$output" = '{"p50_t":1731405600123456788,"p100_t":1731405600123456789}' ]
 }
+
+# One string form (SPEC 3): whatever escapes the input used, every string
+# in a new record is what jq -c writes for it: keys, first, last,
+# collect, top, distinct's equality, and a join's fields.
+@test "strings in new records are in jq -c's form, whatever the input's escapes" {
+	printf '%s\n' \
+	    '{"ts":1,"k":"caf\u00e9","v":"caf\u00e9","o":{"n\u0061me":["\/x","\u0001\t"]}}' \
+	    '{"ts":2,"k":"café","v":"café","o":{"name":["/x","\u0001\u0009"]}}' \
+	    '{"ts":3,"k":"\ud83d\ude00","v":"a\/b\u007f","o":{"name":[]}}' >in
+	printf '{"ts":4,"k":"x","v":"\177raw del"}\n' >>in
+	run stream-agg --by .k 'first(.v)' 'last(.o)' 'collect(.v)' \
+	    'top(.v, 3)' 'distinct(.o)' <in
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >got
+	# jq parses every escape and writes the minimal ones; groups by key
+	# order (sort), distinct skips a missing path.
+	jq -c -n --slurpfile r in '
+	    [$r[]] as $all | reduce $all[] as $x ([];
+	        if any(.[]; .k == $x.k) then . else . + [{k: $x.k}] end) |
+	    .[] | .k as $k | [$all[] | select(.k == $k)] as $g |
+	    {k: $k, first_v: $g[0].v, last_o: $g[-1].o,
+	     collect_v: [$g[].v],
+	     top_v: ($g | group_by(.v) | map({value: .[0].v, count: length}) |
+	         sort_by(-.count, .value) | .[:3]),
+	     distinct_o: ($g | map(select(has("o")) | .o) | unique | length)}' |
+	    sort >want
+	sort got -o got
+	diff -u want got
+	grep -q '"k":"café","first_v":"café"' got || false
+	grep -q '"distinct_o":1' got || false
+	# A join writes both sides' strings the same way.
+	printf '%s\n' '{"id":1,"n":"caf\u00e9","p":"\/tmp","c":"\u007f"}' >right
+	printf '%s\n' '{"id":1,"\u0078":"\u00e9"}' |
+	    stream-join --table --right right --on .id >joined
+	printf '%s\n' '{"id":1,"\u0078":"\u00e9"}' | jq -c --slurpfile r right \
+	    '. + ($r[0] | del(.id))' >want
+	diff -u want joined
+}

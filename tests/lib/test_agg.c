@@ -1026,6 +1026,46 @@ test_quantile_digits(void)
 	h_close(&hs);
 }
 
+/*
+ * buf_json_canon(): jq -c's form of JSON text, worked out by hand from
+ * jq's rules (escape only '"', '\\', control characters and DEL; \b \f
+ * \n \r \t by name, the rest as \u00XX lowercase; everything else as
+ * UTF-8); numbers keep their digits.
+ */
+static void
+test_string_form(void)
+{
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "\"caf\\u00e9\"", "\"caf\xc3\xa9\"" },
+		{ "\"caf\xc3\xa9\"", "\"caf\xc3\xa9\"" },
+		{ "\"\\/\"", "\"/\"" },
+		{ "\"\\u0041\\u0009\\u000a\\u0008\\u000C\\u000d\"",
+		    "\"A\\t\\n\\b\\f\\r\"" },
+		{ "\"\\u0001\\u001F\\u007f\x7f\"",
+		    "\"\\u0001\\u001f\\u007f\\u007f\"" },
+		{ "\"\\ud83d\\ude00\"", "\"\xf0\x9f\x98\x80\"" },
+		{ "\"\\\"\\\\\"", "\"\\\"\\\\\"" },
+		{ "{ \"k\\u0031\" : [ 1.50 , \"\\/\" , null ] }",
+		    "{\"k1\":[1.50,\"/\",null]}" },
+		{ "[\"a b\" , 1e2 ,true]", "[\"a b\",1e2,true]" },
+		{ "\"\"", "\"\"" },
+	};
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < NELEM(cases); i++) {
+		buf_clear(&b);
+		buf_json_canon(&b, cases[i].in, strlen(cases[i].in));
+		CHECK_STR_EQ(buf_cstr(&b), cases[i].want);
+	}
+	CHECK(!buf_json_escaped("\"caf\xc3\xa9\"", 7));
+	CHECK(buf_json_escaped("\"a\x7f\"", 4));
+	buf_release(&b);
+}
+
 /* --- HyperLogLog --- */
 
 static uint64_t
@@ -2026,6 +2066,7 @@ main(void)
 	test_dds();
 	test_dds_agg();
 	test_quantile_digits();
+	test_string_form();
 	test_hll();
 	test_top_small();
 	test_top_zipf();

@@ -8,21 +8,26 @@
  *   skip null silently, and skip any other non-number (and numbers too
  *   large for a double, like 1e999) counting each skip in
  *   aggset.nonnumeric.  Over no numbers they are null.
- * - Integers stay integers: count, sum of integers (int64, going over
- *   to double on overflow) and min/max (the winning value keeps its
- *   kind; int64 compare exactly, with doubles too).  Double sums use
- *   Neumaier's compensated summation.
- * - avg is the Welford mean; var and stddev are the sample statistics
- *   (n - 1), null below two values; merge by Chan et al.'s formula.
+ * - Integers stay integers: count, sum of integers (exact in an
+ *   int128, past int64 written as a JSON integer) and min/max (the
+ *   winning value keeps its kind; int64 compare exactly, with doubles
+ *   too).  Other numbers are summed with Neumaier's compensation; a mix
+ *   gives the double nearest the total of the two parts.
+ * - avg is that sum divided by the count, once (never a running mean);
+ *   var and stddev are Welford's sample statistics (n - 1), null below
+ *   two values; merge by Chan et al.'s formula.
  * - first/last go by event time, ties by arrival (seq), and keep the
- *   value's compact JSON text (null included).
+ *   value's text in jq -c's form (null included; SPEC 3's one string
+ *   form, numbers with their digits), as does collect.
  * - Quantiles are nearest-rank: the k-th smallest, k = max(1,
- *   ceil(q n)); DDSketch within DDS_ALPHA relative error, or exact with
- *   --exact (all values kept).
+ *   ceil(q n)); DDSketch within DDS_ERROR, printed in the digits that
+ *   error supports, or exact with --exact (all values kept, integers
+ *   past 2^53 as integers).
  * - distinct counts distinct values exactly by their canonical bytes
  *   (hash.h: 1 and 1.0 are one value; null is a value); approx_distinct
- *   is HyperLogLog; top(P, k) is Space-Saving; collect keeps the values
- *   in arrival order.
+ *   is HyperLogLog; top(P, k) counts every value exactly (freq.h, up to
+ *   FREQ_VALUES_MAX per group), approx_top(P, k) is Space-Saving;
+ *   collect keeps the values in arrival order.
  * Every state starts as zero bytes (aggset_init is a memset), which is
  * also what "nothing seen" looks like.
  */
@@ -704,7 +709,7 @@ var_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	return welford_decode(j, &a->n, &a->mean, &a->m2);
 }
 
-/* --- values as compact JSON text --- */
+/* --- values as text in jq -c's form --- */
 
 /* Copy JSON text without insignificant white space; returns the length. */
 static size_t

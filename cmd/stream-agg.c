@@ -38,6 +38,8 @@ event(void *ctx, struct src_event *ev)
 	}
 	if (A->wt.w != NULL) {
 		wintool_event(&A->wt, ev);
+		if (aggset_check(&A->aggs, &f) == -1)
+			diag_die(&f);
 		return;
 	}
 	h = wintool_keyof(&A->wt, ev);
@@ -134,6 +136,7 @@ main(int argc, char *argv[])
 	diag_init("stream-agg");
 	wintool_parse(&A.wt, T_AGG, argc, argv);
 	files = A.wt.o.args + parse_aggs(&A);
+	A.wt.time_used = aggset_uses_time(&A.aggs);
 	wintool_open(&A.wt, files);
 	result_out(&A);
 	memset(&c, 0, sizeof(c));

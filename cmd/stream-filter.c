@@ -181,9 +181,9 @@ main(int argc, char *argv[])
 	memset(&side, 0, sizeof(side));
 	side.fields = F.fl;
 	side.kcat = F.o.kcat;
-	side.need_time = expr_uses_time(F.ex) || F.o.time_set ||
-	    F.dd != NULL || F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 ||
-	    F.o.processing_time;
+	side.need_time = expr_uses_time(F.ex) || F.dd != NULL ||
+	    F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 || F.o.processing_time ?
+	    SRC_TIME_NEEDED : SRC_TIME_NONE;
 	files = F.o.args + 1;
 	F.run.o = &F.o;
 	run_open(&F.run, &files, &side, 1);

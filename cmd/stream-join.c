@@ -161,15 +161,17 @@ open_source(struct jtool *T)
 	s[0].fields = T->fl[0];
 	s[0].time_path = o->left_time;
 	s[0].kcat = o->kcat;
-	s[0].need_time = o->time_set || o->left_time != NULL ||
-	    o->max_delay_ns >= 0 || o->idle_ns > 0 || o->processing_time ||
-	    T->mode != JOIN_TABLE;
+	/* A --table join reads time only for a watermark of its own. */
+	s[0].need_time = o->max_delay_ns >= 0 || o->idle_ns > 0 ||
+	    o->processing_time || T->mode != JOIN_TABLE ?
+	    SRC_TIME_NEEDED : SRC_TIME_NONE;
 	s[1].fields = T->fl[1];
 	s[1].time_path = o->right_time;
 	s[1].kcat = o->right_kcat;
 	s[1].group = 1;
 	s[1].tombstones = T->mode == JOIN_TABLE && o->right_kcat;
-	s[1].need_time = T->mode != JOIN_TABLE;
+	s[1].need_time = T->mode != JOIN_TABLE ? SRC_TIME_NEEDED :
+	    SRC_TIME_NONE;
 	T->right[0] = (char *)o->right;
 	T->run.o = o;
 	run_open(&T->run, streams, s, 2);

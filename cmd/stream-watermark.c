@@ -77,6 +77,12 @@ may_forward(void *ctx, int64_t wm, int tick)
 	return reorder_may_mark(T->R, wm, tick);
 }
 
+/*
+ * Silence on success (SPEC 7): the report (records in and out, late ones
+ * dropped or passed, the largest disorder seen) is printed when asked
+ * (-v, --stats) and whenever records were dropped as late, which is
+ * always reported.
+ */
 static void
 report(struct wtool *T)
 {
@@ -84,6 +90,9 @@ report(struct wtool *T)
 	struct watermark *w = src_wm(T->src);
 	char d[TP_BUF];
 
+	if (!T->o.verbose && T->o.stats_ns == 0 &&
+	    (c->late == 0 || T->o.late_pass))
+		return;
 	tp_format_duration(w->disorder_ns, d);
 	fprintf(stderr, "%s: in %llu, out %llu, late %s %llu, max disorder "
 	    "%s%s\n", T->o.prog, (unsigned long long)c->in,
@@ -110,7 +119,7 @@ main(int argc, char *argv[])
 	memset(&side, 0, sizeof(side));
 	side.fields = T.fl;
 	side.kcat = T.o.kcat;
-	side.need_time = 1;
+	side.need_time = SRC_TIME_NEEDED;
 	files = T.o.args;
 	T.run.o = &T.o;
 	run_open(&T.run, &files, &side, 1);

@@ -32,7 +32,7 @@ tools="stream-filter stream-watermark stream-window stream-agg stream-join"
 # Example values offered for a duration.
 durations="1s 10s 1m 5m 1h"
 # stream-agg's AGG operands (lib/agg.c): what a word may start with.
-aggs="count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( collect("
+aggs="count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( approx_top( collect("
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/skcomp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM

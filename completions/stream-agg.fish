@@ -39,6 +39,9 @@ complete -c stream-agg -l errors-output -r -F -d 'append bad lines to FILE byte 
 complete -c stream-agg -l max-line-bytes -x -d 'longest accepted line (default 16777216)'
 complete -c stream-agg -l stats -d 'a summary line on stderr every D (default 10s) and at exit'
 complete -c stream-agg -l metrics -r -F -d 'write Prometheus metrics to FILE every interval'
+complete -c stream-agg -s v -l verbose -d 'a summary line on stderr at exit (else silent on success)'
+complete -c stream-agg -l progress -d 'a progress line on stderr (default: on a terminal, for files)'
+complete -c stream-agg -l no-progress -d 'never show the progress line'
 complete -c stream-agg -s h -l help -d 'show this help and exit'
 complete -c stream-agg -l version -d 'show versions (and those of yajl, jansson, PCRE2)'
-complete -c stream-agg -a 'count sum\\( avg\\( min\\( max\\( first\\( last\\( var\\( stddev\\( p50\\( p90\\( p99\\( p999\\( quantile\\( distinct\\( approx_distinct\\( top\\( collect\\(' -d aggregate
+complete -c stream-agg -a 'count sum\\( avg\\( min\\( max\\( first\\( last\\( var\\( stddev\\( p50\\( p90\\( p99\\( p999\\( quantile\\( distinct\\( approx_distinct\\( top\\( approx_top\\( collect\\(' -d aggregate

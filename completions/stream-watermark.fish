@@ -29,5 +29,8 @@ complete -c stream-watermark -l errors-output -r -F -d 'append bad lines to FILE
 complete -c stream-watermark -l max-line-bytes -x -d 'longest accepted line (default 16777216)'
 complete -c stream-watermark -l stats -d 'a summary line on stderr every D (default 10s) and at exit'
 complete -c stream-watermark -l metrics -r -F -d 'write Prometheus metrics to FILE every interval'
+complete -c stream-watermark -s v -l verbose -d 'a summary line on stderr at exit (else silent on success)'
+complete -c stream-watermark -l progress -d 'a progress line on stderr (default: on a terminal, for files)'
+complete -c stream-watermark -l no-progress -d 'never show the progress line'
 complete -c stream-watermark -s h -l help -d 'show this help and exit'
 complete -c stream-watermark -l version -d 'show versions (and those of yajl, jansson, PCRE2)'

@@ -113,7 +113,7 @@ _streamkit()
 	return 0
 }
 
-_streamkit_aggs='count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( collect('
+_streamkit_aggs='count sum( avg( min( max( first( last( var( stddev( p50( p90( p99( p999( quantile( distinct( approx_distinct( top( approx_top( collect('
 
 # stream-filter
 _streamkit_opt_stream_filter()
@@ -187,6 +187,12 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
+	--verbose)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--no-progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--help|-h)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--version)
@@ -194,7 +200,7 @@ _streamkit_opt_stream_filter()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
+_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_filter='-q -v -c -t -h'
 
 # stream-watermark
@@ -253,6 +259,12 @@ _streamkit_opt_stream_watermark()
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
+	--verbose|-v)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--no-progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--help|-h)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--version)
@@ -260,8 +272,8 @@ _streamkit_opt_stream_watermark()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
-_streamkit_shorts_stream_watermark='-t -h'
+_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_watermark='-t -v -h'
 
 # stream-window
 _streamkit_opt_stream_window()
@@ -335,6 +347,12 @@ _streamkit_opt_stream_window()
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
+	--verbose|-v)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--no-progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--help|-h)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--version)
@@ -342,8 +360,8 @@ _streamkit_opt_stream_window()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
-_streamkit_shorts_stream_window='-t -h'
+_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_window='-t -v -h'
 
 # stream-agg
 _streamkit_opt_stream_agg()
@@ -421,6 +439,12 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
+	--verbose|-v)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--no-progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--help|-h)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--version)
@@ -428,8 +452,8 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
-_streamkit_shorts_stream_agg='-t -h'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_agg='-t -v -h'
 
 # stream-join
 _streamkit_opt_stream_join()
@@ -503,6 +527,12 @@ _streamkit_opt_stream_join()
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
+	--verbose|-v)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--no-progress)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--help|-h)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--version)
@@ -510,7 +540,7 @@ _streamkit_opt_stream_join()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --help --version'
-_streamkit_shorts_stream_join='-t -h'
+_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_join='-t -v -h'
 
 complete -F _streamkit stream-filter stream-watermark stream-window stream-agg stream-join

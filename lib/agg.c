@@ -8,21 +8,26 @@
  *   skip null silently, and skip any other non-number (and numbers too
  *   large for a double, like 1e999) counting each skip in
  *   aggset.nonnumeric.  Over no numbers they are null.
- * - Integers stay integers: count, sum of integers (int64, going over
- *   to double on overflow) and min/max (the winning value keeps its
- *   kind; int64 compare exactly, with doubles too).  Double sums use
- *   Neumaier's compensated summation.
- * - avg is the Welford mean; var and stddev are the sample statistics
- *   (n - 1), null below two values; merge by Chan et al.'s formula.
+ * - Integers stay integers: count, sum of integers (exact in an
+ *   int128, past int64 written as a JSON integer) and min/max (the
+ *   winning value keeps its kind; int64 compare exactly, with doubles
+ *   too).  Other numbers are summed with Neumaier's compensation; a mix
+ *   gives the double nearest the total of the two parts.
+ * - avg is that sum divided by the count, once (never a running mean);
+ *   var and stddev are Welford's sample statistics (n - 1), null below
+ *   two values; merge by Chan et al.'s formula.
  * - first/last go by event time, ties by arrival (seq), and keep the
- *   value's compact JSON text (null included).
+ *   value's text in jq -c's form (null included; SPEC 3's one string
+ *   form, numbers with their digits), as does collect.
  * - Quantiles are nearest-rank: the k-th smallest, k = max(1,
- *   ceil(q n)); DDSketch within DDS_ALPHA relative error, or exact with
- *   --exact (all values kept).
+ *   ceil(q n)); DDSketch within DDS_ERROR, printed in the digits that
+ *   error supports, or exact with --exact (all values kept, integers
+ *   past 2^53 as integers).
  * - distinct counts distinct values exactly by their canonical bytes
  *   (hash.h: 1 and 1.0 are one value; null is a value); approx_distinct
- *   is HyperLogLog; top(P, k) is Space-Saving; collect keeps the values
- *   in arrival order.
+ *   is HyperLogLog; top(P, k) counts every value exactly (freq.h, up to
+ *   FREQ_VALUES_MAX per group), approx_top(P, k) is Space-Saving;
+ *   collect keeps the values in arrival order.
  * Every state starts as zero bytes (aggset_init is a memset), which is
  * also what "nothing seen" looks like.
  */
@@ -36,6 +41,7 @@
 #include "buf.h"
 #include "dds.h"
 #include "fault.h"
+#include "freq.h"
 #include "hash.h"
 #include "hll.h"
 #include "jcur.h"
@@ -65,17 +71,6 @@ struct agg_fn {
 	/* The summary behind the sketch_* calls (sketch.h), or NULL. */
 	const struct sketch_ops *sketch;
 };
-
-/* A JSON number that must be finite. */
-static int
-finite_double(struct jcur *j, double *d)
-{
-	if (jc_peek(j) != '0')
-		return jc_fail(j, "expected a number");
-	if (jc_double(j, d) == -1)
-		return -1;
-	return isfinite(*d) ? 0 : jc_fail(j, "number out of range");
-}
 
 /*
  * Sums, means and squared deviations can overflow to infinity (1e308 +
@@ -121,74 +116,99 @@ count_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	return jc_uint(j, st);
 }
 
-/* --- sum --- */
+/* --- sum and avg --- */
 
-enum { NUM_NONE, NUM_INT, NUM_DBL };
+/*
+ * A sum keeps its integers and its other numbers apart: the integers
+ * (JSON integers within int64) exactly in an int128, the rest in a
+ * double with Neumaier's compensation.  The result is an integer when
+ * every value was one (beyond int64 it is still written as a JSON
+ * integer, as SQL's HUGEINT), else the double nearest the total of the
+ * two parts, as Miller and SQL give a float once a float is in.  An
+ * int128 that would overflow (2^64 values at int64's ends) pours into the
+ * double part and starts again from zero; the sum is a double from then
+ * on.  avg is the same state with its count: sum / count, one division
+ * of the same total (never a running mean).
+ */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define SUM_INT		1	/* an integer was added */
+#define SUM_DBL		2	/* a non-integer was, or the int128 spilled */
+#define SUM_N_MAX	(UINT64_MAX >> 2)
 
 struct st_sum {
-	union {
-		int64_t	 i;
-		double	 d;
-	} s;
+	uint64_t	 lo;		/* the integers' int128, low word */
+	uint64_t	 hi;		/* and high word */
+	double		 d;		/* the other numbers */
 	double		 c;		/* Neumaier's compensation */
-	int		 mode;
+	uint64_t	 nf;		/* values << 2 | SUM_INT | SUM_DBL */
 };
 
-/* i = hi + lo exactly, hi the nearest double. */
-static void
-split_i64(int64_t i, double *hi, double *lo)
+static i128
+sum_i(const struct st_sum *s)
 {
-	*hi = (double)i;
-	if (*hi >= 9223372036854775808.0)
-		*lo = (double)((i - ((int64_t)1 << 62)) - ((int64_t)1 << 62));
-	else
-		*lo = (double)(i - (int64_t)*hi);
+	return (i128)((u128)s->hi << 64 | s->lo);
+}
+
+static void
+sum_set_i(struct st_sum *s, i128 v)
+{
+	s->lo = (uint64_t)(u128)v;
+	s->hi = (uint64_t)((u128)v >> 64);
 }
 
 static void
 neumaier(struct st_sum *s, double x)
 {
-	double t = s->s.d + x;
+	double t = s->d + x;
 
-	if (fabs(s->s.d) >= fabs(x))
-		s->c += (s->s.d - t) + x;
+	if (fabs(s->d) >= fabs(x))
+		s->c += (s->d - t) + x;
 	else
-		s->c += (x - t) + s->s.d;
-	s->s.d = t;
+		s->c += (x - t) + s->d;
+	s->d = t;
+}
+
+/*
+ * v into the double part exactly, as four 32-bit pieces (each a double
+ * without rounding), the largest first.
+ */
+static void
+neumaier_i128(struct st_sum *s, i128 v)
+{
+	u128 u = (u128)v;
+	int neg = v < 0, k;
+	double x;
+
+	if (neg)
+		u = -u;
+	for (k = 3; k >= 0; k--) {
+		x = ldexp((double)(uint32_t)(u >> (32 * k)), 32 * k);
+		neumaier(s, neg ? -x : x);
+	}
 }
 
 static void
-sum_to_double(struct st_sum *s)
+sum_count(struct st_sum *s, uint64_t more, unsigned flags)
 {
-	double hi, lo;
+	uint64_t n = s->nf >> 2;
 
-	split_i64(s->s.i, &hi, &lo);
-	s->s.d = hi;
-	s->c = lo;
-	s->mode = NUM_DBL;
+	n = more > SUM_N_MAX - n ? SUM_N_MAX : n + more;
+	s->nf = n << 2 | (s->nf & 3) | flags;
 }
 
 static void
-sum_int(struct st_sum *s, int64_t i)
+sum_int128(struct st_sum *s, i128 v)
 {
-	double hi, lo;
-	int64_t r;
+	i128 r;
 
-	if (s->mode == NUM_NONE) {
-		s->mode = NUM_INT;
-		s->s.i = i;
-		return;
+	if (__builtin_add_overflow(sum_i(s), v, &r)) {
+		neumaier_i128(s, sum_i(s));
+		s->nf |= SUM_DBL;
+		r = v;
 	}
-	if (s->mode == NUM_INT) {
-		if (!__builtin_add_overflow(s->s.i, i, &r)) {
-			s->s.i = r;
-			return;
-		}
-		sum_to_double(s);
-	}
-	split_i64(i, &hi, &lo);
-	neumaier(s, hi);
-	s->c += lo;
+	sum_set_i(s, r);
 }
 
 static void
@@ -198,17 +218,12 @@ sum_add(const struct agg_spec *sp, void *st, const struct value *v,
 	struct st_sum *s = st;
 
 	if (v->isint) {
-		sum_int(s, v->i);
-		return;
+		sum_int128(s, v->i);
+		sum_count(s, 1, SUM_INT);
+	} else {
+		neumaier(s, v->d);
+		sum_count(s, 1, SUM_DBL);
 	}
-	if (s->mode == NUM_NONE) {
-		s->mode = NUM_DBL;
-		s->s.d = 0;
-		s->c = 0;
-	} else if (s->mode == NUM_INT) {
-		sum_to_double(s);
-	}
-	neumaier(s, v->d);
 }
 
 static void
@@ -217,18 +232,38 @@ sum_merge(const struct agg_spec *sp, void *dst, const void *src)
 	struct st_sum *d = dst;
 	const struct st_sum *s = src;
 
-	if (s->mode == NUM_INT) {
-		sum_int(d, s->s.i);
-	} else if (s->mode == NUM_DBL) {
-		if (d->mode == NUM_NONE) {
-			*d = *s;
-			return;
-		}
-		if (d->mode == NUM_INT)
-			sum_to_double(d);
-		neumaier(d, s->s.d);
-		d->c += s->c;
-	}
+	if (s->nf == 0)
+		return;
+	sum_int128(d, sum_i(s));
+	neumaier(d, s->d);
+	d->c += s->c;
+	sum_count(d, s->nf >> 2, (unsigned)(s->nf & 3));
+}
+
+/* The total as a double: both parts, rounded once at the end. */
+static double
+sum_double(const struct st_sum *s)
+{
+	struct st_sum t = *s;
+
+	neumaier_i128(&t, sum_i(s));
+	return t.d + t.c;
+}
+
+static void
+put_i128(struct buf *b, i128 v)
+{
+	char tmp[48], *p = tmp + sizeof(tmp);
+	u128 u = (u128)v;
+
+	if (v < 0)
+		u = -u;
+	do
+		*--p = (char)('0' + (int)(u % 10));
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static void
@@ -236,64 +271,197 @@ sum_result(const struct agg_spec *sp, const void *st, struct buf *b)
 {
 	const struct st_sum *s = st;
 
-	if (s->mode == NUM_NONE)
+	if (s->nf == 0)
 		buf_adds(b, "null");
-	else if (s->mode == NUM_INT)
-		buf_json_i64(b, s->s.i);
+	else if (!(s->nf & SUM_DBL))
+		put_i128(b, sum_i(s));
 	else
-		buf_json_dbl(b, s->s.d + s->c);
+		buf_json_dbl(b, sum_double(s));
 }
 
-/* null, {"i":I} or {"d":D,"c":C} (the compensation). */
+/*
+ * sum / count.  An integer total and count below 2^53 are doubles
+ * exactly, so one division rounds once; a larger integer total is split
+ * into quotient and remainder first, so its low digits still count.
+ */
+static void
+avg_result(const struct agg_spec *sp, const void *st, struct buf *b)
+{
+	const struct st_sum *s = st;
+	uint64_t n = s->nf >> 2;
+	const i128 lim = (i128)1 << 53;
+	i128 v = sum_i(s);
+
+	if (n == 0)
+		buf_adds(b, "null");
+	else if (s->nf & SUM_DBL)
+		buf_json_dbl(b, sum_double(s) / (double)n);
+	else if (v > -lim && v < lim && n < ((uint64_t)1 << 53))
+		buf_json_dbl(b, (double)v / (double)n);
+	else
+		buf_json_dbl(b, (double)(v / (i128)n) +
+		    (double)(v % (i128)n) / (double)n);
+}
+
+/*
+ * {"i":I}, {"d":D,"c":C} or both in one object ({"i":I,"d":D,"c":C});
+ * null when empty.  I is a JSON integer within int64, else its decimal
+ * digits as a string.  avg puts "n":N first.
+ */
+static void
+sum_put(const struct st_sum *s, int with_n, struct buf *b)
+{
+	i128 v = sum_i(s);
+
+	if (s->nf == 0) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_addc(b, '{');
+	if (with_n) {
+		buf_adds(b, "\"n\":");
+		buf_json_u64(b, s->nf >> 2);
+	}
+	if (s->nf & SUM_INT) {
+		buf_adds(b, with_n ? ",\"i\":" : "\"i\":");
+		if (v >= INT64_MIN && v <= INT64_MAX)
+			buf_json_i64(b, (int64_t)v);
+		else {
+			buf_addc(b, '"');
+			put_i128(b, v);
+			buf_addc(b, '"');
+		}
+	}
+	if (s->nf & SUM_DBL) {
+		buf_adds(b, (s->nf & SUM_INT) || with_n ? ",\"d\":" : "\"d\":");
+		put_any_double(b, s->d);
+		buf_adds(b, ",\"c\":");
+		put_any_double(b, s->c);
+	}
+	buf_addc(b, '}');
+}
+
 static void
 sum_encode(const struct agg_spec *sp, const void *st, struct buf *b)
 {
-	const struct st_sum *s = st;
+	sum_put(st, 0, b);
+}
 
-	if (s->mode == NUM_NONE) {
-		buf_adds(b, "null");
-	} else if (s->mode == NUM_INT) {
-		buf_adds(b, "{\"i\":");
-		buf_json_i64(b, s->s.i);
-		buf_addc(b, '}');
-	} else {
-		buf_adds(b, "{\"d\":");
-		put_any_double(b, s->s.d);
-		buf_adds(b, ",\"c\":");
-		put_any_double(b, s->c);
-		buf_addc(b, '}');
+static void
+avg_encode(const struct agg_spec *sp, const void *st, struct buf *b)
+{
+	sum_put(st, 1, b);
+}
+
+/* An int128 written as decimal digits (no sign but '-', no zeros ahead). */
+static int
+read_i128(struct jcur *j, i128 *v)
+{
+	struct buf s;
+	size_t k;
+	int neg, r = 0;
+	i128 x = 0;
+
+	buf_init(&s);
+	if (jc_string(j, &s) == -1) {
+		buf_release(&s);
+		return -1;
 	}
+	neg = s.len > 0 && s.data[0] == '-';
+	if (s.len == (size_t)neg || (s.data[neg] == '0' && s.len > 1u +
+	    (size_t)neg))
+		r = -1;
+	for (k = (size_t)neg; r == 0 && k < s.len; k++) {
+		if (s.data[k] < '0' || s.data[k] > '9' ||
+		    __builtin_mul_overflow(x, 10, &x) ||
+		    __builtin_add_overflow(x, neg ? -(s.data[k] - '0') :
+		    s.data[k] - '0', &x))
+			r = -1;
+	}
+	buf_release(&s);
+	*v = x;
+	return r == 0 ? 0 : jc_fail(j, "expected an integer sum");
+}
+
+static int
+read_sum_int(struct jcur *j, struct st_sum *s)
+{
+	int64_t i;
+	i128 v;
+
+	if (jc_peek(j) == '"') {
+		if (read_i128(j, &v) == -1)
+			return -1;
+	} else {
+		if (jc_int(j, &i) == -1)
+			return -1;
+		v = i;
+	}
+	sum_set_i(s, v);
+	s->nf |= SUM_INT;
+	return 0;
+}
+
+/* The keys after "n": "i", then "d" and "c", at least one of the two. */
+static int
+read_sum_parts(struct jcur *j, struct st_sum *s, const char *k, size_t n)
+{
+	if (n == 1 && *k == 'i') {
+		if (read_sum_int(j, s) == -1)
+			return -1;
+		if (jc_more(j) != 1)
+			return j->failed ? -1 : 0;
+		if (jc_key(j, &k, &n) == -1)
+			return -1;
+	}
+	if (!(n == 1 && *k == 'd'))
+		return jc_fail(j, s->nf & SUM_INT ? "unexpected key in sum" :
+		    "expected key \"i\" or \"d\"");
+	s->nf |= SUM_DBL;
+	if (jc_double(j, &s->d) == -1 ||
+	    jc_element(j, "missing key \"c\"") == -1 ||
+	    jc_expect_key(j, "c") == -1 || jc_double(j, &s->c) == -1)
+		return -1;
+	return jc_closing(j, "unexpected key in sum");
+}
+
+static int
+sum_get(struct st_sum *s, int with_n, struct jcur *j)
+{
+	uint64_t n = 1;
+	const char *k;
+	size_t kn;
+
+	if (jc_peek(j) == 'n')
+		return jc_null(j);
+	if (jc_begin_object(j) == -1 || jc_element(j, "empty sum") == -1)
+		return -1;
+	if (with_n && (jc_expect_key(j, "n") == -1 || jc_uint(j, &n) == -1 ||
+	    jc_element(j, "missing key \"i\" or \"d\"") == -1))
+		return -1;
+	if (with_n && (n == 0 || n > SUM_N_MAX))
+		return jc_fail(j, "count out of range");
+	if (jc_key(j, &k, &kn) == -1 || read_sum_parts(j, s, k, kn) == -1)
+		return -1;
+	s->nf |= n << 2;
+	return 0;
 }
 
 static int
 sum_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
-	struct st_sum *s = st;
-	const char *k;
-	size_t n;
+	return sum_get(st, 0, j);
+}
 
-	if (jc_peek(j) == 'n')
-		return jc_null(j);
-	if (jc_begin_object(j) == -1 || jc_element(j, "empty sum") == -1 ||
-	    jc_key(j, &k, &n) == -1)
-		return -1;
-	if (n == 1 && *k == 'i') {
-		s->mode = NUM_INT;
-		if (jc_int(j, &s->s.i) == -1)
-			return -1;
-	} else if (n == 1 && *k == 'd') {
-		s->mode = NUM_DBL;
-		if (jc_double(j, &s->s.d) == -1 ||
-		    jc_element(j, "missing key \"c\"") == -1 ||
-		    jc_expect_key(j, "c") == -1 || jc_double(j, &s->c) == -1)
-			return -1;
-	} else {
-		return jc_fail(j, "expected key \"i\" or \"d\"");
-	}
-	return jc_closing(j, "unexpected key in sum");
+static int
+avg_decode(const struct agg_spec *sp, void *st, struct jcur *j)
+{
+	return sum_get(st, 1, j);
 }
 
 /* --- min and max --- */
+
+enum { NUM_NONE, NUM_INT, NUM_DBL };
 
 struct st_ext {
 	union {
@@ -415,12 +583,7 @@ ext_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	return 0;
 }
 
-/* --- avg, var, stddev (Welford) --- */
-
-struct st_avg {
-	int64_t		 n;
-	double		 mean;
-};
+/* --- var and stddev (Welford) --- */
 
 struct st_var {
 	int64_t		 n;
@@ -439,16 +602,6 @@ welford_count(int64_t *n, int64_t more)
 }
 
 static void
-avg_add(const struct agg_spec *sp, void *st, const struct value *v,
-    int64_t t, uint64_t seq)
-{
-	struct st_avg *a = st;
-
-	welford_count(&a->n, 1);
-	a->mean += (v->d - a->mean) / (double)a->n;
-}
-
-static void
 var_add(const struct agg_spec *sp, void *st, const struct value *v,
     int64_t t, uint64_t seq)
 {
@@ -460,7 +613,7 @@ var_add(const struct agg_spec *sp, void *st, const struct value *v,
 	a->m2 += delta * (v->d - a->mean);
 }
 
-/* Chan, Golub and LeVeque's pairwise update; *m2 may be NULL (avg). */
+/* Chan, Golub and LeVeque's pairwise update. */
 static void
 chan(int64_t *n, double *mean, double *m2, int64_t nb, double meanb,
     double m2b)
@@ -471,18 +624,8 @@ chan(int64_t *n, double *mean, double *m2, int64_t nb, double meanb,
 		return;
 	tot = na + (double)nb;
 	*mean += delta * ((double)nb / tot);
-	if (m2 != NULL)
-		*m2 += m2b + delta * delta * (na * (double)nb / tot);
+	*m2 += m2b + delta * delta * (na * (double)nb / tot);
 	welford_count(n, nb);
-}
-
-static void
-avg_merge(const struct agg_spec *sp, void *dst, const void *src)
-{
-	struct st_avg *a = dst;
-	const struct st_avg *b = src;
-
-	chan(&a->n, &a->mean, NULL, b->n, b->mean, 0);
 }
 
 static void
@@ -492,17 +635,6 @@ var_merge(const struct agg_spec *sp, void *dst, const void *src)
 	const struct st_var *b = src;
 
 	chan(&a->n, &a->mean, &a->m2, b->n, b->mean, b->m2);
-}
-
-static void
-avg_result(const struct agg_spec *sp, const void *st, struct buf *b)
-{
-	const struct st_avg *a = st;
-
-	if (a->n == 0)
-		buf_adds(b, "null");
-	else
-		buf_json_dbl(b, a->mean);
 }
 
 static double
@@ -533,19 +665,7 @@ stddev_result(const struct agg_spec *sp, const void *st, struct buf *b)
 		buf_json_dbl(b, sqrt(var_of(a)));
 }
 
-/* avg: [n,mean]; var and stddev: [n,mean,m2]; [0,0] when empty. */
-static void
-avg_encode(const struct agg_spec *sp, const void *st, struct buf *b)
-{
-	const struct st_avg *a = st;
-
-	buf_addc(b, '[');
-	buf_json_i64(b, a->n);
-	buf_addc(b, ',');
-	put_any_double(b, a->mean);
-	buf_addc(b, ']');
-}
-
+/* [n,mean,m2]; [0,0,0] when empty. */
 static void
 var_encode(const struct agg_spec *sp, const void *st, struct buf *b)
 {
@@ -582,14 +702,6 @@ welford_decode(struct jcur *j, int64_t *n, double *mean, double *m2)
 }
 
 static int
-avg_decode(const struct agg_spec *sp, void *st, struct jcur *j)
-{
-	struct st_avg *a = st;
-
-	return welford_decode(j, &a->n, &a->mean, NULL);
-}
-
-static int
 var_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
 	struct st_var *a = st;
@@ -597,7 +709,7 @@ var_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 	return welford_decode(j, &a->n, &a->mean, &a->m2);
 }
 
-/* --- values as compact JSON text --- */
+/* --- values as text in jq -c's form --- */
 
 /* Copy JSON text without insignificant white space; returns the length. */
 static size_t
@@ -624,10 +736,12 @@ compact_into(char *dst, const char *s, size_t n)
 }
 
 /*
- * The text of v: literals, numbers and strings as written (already
- * compact), containers as written but needing compact_into() (returns
- * 1).  Values without text (made by hand, not by record.c) are written
- * into tmp (numbers, 32 bytes) or heap.
+ * The text of v in jq -c's form (SPEC 3: one string form, numbers with
+ * their digits): literals and numbers as written; strings and
+ * containers as written when they hold no escape (containers then need
+ * compact_into(): returns 1), else decoded and written again into heap
+ * (buf_json_canon).  Values without text (made by hand, not by
+ * record.c) are written into tmp (numbers, 32 bytes) or heap.
  */
 static int
 val_text(const struct value *v, char *tmp, struct buf *heap,
@@ -650,6 +764,14 @@ val_text(const struct value *v, char *tmp, struct buf *heap,
 	default:
 		break;
 	}
+	if (v->raw != NULL && v->type != V_NUMBER &&
+	    buf_json_escaped(v->raw, v->rawlen)) {
+		buf_clear(heap);
+		buf_json_canon(heap, v->raw, v->rawlen);
+		*p = heap->data;
+		*n = heap->len;
+		return 0;
+	}
 	if (v->raw != NULL) {
 		*p = v->raw;
 		*n = v->rawlen;
@@ -666,6 +788,22 @@ val_text(const struct value *v, char *tmp, struct buf *heap,
 		*p = heap->data;
 		*n = heap->len;
 	}
+	return 0;
+}
+
+/*
+ * Text read back from a state or a partial (which other tools may have
+ * rewritten), brought to the same form: as it is (1: it needs
+ * compact_into()), or written into b (0).
+ */
+static int
+canon_text(const char **p, size_t *n, struct buf *b)
+{
+	if (!buf_json_escaped(*p, *n))
+		return 1;
+	buf_json_canon(b, *p, *n);
+	*p = b->data;
+	*n = b->len;
 	return 0;
 }
 
@@ -826,8 +964,10 @@ static int
 pick_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
 	struct st_pick *s = st;
+	struct buf b;
 	const char *p;
 	size_t n;
+	int compact;
 
 	if (jc_peek(j) == 'n')
 		return jc_null(j);
@@ -838,7 +978,10 @@ pick_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 		return -1;
 	if (n > UINT32_MAX)
 		return jc_fail(j, "value too long");
-	pick_store(s, p, n, 1);
+	buf_init(&b);
+	compact = canon_text(&p, &n, &b);
+	pick_store(s, p, n, compact);
+	buf_release(&b);
 	return 0;
 }
 
@@ -860,22 +1003,44 @@ pick_bytes(const struct agg_spec *sp, const void *st)
 
 /* --- exact quantiles: the values themselves (--exact) --- */
 
+/*
+ * A value is the integer i when i is not 0 (an integer past 2^53, which
+ * a double would round), else the double d: so an answer keeps the
+ * digits it came with, ids and nanosecond times included.
+ */
+struct qval {
+	double		 d;
+	int64_t		 i;
+};
+
 struct qexact {
 	uint64_t	 n;
 	uint64_t	 cap;
 	int		 sorted;
-	double		 v[];
+	struct qval	 v[];
 };
 
+#define QX_EXACT_MAX	((int64_t)1 << 53)
+
+static struct qval
+qx_of(const struct value *v)
+{
+	struct qval x = { v->d, 0 };
+
+	if (v->isint && (v->i > QX_EXACT_MAX || v->i < -QX_EXACT_MAX))
+		x.i = v->i;
+	return x;
+}
+
 static void
-qx_push(struct qexact **pp, double x)
+qx_push(struct qexact **pp, struct qval x)
 {
 	struct qexact *q = *pp;
 
 	if (q == NULL || q->n == q->cap) {
 		uint64_t cap = q == NULL ? 4 : q->cap * 2;
 
-		q = xrealloc(q, sizeof(*q) + cap * sizeof(double));
+		q = xrealloc(q, sizeof(*q) + cap * sizeof(struct qval));
 		if (*pp == NULL)
 			q->n = 0;
 		q->cap = cap;
@@ -885,12 +1050,22 @@ qx_push(struct qexact **pp, double x)
 	q->sorted = 0;
 }
 
+/* agg.c adds the value itself (qx_add_value); this is the table's. */
 static void
 qx_add(void **pp, double x)
 {
 	struct qexact *q = *pp;
 
-	qx_push(&q, x);
+	qx_push(&q, (struct qval){ x, 0 });
+	*pp = q;
+}
+
+static void
+qx_add_value(void **pp, const struct value *v)
+{
+	struct qexact *q = *pp;
+
+	qx_push(&q, qx_of(v));
 	*pp = q;
 }
 
@@ -907,11 +1082,26 @@ qx_merge(void **pp, const void *src, int k)
 }
 
 static int
-dbl_cmp(const void *a, const void *b)
+qval_cmp(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	const struct qval *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->i != 0 && y->i != 0)
+		return x->i < y->i ? -1 : x->i > y->i;
+	if (x->i != 0)
+		return cmp_int_dbl(x->i, y->d);
+	if (y->i != 0)
+		return -cmp_int_dbl(y->i, x->d);
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static void
+qval_put(struct buf *b, const struct qval *x)
+{
+	if (x->i != 0)
+		buf_json_i64(b, x->i);
+	else
+		buf_json_dbl(b, x->d);
 }
 
 /* Sorting the kept values changes no value, only their order. */
@@ -925,10 +1115,10 @@ qx_result(void *p, double qv, int k, struct buf *b)
 		return;
 	}
 	if (!q->sorted) {
-		qsort(q->v, q->n, sizeof(double), dbl_cmp);
+		qsort(q->v, q->n, sizeof(struct qval), qval_cmp);
 		q->sorted = 1;
 	}
-	buf_json_dbl(b, q->v[sketch_rank(qv, q->n) - 1]);
+	qval_put(b, &q->v[sketch_rank(qv, q->n) - 1]);
 }
 
 /* [v,...], [] when empty. */
@@ -942,23 +1132,26 @@ qx_encode(const void *p, struct buf *b)
 	for (i = 0; q != NULL && i < q->n; i++) {
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_json_dbl(b, q->v[i]);
+		qval_put(b, &q->v[i]);
 	}
 	buf_addc(b, ']');
 }
 
+/* Integers past 2^53 come back as integers (qx_of), the rest as doubles. */
 static int
 qx_decode(void **pp, int k, struct jcur *j)
 {
 	struct qexact *q = *pp;
-	double x;
+	struct value v;
 	int r = 0;
 
 	if (jc_begin_array(j) == -1)
 		return -1;
 	while (r == 0 && jc_more(j) == 1) {
-		if ((r = finite_double(j, &x)) == 0)
-			qx_push(&q, x);
+		if ((r = jc_number(j, &v)) == 0 && !isfinite(v.d))
+			r = jc_fail(j, "number out of range");
+		if (r == 0)
+			qx_push(&q, qx_of(&v));
 	}
 	*pp = q;
 	return j->failed ? -1 : 0;
@@ -969,7 +1162,7 @@ qx_bytes(const void *p)
 {
 	const struct qexact *q = p;
 
-	return q == NULL ? 0 : sizeof(*q) + q->cap * sizeof(double);
+	return q == NULL ? 0 : sizeof(*q) + q->cap * sizeof(struct qval);
 }
 
 static const struct sketch_ops qexact_ops = {
@@ -1093,13 +1286,14 @@ dset_each(const struct dset *s, void (*fn)(void *, const char *, size_t),
 	}
 }
 
-static void
+static int
 dset_add(void **pp, const char *key, size_t n, int k)
 {
 	struct dset *s = *pp;
 
 	dset_put(&s, key, n);
 	*pp = s;
+	return 0;
 }
 
 static void
@@ -1201,23 +1395,37 @@ static const struct sketch_ops dset_ops = {
 
 /* --- every summary, through its table --- */
 
-static void
-sketch_add(const struct agg_spec *sp, void *st, const struct value *v,
-    int64_t t, uint64_t seq)
+/* -1 when a bounded summary refused the value (freq.h). */
+static int
+sketch_add_value(const struct agg_spec *sp, void *st, const struct value *v)
 {
 	char tmp[KEY_CANON_TMP];
 	struct buf heap;
 	const char *k;
 	size_t n;
+	int r;
 
+	if (sp->exact) {
+		qx_add_value(st, v);
+		return 0;
+	}
 	if (sp->sketch->add_num != NULL) {
 		sp->sketch->add_num(st, v->d);
-		return;
+		return 0;
 	}
 	buf_init(&heap);
 	key_canon(v, tmp, &heap, &k, &n);
-	sp->sketch->add_canon(st, k, n, sp->k);
+	r = sp->sketch->add_canon(st, k, n, sp->k);
 	buf_release(&heap);
+	return r;
+}
+
+/* aggset_add() calls sketch_add_value() itself, to see a refusal. */
+static void
+sketch_add(const struct agg_spec *sp, void *st, const struct value *v,
+    int64_t t, uint64_t seq)
+{
+	sketch_add_value(sp, st, v);
 }
 
 static void
@@ -1345,15 +1553,20 @@ collect_result(const struct agg_spec *sp, const void *st, struct buf *b)
 static int
 collect_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 {
+	struct buf b;
 	const char *p;
 	size_t n;
+	int compact;
 
 	if (jc_begin_array(j) == -1)
 		return -1;
 	while (jc_more(j) == 1) {
 		if (jc_raw(j, &p, &n) == -1)
 			return -1;
-		clist_push(st, p, n, 1);
+		buf_init(&b);
+		compact = canon_text(&p, &n, &b);
+		clist_push(st, p, n, compact);
+		buf_release(&b);
 	}
 	return j->failed ? -1 : 0;
 }
@@ -1384,7 +1597,7 @@ static const struct agg_fn fn_sum = { "sum", A_PATH, 1,
 	sizeof(struct st_sum), sum_add, sum_merge, sum_result, sum_encode,
 	sum_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_avg = { "avg", A_PATH, 1,
-	sizeof(struct st_avg), avg_add, avg_merge, avg_result, avg_encode,
+	sizeof(struct st_sum), sum_add, sum_merge, avg_result, avg_encode,
 	avg_decode, NULL, NULL, NULL };
 static const struct agg_fn fn_min = { "min", A_PATH, 1,
 	sizeof(struct st_ext), min_add, min_merge, ext_result, ext_result,
@@ -1413,7 +1626,9 @@ static const struct agg_fn fn_distinct = { "distinct", A_PATH, 0, PTR, SKETCH,
 	&dset_ops };
 static const struct agg_fn fn_approx = { "approx_distinct", A_PATH, 0, PTR,
 	SKETCH, &hll_ops };
-static const struct agg_fn fn_top = { "top", A_K, 0, PTR, SKETCH, &ss_ops };
+static const struct agg_fn fn_top = { "top", A_K, 0, PTR, SKETCH, &freq_ops };
+static const struct agg_fn fn_approx_top = { "approx_top", A_K, 0, PTR,
+	SKETCH, &ss_ops };
 static const struct agg_fn fn_collect = { "collect", A_PATH, 0, PTR,
 	collect_add, collect_merge, collect_result, collect_result,
 	collect_decode, ptr_release, collect_bytes, NULL };
@@ -1421,11 +1636,12 @@ static const struct agg_fn fn_collect = { "collect", A_PATH, 0, PTR,
 static const struct agg_fn *const fns[] = {
 	&fn_count, &fn_sum, &fn_avg, &fn_min, &fn_max, &fn_first, &fn_last,
 	&fn_var, &fn_stddev, &fn_quantile, &fn_distinct, &fn_approx, &fn_top,
-	&fn_collect
+	&fn_approx_top, &fn_collect
 };
 
 #define FN_LIST	"count, sum, avg, min, max, first, last, var, stddev, " \
-		"pNN, quantile, distinct, approx_distinct, top or collect"
+		"pNN, quantile, distinct, approx_distinct, top, approx_top " \
+		"or collect"
 
 /* --- parsing AGG arguments --- */
 
@@ -1735,6 +1951,17 @@ fail:
 	return -1;
 }
 
+int
+aggset_uses_time(const struct aggset *as)
+{
+	int i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->specs[i].fn == &fn_first || as->specs[i].fn == &fn_last)
+			return 1;
+	return 0;
+}
+
 void
 aggset_release_specs(struct aggset *as)
 {
@@ -1794,8 +2021,27 @@ aggset_add(struct aggset *as, void *block, const struct value *v,
 		} else if (x->type == V_MISSING && sp->fn->args != A_NONE) {
 			continue;
 		}
+		if (sp->fn->add == sketch_add) {
+			if (sketch_add_value(sp, (char *)block + sp->offset,
+			    x) == -1 && as->refused == 0)
+				as->refused = i + 1;
+			continue;
+		}
 		sp->fn->add(sp, (char *)block + sp->offset, x, t_ns, seq);
 	}
+}
+
+int
+aggset_check(const struct aggset *as, struct fault *f)
+{
+	const struct agg_spec *sp;
+
+	if (as->refused == 0)
+		return 0;
+	sp = &as->specs[as->refused - 1];
+	return fault_set(f, EX_DATAERR, "%s: more than %d distinct values in "
+	    "one group (approx_top counts the most frequent ones in bounded "
+	    "memory)", sp->name, FREQ_VALUES_MAX);
 }
 
 void

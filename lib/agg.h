@@ -30,6 +30,14 @@ struct jcur;
 struct sketch_ops;
 
 #define AGG_MAX		64	/* aggregates per command line */
+/*
+ * The encoding of the states, in state files and partials.  2: sums
+ * exact (an int128 beside a compensated double), avg a sum and a count,
+ * top exact counts, approx_top Space-Saving.  Version 1 (a running mean,
+ * Space-Saving under top) cannot give version 2's answers, so it is
+ * refused, not read.
+ */
+#define AGG_STATES_VERSION 2
 #define AGG_TOP_MAX	10000	/* k of top(P, k) */
 
 struct agg_fn;
@@ -51,6 +59,8 @@ struct aggset {
 	int		 n;
 	size_t		 state_size;	/* bytes per block, 8-aligned */
 	uint64_t	 nonnumeric;	/* values skipped by numeric aggs */
+	int		 refused;	/* 1 + the spec whose bounded summary
+					   refused a value; 0: none */
 };
 
 /*
@@ -62,6 +72,8 @@ struct aggset {
 int	aggset_parse(struct aggset *, char **args, int nargs, int *used,
 	    int exact, struct fields *, struct fault *);
 void	aggset_release_specs(struct aggset *);
+/* Do the aggregates read event time (first, last)? */
+int	aggset_uses_time(const struct aggset *);
 /* Does args[0] look like an aggregate (so it is not a file)? */
 int	agg_looks_like(const char *);
 
@@ -70,6 +82,12 @@ void	aggset_release(const struct aggset *, void *block);
 /* One record: v is rec->v (indexed by each spec's slot). */
 void	aggset_add(struct aggset *, void *block, const struct value *v,
 	    int64_t t_ns, uint64_t seq);
+/*
+ * After adding: -1 with the fault once a bounded summary (top's exact
+ * counts, freq.h) refused a value, which makes the results wrong; the
+ * caller stops.
+ */
+int	aggset_check(const struct aggset *, struct fault *);
 /* dst += src; src is left valid (release it separately). */
 void	aggset_merge(const struct aggset *, void *dst, const void *src);
 /* ,"name":result for each aggregate (a comma before each). */

@@ -2,6 +2,7 @@
  * aggstage.c - stream-agg's windows, totals and finals as one stage.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "agg.h"
 #include "aggstage.h"
@@ -210,7 +211,7 @@ save(void *p, struct buf *b)
 {
 	struct aggstage *S = p;
 
-	buf_adds(b, "{\"windows\":");
+	buf_printf(b, "{\"aggs\":%d,\"windows\":", AGG_STATES_VERSION);
 	if (S->w != NULL)
 		win_save(S->w, b);
 	else
@@ -225,6 +226,32 @@ save(void *p, struct buf *b)
 	buf_adds(b, "}\n");
 }
 
+/*
+ * "aggs":V first; a section without it was written by a stream-agg
+ * whose states were version 1.  Another version is EX_CONFIG: the file
+ * is sound, this build cannot continue it.
+ */
+static int
+states_version(struct jcur *jc, struct fault *f)
+{
+	const char *k;
+	size_t kn;
+	int64_t v = 1;
+
+	if (jc_begin_object(jc) == -1 || jc_element(jc, "empty section") ==
+	    -1 || jc_key(jc, &k, &kn) == -1)
+		return -1;
+	if (kn == 4 && memcmp(k, "aggs", 4) == 0 && jc_int(jc, &v) == -1)
+		return -1;
+	if (v != AGG_STATES_VERSION)
+		return fault_set(f, EX_CONFIG, "the state file holds aggregate "
+		    "states of version %lld; this stream-agg reads version %d "
+		    "(finish it with the streamkit that wrote it, or start "
+		    "fresh with --state-reset)", (long long)v,
+		    AGG_STATES_VERSION);
+	return 0;
+}
+
 static int
 load(void *p, const char *text, size_t n, struct fault *f)
 {
@@ -234,7 +261,7 @@ load(void *p, const char *text, size_t n, struct fault *f)
 	size_t rn;
 
 	jc_init(&jc, text, n, f);
-	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
+	if (states_version(&jc, f) == -1 || jc_more(&jc) != 1 ||
 	    jc_expect_key(&jc, "windows") == -1)
 		return -1;
 	if (S->w != NULL ? win_load(S->w, &jc, f) == -1 :

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 void
@@ -200,6 +201,65 @@ buf_json_dbl(struct buf *b, double d)
 	buf_add(b, tmp, buf_fmt_double(d, tmp));
 }
 
+/*
+ * For d = 1, 2, ... significant digits, the multiples k 10^m of the
+ * d-th digit's place that lie in [lo, hi] (0 < lo); each candidate is
+ * read back from its decimal text, so it is the double nearest that
+ * decimal and prints as it.  A span that holds 0 prints 0.
+ */
+static int
+shortest_within(double lo, double hi, double near, double *out)
+{
+	char t[48];
+	double step, p;
+	long long k, klo, khi;
+	int d, e, m;
+
+	e = (int)floor(log10(hi));
+	for (d = 1; d <= 17; d++) {
+		m = e - d + 1;
+		step = pow(10, m);
+		if (!(step > 0) || !isfinite(step))
+			continue;
+		if (hi / step > 1e17)
+			break;
+		klo = (long long)ceil(lo / step);
+		khi = (long long)floor(hi / step);
+		if (klo > khi)
+			continue;
+		k = llround(near / step);
+		k = k < klo ? klo : k > khi ? khi : k;
+		snprintf(t, sizeof(t), "%llde%d", k, m);
+		p = strtod(t, NULL);
+		if (p >= lo && p <= hi) {
+			*out = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+buf_json_dbl_within(struct buf *b, double lo, double hi, double near)
+{
+	double p;
+
+	if (!isfinite(lo) || !isfinite(hi) || !isfinite(near) || lo > hi ||
+	    near < lo || near > hi) {
+		buf_json_dbl(b, near);
+		return;
+	}
+	if (lo <= 0 && hi >= 0) {
+		buf_json_dbl(b, 0);
+		return;
+	}
+	if (hi < 0 ? shortest_within(-hi, -lo, -near, &p) == 0 :
+	    shortest_within(lo, hi, near, &p) == 0)
+		buf_json_dbl(b, hi < 0 ? -p : p);
+	else
+		buf_json_dbl(b, near);
+}
+
 void
 buf_json_compact(struct buf *b, const char *s, size_t n)
 {
@@ -282,4 +342,57 @@ buf_unhex(struct buf *out, const char *s, size_t n)
 		out->data[out->len++] = (char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+int
+buf_json_escaped(const char *s, size_t n)
+{
+	return memchr(s, '\\', n) != NULL || memchr(s, 0x7f, n) != NULL;
+}
+
+/* The body s[0..n) of a valid JSON string, decoded and written again. */
+static void
+canon_string(struct buf *b, const char *s, size_t n)
+{
+	char small[256], *d = n <= sizeof(small) ? small : xmalloc(n);
+
+	buf_json_str(b, d, utf8_unescape(d, s, n));
+	if (d != small)
+		free(d);
+}
+
+void
+buf_json_canon(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0, run = 0, e;
+	int plain;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		if (s[i] == '"') {
+			plain = 1;
+			for (e = i + 1; e < n && s[e] != '"'; e++) {
+				if (s[e] == '\\') {
+					plain = 0;
+					e++;
+				} else if (s[e] == 0x7f) {
+					plain = 0;
+				}
+			}
+			if (!plain) {
+				buf_add(b, s + run, i - run);
+				canon_string(b, s + i + 1, (e < n ? e : n) - i - 1);
+				run = e + 1 < n ? e + 1 : n;
+			}
+			i = e + 1;
+			continue;
+		}
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			buf_add(b, s + run, i - run);
+			run = i + 1;
+		}
+		i++;
+	}
+	if (run < n)
+		buf_add(b, s + run, n - run);
 }

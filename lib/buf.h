@@ -39,8 +39,24 @@ void	buf_json_cstr(struct buf *, const char *);
 void	buf_json_i64(struct buf *, int64_t);
 void	buf_json_u64(struct buf *, uint64_t);
 void	buf_json_dbl(struct buf *, double);
+/*
+ * The number with the fewest significant digits in [lo, hi] (the one
+ * nearest near among those), for an answer good only to that span; near
+ * itself when the span is empty or not finite.
+ */
+void	buf_json_dbl_within(struct buf *, double lo, double hi, double near);
 /* Append raw JSON with insignificant white space removed. */
 void	buf_json_compact(struct buf *, const char *, size_t);
+/*
+ * Append valid JSON text in the one form of jq -c: no white space, and
+ * every string (names too) decoded and written again with the minimal
+ * escapes of buf_json_str(), whatever escapes it came with ("caf\u00e9"
+ * and "café" both give "café", "\/" gives "/"); numbers and literals
+ * as written.
+ */
+void	buf_json_canon(struct buf *, const char *, size_t);
+/* Would buf_json_canon() change more than white space in s? */
+int	buf_json_escaped(const char *, size_t);
 /* ,"key": -- the comma only when the buffer does not end with '{'. */
 void	buf_json_key(struct buf *, const char *);
 void	buf_json_keyn(struct buf *, const char *, size_t);

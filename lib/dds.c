@@ -25,7 +25,7 @@
  */
 #define DDS_SHIFT	44
 #define DDS_CNT_MAX	(((uint64_t)1 << DDS_SHIFT) - 1)
-#define DDS_IOFF	65536		/* indexes lie in (-IOFF, IOFF) */
+#define DDS_IOFF	131072		/* indexes in (-IOFF, IOFF): all doubles */
 #define DDS_KZERO	((uint64_t)2 * DDS_IOFF)
 #define DDS_KEY(b)	((b) >> DDS_SHIFT)
 #define DDS_CNT(b)	((b) & DDS_CNT_MAX)
@@ -185,28 +185,86 @@ dds_count(const struct dds *d)
  * The first and last are known exactly, and no estimate may leave
  * [min, max].
  */
-double
-dds_rank(const struct dds *d, uint64_t k)
+/* The bin holding the k-th smallest, or -1 when it is min or max. */
+static int64_t
+dds_bin_of(const struct dds *d, uint64_t k)
 {
 	uint64_t cum = 0;
 	uint32_t i;
-	double v;
 
-	if (d == NULL || d->n == 0)
-		return NAN;
-	if (k <= 1)
-		return d->min;
-	if (k >= d->n)
-		return d->max;
+	if (k <= 1 || k >= d->n)
+		return -1;
 	for (i = 0; i < d->nbins; i++) {
 		cum += DDS_CNT(d->bins[i]);
 		if (cum >= k)
-			break;
+			return i;
 	}
-	if (i == d->nbins)
-		return d->max;
-	v = dds_value(DDS_KEY(d->bins[i]));
+	return -1;
+}
+
+static double
+clamp(const struct dds *d, double v)
+{
 	return v < d->min ? d->min : v > d->max ? d->max : v;
+}
+
+double
+dds_rank(const struct dds *d, uint64_t k)
+{
+	int64_t i;
+
+	if (d == NULL || d->n == 0)
+		return NAN;
+	if ((i = dds_bin_of(d, k)) < 0)
+		return k <= 1 ? d->min : d->max;
+	return clamp(d, dds_value(DDS_KEY(d->bins[i])));
+}
+
+/*
+ * The k-th smallest x lies in its bin, (gamma^(i-1), gamma^i] (widened
+ * by a hair for log()'s rounding, mirrored for negative bins), and in
+ * [min, max].  The first and last are exact, and printed in full.  A
+ * printed p is within
+ * DDS_ERROR of every such x when, for x > 0, xhi (1 - e) <= p <= xlo
+ * (1 + e), and mirrored below zero.  A bin at the index range's end
+ * holds values beyond it, whose bounds are not known: the estimate
+ * alone, then.
+ */
+double
+dds_rank_span(const struct dds *d, uint64_t k, double *lo, double *hi)
+{
+	double v = dds_rank(d, k), xl = v, xh = v, g;
+	int64_t i, idx;
+	int neg;
+
+	*lo = *hi = v;
+	if (d == NULL || d->n == 0 || (i = dds_bin_of(d, k)) < 0)
+		return v;	/* none, or min or max: exact */
+	if (DDS_KEY(d->bins[i]) == DDS_KZERO)
+		return v;
+	idx = dds_index(DDS_KEY(d->bins[i]), &neg);
+	if (idx <= -DDS_IOFF + 1 || idx >= DDS_IOFF - 1)
+		return v;
+	g = pow(dds_gamma, (double)idx);
+	xl = g / dds_gamma * (1 - 1e-9);
+	xh = g * (1 + 1e-9);
+	if (neg) {
+		g = xl;
+		xl = -xh;
+		xh = -g;
+	}
+	xl = clamp(d, xl);
+	xh = clamp(d, xh);
+	if (xl > 0) {
+		*lo = xh * (1 - DDS_ERROR);
+		*hi = xl * (1 + DDS_ERROR);
+	} else if (xh < 0) {
+		*lo = xh * (1 + DDS_ERROR);
+		*hi = xl * (1 - DDS_ERROR);
+	}
+	if (*lo > v || *hi < v)
+		*lo = *hi = v;
+	return v;
 }
 
 static struct dds *
@@ -474,8 +532,12 @@ ops_result(void *p, double q, int k, struct buf *b)
 
 	if (dds_count(d) == 0)
 		buf_adds(b, "null");
-	else
-		buf_json_dbl(b, dds_rank(d, sketch_rank(q, dds_count(d))));
+	else {
+		double lo, hi, v = dds_rank_span(d, sketch_rank(q,
+		    dds_count(d)), &lo, &hi);
+
+		buf_json_dbl_within(b, lo, hi, v);
+	}
 }
 
 static void

@@ -92,6 +92,8 @@ ga_add(struct groupagg *G, const char *key, size_t keylen, uint64_t h,
 		return fault_set(f, EX_SOFTWARE, "out of memory (%zu keys)",
 		    tab_count(G->keys));
 	aggset_add(G->aggs, block(G, id), v, t, seq);
+	if (aggset_check(G->aggs, f) == -1)
+		return -1;
 	*changed(G, id) = 1;
 	if (G->emit == GA_UPDATES)
 		result_key(G->out, key, keylen, block(G, id));

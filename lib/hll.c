@@ -379,13 +379,14 @@ hll_free(struct hll *s)
 
 /* --- as approx_distinct's summary (sketch.h) --- */
 
-static void
+static int
 ops_add(void **pp, const char *key, size_t n, int k)
 {
 	struct hll *s = *pp;
 
 	hll_add(&s, hash_bytes(key, n));
 	*pp = s;
+	return 0;
 }
 
 static void

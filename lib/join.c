@@ -91,6 +91,9 @@ struct join {
 	uint8_t		*hit;		/* right members the left hides */
 	uint32_t	 hitcap;
 	struct buf	 s1, s2;	/* decoded names */
+	int		 escaped;	/* copy_scan() met a string that
+					   buf_json_canon() rewrites */
+	struct buf	 canon;		/* such a record, rewritten */
 };
 
 /* ---- Records: compaction, members, names ---- */
@@ -112,12 +115,13 @@ bytes_eq(uint64_t w, unsigned char b)
 }
 
 /*
- * Index just past the string that starts at s[i] == '"'.  Eight bytes
- * at a time look for '"' or '\\': most strings are short, and a call to
- * memchr per string costs more than the string.
+ * Index just past the string that starts at s[i] == '"'; *esc set when
+ * the string is not in jq -c's form as it is (an escape, or a raw DEL).
+ * Eight bytes at a time look for '"', '\\' or DEL: most strings are
+ * short, and a call to memchr per string costs more than the string.
  */
 static size_t
-string_end(const char *s, size_t n, size_t i)
+string_end_esc(const char *s, size_t n, size_t i, int *esc)
 {
 	size_t j = i + 1;
 	uint64_t w, m;
@@ -126,7 +130,8 @@ string_end(const char *s, size_t n, size_t i)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		while (j + 8 <= n) {
 			memcpy(&w, s + j, 8);
-			if ((m = bytes_eq(w, '"') | bytes_eq(w, '\\')) != 0) {
+			if ((m = bytes_eq(w, '"') | bytes_eq(w, '\\') |
+			    bytes_eq(w, 0x7f)) != 0) {
 				j += (size_t)__builtin_ctzll(m) / 8;
 				break;
 			}
@@ -137,9 +142,19 @@ string_end(const char *s, size_t n, size_t i)
 #endif
 		if (s[j] == '"')
 			return j + 1;
+		if (s[j] == '\\' || s[j] == 0x7f)
+			*esc = 1;
 		j += s[j] == '\\' ? 2 : 1;
 	}
 	return n;
+}
+
+static size_t
+string_end(const char *s, size_t n, size_t i)
+{
+	int esc;
+
+	return string_end_esc(s, n, i, &esc);
 }
 
 /* Past the value starting at s[i] (compact text). */
@@ -330,10 +345,11 @@ copy_scan(struct join *J, char *d, const char *s, size_t n, int names)
 	int depth = 0, key = 0;
 
 	J->nnames = 0;
+	J->escaped = 0;
 	while (i < n) {
 		switch (s[i]) {
 		case '"':
-			e = string_end(s, n, i);
+			e = string_end_esc(s, n, i, &J->escaped);
 			if (key && names)
 				add_name(J, i + 1, e - i - 2);
 			key = 0;
@@ -369,13 +385,22 @@ copy_scan(struct join *J, char *d, const char *s, size_t n, int names)
 	return k + n - run;
 }
 
-/* Append s compacted to b. */
+/*
+ * Append s compacted to b, its strings in jq -c's form (SPEC 3: a joined
+ * record is a new one); names are listed as copy_scan() lists them.
+ */
 static void
 put_compact(struct join *J, struct buf *b, const char *s, size_t n,
     int names)
 {
+	size_t k;
+
 	buf_reserve(b, n);
-	b->len += copy_scan(J, b->data + b->len, s, n, names);
+	k = copy_scan(J, b->data + b->len, s, n, names);
+	if (J->escaped)
+		buf_json_canon(b, s, n);
+	else
+		b->len += k;
 }
 
 /* A right member, renamed with the prefix: "PFXname":value. */
@@ -522,6 +547,17 @@ row_new(struct join *J, int side, int64_t t, const char *key, size_t keylen,
 	if (key != NULL)
 		memcpy(r->data, key, keylen);
 	r->len = (uint32_t)copy_scan(J, r->data + r->keylen, rec, len, 0);
+	if (J->escaped) {
+		/* Its strings in jq -c's form: rarely, longer (DEL). */
+		buf_clear(&J->canon);
+		buf_json_canon(&J->canon, rec, len);
+		if (J->canon.len > len) {
+			size += J->canon.len - len;
+			r = xrealloc(r, size);
+		}
+		memcpy(r->data + r->keylen, J->canon.data, J->canon.len);
+		r->len = (uint32_t)J->canon.len;
+	}
 	r->bytes = size;
 	J->nrows++;
 	J->bytes += size;
@@ -630,6 +666,7 @@ join_new(const struct join_config *c, struct fault *f)
 	J->c = *c;
 	J->floor = INT64_MIN;
 	buf_init(&J->s1);
+	buf_init(&J->canon);
 	buf_init(&J->s2);
 	if (c->prefix != NULL && c->prefix[0] != '\0') {
 		buf_init(&pb);
@@ -695,6 +732,7 @@ join_free(struct join *J)
 	free(J->hit);
 	free(J->names);
 	buf_release(&J->s1);
+	buf_release(&J->canon);
 	buf_release(&J->s2);
 	free(J);
 }

@@ -207,7 +207,7 @@ key_encode_value(struct buf *b, const struct value *v)
 		buf_addc(b, 'j');
 		start = b->len;
 		put_be32(b, 0);
-		buf_json_compact(b, v->raw, v->rawlen);
+		buf_json_canon(b, v->raw, v->rawlen);
 		bits = b->len - start - 4;
 		b->data[start] = (char)(bits >> 24);
 		b->data[start + 1] = (char)(bits >> 16);

@@ -11,8 +11,8 @@
  * XXH64(encoding) < P * 2^64: both stable across runs and machines.
  * Encoding, per value: 'n' null; 'f' false; 't' true; 'i' + 8 bytes
  * big-endian int64; 'd' + 8 bytes big-endian IEEE double; 's' + 4 bytes
- * big-endian length + UTF-8 bytes; 'j' + 4 bytes length + compact JSON
- * (arrays and objects).  The same bytes name one value alone (distinct,
+ * big-endian length + UTF-8 bytes; 'j' + 4 bytes length + the JSON
+ * text in jq -c's form (arrays and objects; buf_json_canon).  The same bytes name one value alone (distinct,
  * approx_distinct, top: key_canon).  struct keyspec is the caller's;
  * key_init() fills it and key_release() empties it.
  */

@@ -545,8 +545,14 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 	int r;
 
 	p.key = &M->pkey;
-	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], M->out->sig, &p, &f) == -1)
-		goto bad;
+	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], M->out->sig, &p,
+	    &f) == -1) {
+		if (f.code != EX_CONFIG)
+			goto bad;
+		*fatal = f;	/* another version: no partial of it reads */
+		fatal->line = ev->rec.lineno;
+		return -1;
+	}
 	if (p.final != NULL) {
 		if (fin_check(M, ev->side, &p, &f) == -1)
 			goto bad;

@@ -39,7 +39,7 @@ put_hex64(char *to, uint64_t v)
 		to[i] = d[v & 15];
 }
 
-/* {"@partial":{"v":1,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
+/* {"@partial":{"v":2,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
 static void
 partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
     int windowed)
@@ -166,7 +166,8 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 	const char *s = line, *e = line + n, *k;
 	int64_t i, m;
 
-	if (get_lit(&s, e, "{\"@partial\":{\"v\":1,\"sig\":\"") == -1 ||
+	if (get_lit(&s, e, "{\"@partial\":{\"v\":" PARTIAL_VERSION_S
+	    ",\"sig\":\"") == -1 ||
 	    e - s < 16 || memcmp(s, sig, 16) != 0)
 		return -1;
 	s += 16;
@@ -264,8 +265,9 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 		goto bad;
 	if (ver != PARTIAL_VERSION) {
 		buf_release(&s);
-		return fault_set(f, EX_DATAERR, "bad @partial: version %lld, "
-		    "this stream-agg reads version %d", (long long)ver,
+		return fault_set(f, EX_CONFIG, "@partial of version %lld: "
+		    "this stream-agg reads version %d (the shards and the "
+		    "merge must run the same streamkit)", (long long)ver,
 		    PARTIAL_VERSION);
 	}
 	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "sig") == -1 ||

@@ -8,7 +8,7 @@
  * aggregates; `stream-agg --merge` reads them from several shards and
  * combines them (SPEC 10).  The record:
  *
- *   {"@partial":{"v":1,"sig":"<16 hex>","window_start":NS,"window_end":NS,
+ *   {"@partial":{"v":2,"sig":"<16 hex>","window_start":NS,"window_end":NS,
  *    "key":"<hex of the canonical key>","fields":{"service":"api"},
  *    "aggs":[<state>,...],"late":true,"revision":N}}
  *
@@ -24,7 +24,7 @@
  * shard and the XXH64 of the result's bytes (seeded with its window and
  * key, so the sum covers them too):
  *
- *   {"@partial":{"v":1,"sig":…,"window_start":NS,"window_end":NS,
+ *   {"@partial":{"v":2,"sig":…,"window_start":NS,"window_end":NS,
  *    "key":"…","shard":[I,N],"sum":"<16 hex>",
  *    "final":{"window_start":"…",…,"count":3}}}
  *
@@ -48,7 +48,14 @@ struct value;
 struct keyspec;
 struct win_fired;
 
-#define PARTIAL_VERSION	1
+/*
+ * 2: exact integer sums, avg as a sum and a count, top as exact counts
+ * and approx_top (agg.h AGG_STATES_VERSION); a partial of another
+ * version is refused (EX_CONFIG): the shards and the merge must run one
+ * streamkit.
+ */
+#define PARTIAL_VERSION	2
+#define PARTIAL_VERSION_S "2"	/* the same, as text */
 
 /* k gives the "fields" of the key (key.h key_write_fields()). */
 void	partial_write(struct buf *, const struct keyspec *k,

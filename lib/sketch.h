@@ -3,10 +3,10 @@
 /*
  * sketch.h - the one table every summary of an aggregate's values fills.
  *
- * Four aggregates keep a summary of the values they saw rather than a
+ * Six aggregates keep a summary of the values they saw rather than a
  * fixed-size state: quantiles (DDSketch, dds.h; with --exact, the values
- * themselves), approx_distinct (HyperLogLog, hll.h), top (Space-Saving,
- * ss.h) and distinct (the exact set).  Each summary is one heap object
+ * themselves), approx_distinct (HyperLogLog, hll.h), top (exact counts,
+ * freq.h), approx_top (Space-Saving, ss.h) and distinct (the exact set).  Each summary is one heap object
  * behind a pointer in the aggregate block, and NULL is the empty
  * summary, so a group that never saw a value costs a pointer.  agg.c
  * drives them all through struct sketch_ops: one set of calls, not one
@@ -25,9 +25,13 @@ struct buf;
 struct jcur;
 
 struct sketch_ops {
-	/* One value: a finite number, or its canonical bytes (one is set). */
+	/*
+	 * One value: a finite number, or its canonical bytes (one is set).
+	 * add_canon returns -1 when a bounded summary refused a new value
+	 * (freq.h), else 0.
+	 */
 	void	(*add_num)(void **, double);
-	void	(*add_canon)(void **, const char *, size_t, int k);
+	int	(*add_canon)(void **, const char *, size_t, int k);
 	/* *dst += src. */
 	void	(*merge)(void **dst, const void *src, int k);
 	/* The result: q of quantiles, k of top; NULL when empty. */

@@ -493,13 +493,18 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	}
 	if (ev->rec.kind == REC_PARTIAL)
 		return SRC_PARTIAL;
-	if (!sd->need_time) {
-		ev->rec.time_ns = WM_MIN;
+	if (sd->need_time == SRC_TIME_NONE) {
+		ev->rec.time_ns = SRC_NO_TIME;
 		S->cnt.in++;
 		return SRC_EVENT;
 	}
-	if (event_time(S, sd, ev, &t, f) == -1)
-		return SRC_BAD;
+	if (event_time(S, sd, ev, &t, f) == -1) {
+		if (sd->need_time == SRC_TIME_NEEDED)
+			return SRC_BAD;
+		ev->rec.time_ns = SRC_NO_TIME;
+		S->cnt.in++;
+		return SRC_EVENT;
+	}
 	ev->rec.time_ns = t;
 	if (S->processing)
 		wm_advance_to(&S->wm, t - (S->cfg.max_delay_ns > 0 ?

@@ -52,8 +52,19 @@ struct src_side {
 	int		 kcat;
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */
-	int		 need_time;	/* else events may lack a time */
+	int		 need_time;	/* SRC_TIME_*: is the time used? */
 };
+
+/*
+ * A tool reads the time field only when something uses it (SPEC 3).
+ * NONE: it is never read and every event has time_ns SRC_NO_TIME;
+ * NEEDED: a missing or unreadable time is a bad record; OPTIONAL (count
+ * windows, whose bounds show the times they saw): a time that is there
+ * and readable is taken, any other event has SRC_NO_TIME, and is no
+ * bad record.  In-band watermarks are taken whatever need_time says.
+ */
+enum { SRC_TIME_NONE, SRC_TIME_NEEDED, SRC_TIME_OPTIONAL };
+#define SRC_NO_TIME	INT64_MIN
 
 /* What the flags say, for every side. */
 struct src_config {

@@ -374,6 +374,8 @@ ss_result(const struct ss *s, int k, struct buf *b)
 		key_canon_json(b, ss_key(v[i]), v[i]->len);
 		buf_adds(b, ",\"count\":");
 		buf_json_u64(b, v[i]->count);
+		buf_adds(b, ",\"error\":");
+		buf_json_u64(b, v[i]->err);
 		buf_addc(b, '}');
 	}
 	buf_addc(b, ']');
@@ -499,15 +501,16 @@ ss_free(struct ss *s)
 	free(s);
 }
 
-/* --- as top's summary (sketch.h) --- */
+/* --- as approx_top's summary (sketch.h) --- */
 
-static void
+static int
 ops_add(void **pp, const char *key, size_t n, int k)
 {
 	struct ss *s = *pp;
 
 	ss_add(&s, ss_capacity(k), key, n);
 	*pp = s;
+	return 0;
 }
 
 static void

@@ -125,8 +125,8 @@ compact_cmp(const struct value *a, const struct value *b)
 
 	buf_init(&x);
 	buf_init(&y);
-	buf_json_compact(&x, a->raw, a->rawlen);
-	buf_json_compact(&y, b->raw, b->rawlen);
+	buf_json_canon(&x, a->raw, a->rawlen);
+	buf_json_canon(&y, b->raw, b->rawlen);
 	c = bytes_cmp(x.data, x.len, y.data, y.len);
 	buf_release(&x);
 	buf_release(&y);
@@ -224,7 +224,7 @@ val_write_json(struct buf *b, const struct value *v)
 		break;
 	case V_ARRAY:
 	case V_OBJECT:
-		buf_json_compact(b, v->raw, v->rawlen);
+		buf_json_canon(b, v->raw, v->rawlen);
 		break;
 	}
 }

@@ -12,7 +12,8 @@
  *
  * Order and equality follow jq: null < false < true < numbers < strings
  * < arrays < objects; numbers compare numerically (an int64 pair
- * exactly), strings bytewise; containers compare by their compact text.
+ * exactly), strings bytewise; containers compare by their text in
+ * jq -c's form (buf_json_canon: escapes do not count).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -919,8 +919,11 @@ add_count(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	c = cell_at(w, id);
 	w->ops->add(w->ctx, payload(c), ev, t);
 	c->count++;
-	c->tmin = t < c->tmin ? t : c->tmin;
-	c->tmax = t > c->tmax ? t : c->tmax;
+	/* INT64_MIN: a record without a time (source.h SRC_NO_TIME). */
+	if (t != INT64_MIN) {
+		c->tmin = t < c->tmin ? t : c->tmin;
+		c->tmax = t > c->tmax ? t : c->tmax;
+	}
 	ck = count_of(w, key, keylen, h);
 	ck->total++;
 	if (ck->total % slide != 0)
@@ -1292,9 +1295,17 @@ put_time(struct buf *b, const char *key, int64_t t, enum tp_out fmt)
 	buf_add(b, tb, tp_format_json(t, fmt, tb));
 }
 
+/* A count window none of whose records had a time has null bounds. */
 void
 win_put_bounds(struct buf *b, const struct win_fired *wf, enum tp_out fmt)
 {
+	if (wf->start > wf->end) {
+		buf_json_key(b, "window_start");
+		buf_adds(b, "null");
+		buf_json_key(b, "window_end");
+		buf_adds(b, "null");
+		return;
+	}
 	put_time(b, "window_start", wf->start, fmt);
 	put_time(b, "window_end", wf->end, fmt);
 }

@@ -142,7 +142,9 @@ comp() {
 	run comp stream-agg --by .service count p9
 	[ "${lines[*]}" = "p90( p99( p999(" ]
 	run comp stream-agg "'approx"
-	[ "$output" = "approx_distinct(" ]
+	[ "${lines[*]}" = "approx_distinct( approx_top(" ]
+	run comp stream-agg "'approx_t"
+	[ "$output" = "approx_top(" ]
 	run comp stream-agg co
 	[ "${lines[*]}" = "count collect(" ]
 }

@@ -3,7 +3,8 @@
 # An example is a line "    $ COMMAND" followed by its output lines
 # (indented the same, up to a blank line); commands that touch /var are
 # illustrations and are skipped.  Lines a tool writes to stderr (they
-# start with "stream-") are compared separately, as a set.
+# start with "stream-") are compared separately, as a set; an example
+# that shows none must write none.
 
 load helpers
 
@@ -41,6 +42,13 @@ load helpers
 			grep -qxF -- "$e" "$BATS_TEST_TMPDIR/err" ||
 			    { echo "stderr lacks: $e"; fail=1; }
 		done <"$BATS_TEST_TMPDIR/w2"
+		# Silence on success (SPEC 7): no stderr the README hides.
+		if [ ! -s "$BATS_TEST_TMPDIR/w2" ] &&
+		    [ -s "$BATS_TEST_TMPDIR/err" ]; then
+			echo "unexpected stderr: $cmd"
+			cat "$BATS_TEST_TMPDIR/err"
+			fail=1
+		fi
 	done <"$BATS_TEST_TMPDIR/ex"
 	echo "$n examples"
 	[ "$n" -ge 5 ]

@@ -55,7 +55,7 @@ head -n 20000 "$D/evb.ndjson" > "$D/smallb.ndjson"
 	    '{"ts":"yesterday","service":"api"}' '[1,2,3]' \
 	    '{"ts":"2024-11-12T10:00:06Z","service":"api","latency_ms":"slow"}'
 	printf '{"ts":"2024-11-12T10:00:07Z","pad":"%0600d"}\n' 0
-	printf '%s\n' '{"@partial":{"v":1,"sig":"0000000000000000"}}'
+	printf '%s\n' '{"@partial":{"v":2,"sig":"0000000000000000"}}'
 	sed -n '3001,6000p' "$D/ev.ndjson"
 } > "$D/bad.ndjson"
 

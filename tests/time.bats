@@ -80,7 +80,8 @@ nsdate() {
 	local t
 	for t in stream-filter stream-window stream-agg; do
 		case $t in
-		stream-filter) set -- -t .ts true ;;
+		# -t alone reads no time (SPEC 3): @time does.
+		stream-filter) set -- '@time > "2000-01-01T00:00:00Z"' ;;
 		stream-window) set -- --tumbling 1m ;;
 		stream-agg) set -- --tumbling 1m count ;;
 		esac

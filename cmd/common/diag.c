@@ -18,6 +18,20 @@ static int strict;
 static int quiet_bad;
 static uint64_t bad_count;
 static void (*exit_hook)(void);
+static void (*erase_hook)(void);
+
+void
+diag_set_erase(void (*fn)(void))
+{
+	erase_hook = fn;
+}
+
+void
+diag_erase(void)
+{
+	if (erase_hook != NULL)
+		erase_hook();
+}
 
 /*
  * A closed stdout (`| head`) ends the tool the Unix way: quietly, by
@@ -33,6 +47,7 @@ on_write_error(struct out *o, int err)
 		_exit(EX_IOERR);
 	}
 	exit_hook = NULL;
+	diag_erase();
 	fprintf(stderr, "%s: write %s: %s\n", progname, o->name,
 	    strerror(err));
 	exit(EX_IOERR);
@@ -50,6 +65,7 @@ on_oom(size_t n)
 	(void)n;
 	if (!once++)
 		out_flush(out_stdout);
+	diag_erase();
 	fprintf(stderr, "%s: out of memory\n", progname);
 	_exit(EX_SOFTWARE);
 }
@@ -92,6 +108,7 @@ diag_atexit(void (*fn)(void))
 static void
 print_fault(const struct fault *f)
 {
+	diag_erase();
 	if (f->line > 0)
 		fprintf(stderr, "%s: line %lld: %s\n", progname,
 		    (long long)f->line, f->msg);
@@ -142,6 +159,7 @@ diag_bad(const struct fault *f)
 static void
 vsay(const char *fmt, va_list ap)
 {
+	diag_erase();
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -176,6 +194,7 @@ diag_bad_count(void)
 int
 diag_finish(void)
 {
+	diag_erase();
 	if (bad_count > DIAG_BAD_SHOWN && !quiet_bad)
 		fprintf(stderr, "%s: %llu bad records in all (%llu not shown)\n",
 		    progname, (unsigned long long)bad_count,

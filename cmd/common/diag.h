@@ -33,4 +33,8 @@ uint64_t diag_bad_count(void);
 int	diag_finish(void);
 /* Hook run before diag exits (flush stdout, release locks). */
 void	diag_atexit(void (*)(void));
+/* Hook run before any message (the progress line erases itself). */
+void	diag_set_erase(void (*)(void));
+/* Run that hook: before a message printed outside diag (--stats). */
+void	diag_erase(void);
 #endif

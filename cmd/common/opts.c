@@ -42,6 +42,7 @@ enum {
 	O_EXACT, O_MERGE,
 	O_RIGHT, O_ON, O_BETWEEN, O_TYPE, O_TABLE, O_AS_OF, O_PREFIX_RIGHT,
 	O_NEST, O_LEFT_TIME, O_RIGHT_TIME, O_RIGHT_KCAT,
+	O_VERBOSE, O_PROGRESS, O_NO_PROGRESS,
 	O_HELP, O_VERSION, O_DUMP
 };
 
@@ -211,6 +212,14 @@ static const struct row rows[] = {
 	  "a summary line on stderr every D (default 10s) and at exit" },
 	{ "metrics", 0, A_REQ, "FILE", T_ALL, O_METRICS, "file",
 	  "write Prometheus metrics to FILE every interval" },
+	{ "verbose", 'v', A_NONE, NULL, T_ALL & ~T_FILTER, O_VERBOSE, NULL,
+	  "a summary line on stderr at exit (else silent on success)" },
+	{ "verbose", 0, A_NONE, NULL, T_FILTER, O_VERBOSE, NULL,
+	  "a summary line on stderr at exit (else silent on success)" },
+	{ "progress", 0, A_NONE, NULL, T_ALL, O_PROGRESS, NULL,
+	  "a progress line on stderr (default: on a terminal, for files)" },
+	{ "no-progress", 0, A_NONE, NULL, T_ALL, O_NO_PROGRESS, NULL,
+	  "never show the progress line" },
 	{ "help", 'h', A_NONE, NULL, T_ALL, O_HELP, NULL,
 	  "show this help and exit" },
 	{ "version", 0, A_NONE, NULL, T_ALL, O_VERSION, NULL,
@@ -247,7 +256,13 @@ static const struct toolinfo tools[] = {
 	  "  stream-window --session 30s --by .user_id --max-delay 5s\n"
 	  "  stream-window --hopping 10m --slide 1m --emit assign\n" },
 	{ T_AGG, "stream-agg", "[options] AGG... [FILE...]",
-	  "Aggregate records, per window or over the whole stream.",
+	  "Aggregate records, per window or over the whole stream.\n"
+	  "AGG: count, sum(P), avg(P), min(P), max(P), first(P), last(P), "
+	  "var(P), stddev(P),\n"
+	  "pNN(P), quantile(P, q), distinct(P), approx_distinct(P), "
+	  "top(P, k), approx_top(P, k),\n"
+	  "collect(P); each may be named with 'as NAME'.",
+	  "  stream-agg --by .status count access.ndjson\n"
 	  "  stream-agg --by .service count 'avg(.latency_ms)' "
 	  "'p99(.latency_ms)'\n"
 	  "  stream-agg --tumbling 1m --by .service count "
@@ -570,6 +585,7 @@ defaults(struct opts *o, enum tool t, const char *prog)
 	o->max_line_bytes = RD_LINE_MAX;
 	o->checkpoint_ns = 10 * INT64_C(1000000000);
 	o->sample = -1;
+	o->progress = -1;
 }
 
 static void
@@ -661,6 +677,9 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 		    10 * INT64_C(1000000000);
 		break;
 	case O_METRICS: o->metrics = a; break;
+	case O_VERBOSE: o->verbose = 1; break;
+	case O_PROGRESS: o->progress = 1; break;
+	case O_NO_PROGRESS: o->progress = 0; break;
 	case O_STATE: o->state = a; break;
 	case O_STATE_RESET: o->state_reset = 1; break;
 	case O_STATE_CHECK: o->state_check = a; break;

@@ -62,6 +62,9 @@ struct opts {
 	/* operations */
 	int64_t		 stats_ns;	/* 0: off */
 	const char	*metrics;
+	int		 verbose;	/* -v: a summary at exit */
+	int		 progress;	/* --progress 1, --no-progress 0,
+					   -1: on a terminal, for files */
 	const char	*state;
 	int		 state_reset;
 	const char	*state_check;	/* --state-check FILE */

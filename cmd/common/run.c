@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "opts.h"
 #include "out.h"
+#include "progress.h"
 #include "run.h"
 #include "source.h"
 #include "stage.h"
@@ -112,6 +113,7 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.stop = &stop_flag;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
 		diag_die(&f);
+	R->progress = progress_new(o, streams, nsides);
 	install_signals();
 }
 
@@ -176,6 +178,7 @@ print_stats(struct run *R, int final)
 		human_bytes(&b, (double)R->ckpt_bytes);
 		buf_addc(&b, ')');
 	}
+	diag_erase();
 	fprintf(stderr, "%s\n", buf_cstr(&b));
 	buf_release(&b);
 }
@@ -451,7 +454,14 @@ run_loop(struct run *R)
 		if ((src_counters(R->src)->in & 4095) == 0 &&
 		    R->o->checkpoint_n > 0)
 			periodic(R);
+		/* The clock is read every 64 steps, and only with --progress. */
+		if (R->progress != NULL && ((++R->steps & 63) == 0 ||
+		    rc == SRC_TICK))
+			progress_update(R->progress, src_bytes(R->src),
+			    src_counters(R->src)->in);
 	}
+	progress_free(R->progress);
+	R->progress = NULL;
 	flush = R->o->eof == EOF_FLUSH ||
 	    (R->o->eof == EOF_DEFAULT && R->o->state == NULL);
 	if (flush && has(R, flush))
@@ -464,7 +474,7 @@ run_loop(struct run *R)
 		R->st = NULL;
 		buf_release(&R->fp);
 	}
-	if (R->o->stats_ns > 0)
+	if (R->o->stats_ns > 0 || (R->o->verbose && !R->quiet_late))
 		print_stats(R, 1);
 	else if (src_counters(R->src)->late > 0 && !R->quiet_late)
 		diag_note("%llu record%s dropped as late%s",

@@ -20,6 +20,7 @@
 
 struct fault;
 struct opts;
+struct progress;
 struct source;
 struct src_event;
 struct src_side;
@@ -62,13 +63,16 @@ struct run {
 	int64_t			 next_ckpt_ms;
 	uint64_t		 next_ckpt_n;
 	int			 metrics_failed;
-	int			 quiet_late;	/* the tool reports late itself */
+	int			 quiet_late;	/* the tool reports late itself,
+						   and is its own -v */
 	int			 forward_on_fire; /* W only after firings */
 	int64_t			 restore_ns;	/* time to read --state */
 	int64_t			 ckpt_ns;	/* the last checkpoint's */
 	uint64_t		 ckpt_bytes;	/* its size */
 	struct state_part	 parts[2];	/* source, tool-state */
 	struct buf		 fp;		/* the fingerprint */
+	struct progress		*progress;	/* --progress, or NULL */
+	uint64_t		 steps;		/* of the loop, for it */
 };
 
 /*

@@ -43,6 +43,26 @@ wintool_config(const struct wintool *wt, struct win_config *c)
 }
 
 /*
+ * Is event time read (SPEC 3)?  Time windows, watermark sources, --emit
+ * every and the tool's own use need it; count windows show the times
+ * they saw when there are some; a plain GROUP BY needs none, and --merge
+ * takes its times from the partials.
+ */
+static int
+time_need(const struct wintool *wt)
+{
+	const struct opts *o = &wt->o;
+
+	if (o->merge)
+		return SRC_TIME_NONE;
+	if ((o->win != WIN_NONE && o->win != WIN_COUNT) ||
+	    o->max_delay_ns >= 0 || o->idle_ns > 0 || o->processing_time ||
+	    (o->tool == T_AGG && o->emit == EMIT_EVERY) || wt->time_used)
+		return SRC_TIME_NEEDED;
+	return o->win == WIN_COUNT ? SRC_TIME_OPTIONAL : SRC_TIME_NONE;
+}
+
+/*
  * One side over all files, read one after another; with --merge one side
  * per file, read concurrently, each its own watermark channel.
  */
@@ -68,7 +88,7 @@ wintool_open(struct wintool *wt, char **files)
 	for (i = 0; i < n; i++) {
 		sides[i].fields = wt->fl;
 		sides[i].kcat = wt->o.kcat;
-		sides[i].need_time = !wt->o.merge;
+		sides[i].need_time = time_need(wt);
 		if (wt->o.merge) {
 			wt->merge_files[2 * i] = files[i];
 			streams[i] = &wt->merge_files[2 * i];

@@ -28,6 +28,9 @@ struct wintool {
 	struct run	 run;
 	struct buf	 kb;		/* the current record's key */
 	char		**merge_files;	/* --merge: one list per file */
+	int		 time_used;	/* the tool's own work reads event
+					   time (first/last); set before
+					   wintool_open() */
 };
 
 /* Options, fields and --by; the tool adds its own paths after this. */

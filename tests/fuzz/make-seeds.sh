@@ -225,6 +225,12 @@ seed '\001[1,{"i":0},[1,0],[0],{"sparse":[1]},{"m":64,"items":[[0,1,0]]},[0],[0]
 seed '\000[1,{"d":1.5},[2,1e308],{"n":-1,"min":0,"max":0,"zero":0,"pos":[[1,2]],"neg":[]},{"sparse":[]},{"m":3,"items":[]},[],[],null,null,null,null,[0,0,0],[0,0,0],{"n":0}]'
 seed '\000[-1,{"i":9223372036854775807},[1,null],{"n":1,"min":1,"max":0,"zero":0,"pos":[[99999999,1]],"neg":[]}]'
 seed '\001[2,{"i":1},[2,1],[1,2,3],{"dense":"AAAA"},{"m":0,"items":[[1,2,3],[1,2,3]]},[1,1],[1,1],[5,"x",0],[5,{"a":1},0],"s",[1],[2,1,1e308],[2,1,-1],[3,2,1]]'
+# Version 2 states (count, sum, avg, p99, approx_distinct, top, distinct,
+# collect, first, last, min, max, var, stddev, quantile, approx_top): an
+# int128 sum as a string, a mixed sum, avg with its count, top's exact
+# counts; with --exact, integers past 2^53 among the kept values.
+seed '\000[3,{"i":"170141183460469231731687303715884105727"},{"n":3,"i":-5,"d":0.5,"c":1e-17},null,null,[["a",2],[1,1]],["a",1],["a","a",1],null,null,-5,0.5,[1,0,0],[0,0,0],null,{"m":64,"items":[["a",2,0],[1,1,0]]}]'
+seed '\001[2,{"i":"-170141183460469231731687303715884105728","d":1,"c":0},{"n":2,"i":1},[1731405600123456789,-0],null,[],[],[],null,null,null,null,[0,0,0],[0,0,0],[9007199254740993,1.5],null]'
 if [ -x build-fuzz/fuzz_aggdecode ]; then
 	SK_FUZZ_LAX=1 SK_FUZZ_GEN_SEEDS="$top/aggdecode" \
 	    build-fuzz/fuzz_aggdecode -runs=0 >/dev/null 2>&1 || true

@@ -14,6 +14,7 @@
 #include "key.h"
 #include "path.h"
 #include "reader.h"
+#include "sat.h"
 #include "sink.h"
 #include "source.h"
 #include "timeparse.h"
@@ -507,7 +508,7 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	}
 	ev->rec.time_ns = t;
 	if (S->processing)
-		wm_advance_to(&S->wm, t - (S->cfg.max_delay_ns > 0 ?
+		wm_advance_to(&S->wm, sat_sub_ns(t, S->cfg.max_delay_ns > 0 ?
 		    S->cfg.max_delay_ns : 0));
 	else
 		wm_observe(&S->wm, ch, t, now);
@@ -545,8 +546,8 @@ ticked(struct source *S)
 
 	wm_tick(&S->wm, now);
 	if (S->processing)
-		wm_advance_to(&S->wm, clock_wall_ns() - (S->cfg.max_delay_ns > 0 ?
-		    S->cfg.max_delay_ns : 0));
+		wm_advance_to(&S->wm, sat_sub_ns(clock_wall_ns(),
+		    S->cfg.max_delay_ns > 0 ? S->cfg.max_delay_ns : 0));
 }
 
 /* While records stream: idleness of other inputs, and deadlines. */
@@ -700,7 +701,7 @@ truncated(int64_t w, enum tp_out fmt)
 	static const int64_t unit[] = { 1000000, 1000000000, 1000000, 1000,
 	    1 };
 
-	return w - tp_mod(w, unit[fmt]);
+	return sat_sub_ns(w, tp_mod(w, unit[fmt]));
 }
 
 int

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "sat.h"
 #include "watermark.h"
 #include "xmalloc.h"
 
@@ -63,9 +64,8 @@ channel_wm(const struct watermark *w, const struct wm_channel *c)
 
 	if (c->inband_ns != WM_MIN)
 		cand = c->inband_ns;
-	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN &&
-	    __builtin_sub_overflow(c->max_ns, w->delay_ns, &cand))
-		cand = WM_MIN;
+	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN)
+		cand = sat_sub_ns(c->max_ns, w->delay_ns);
 	return cand > c->wm_ns ? cand : c->wm_ns;
 }
 

@@ -13,6 +13,7 @@
 #include "out.h"
 #include "progress.h"
 #include "run.h"
+#include "sat.h"
 #include "source.h"
 #include "stage.h"
 #include "state.h"
@@ -162,7 +163,7 @@ print_stats(struct run *R, int final)
 	if (wm->wm_ns != WM_MIN && wm->wm_ns != WM_MAX) {
 		tp_format(wm->wm_ns, TPO_RFC3339, tb);
 		buf_printf(&b, ", watermark %s, lag %.1fs", tb,
-		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
+		    ((double)clock_wall_ns() - (double)wm->wm_ns) / 1e9);
 	}
 	if (has(R, bytes)) {
 		buf_adds(&b, ", state ");
@@ -232,7 +233,7 @@ write_metrics(struct run *R)
 		    (double)wm->wm_ns / 1e9);
 		metric(&b, "watermark_lag_seconds", "gauge",
 		    "Wall clock minus watermark.",
-		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
+		    ((double)clock_wall_ns() - (double)wm->wm_ns) / 1e9);
 	}
 	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
 	    has(R, bytes) ? (double)R->stage->bytes(R->obj) : 0);
@@ -334,7 +335,8 @@ after(struct run *R, int tick)
 		return;
 	}
 	if (w == R->forwarded || (!fired && !tick && (R->forward_on_fire ||
-	    (R->forwarded != WM_MIN && w - R->forwarded < 1000000000))))
+	    (R->forwarded != WM_MIN &&
+	    sat_sub_ns(w, R->forwarded) < 1000000000))))
 		return;
 	if (src_forward_wm(R->src, out_sink(out_stdout)))
 		R->forwarded = w;

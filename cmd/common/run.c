@@ -259,8 +259,8 @@ set_deadline(struct run *R)
 
 	if (R->o->stats_ns > 0 || R->o->metrics != NULL)
 		d = R->next_stats_ms;
-	if (R->o->state != NULL && R->o->checkpoint_ns > 0 &&
-	    (d == 0 || R->next_ckpt_ms < d))
+	if (R->o->state != NULL && R->o->checkpoint_n == 0 &&
+	    R->o->checkpoint_ns > 0 && (d == 0 || R->next_ckpt_ms < d))
 		d = R->next_ckpt_ms;
 	(void)now;
 	src_set_deadline(R->src, d);
@@ -280,11 +280,40 @@ checkpoint(struct run *R, struct fault *f)
 	return 0;
 }
 
+/* Input records so far: events and bad lines (what a snapshot counts). */
+static uint64_t
+records_in(struct run *R)
+{
+	struct src_counters *c = src_counters(R->src);
+
+	return c->in + c->bad;
+}
+
+/*
+ * A checkpoint when one is due: every --checkpoint-interval N input
+ * records exactly, or every D of wall clock, also while the input is
+ * quiet (the reader's wait ends at the deadline: set_deadline()).
+ */
+static void
+checkpoint_if_due(struct run *R, int64_t now)
+{
+	struct fault f;
+
+	if (R->st == NULL)
+		return;
+	if (R->o->checkpoint_n > 0 ? records_in(R) < R->next_ckpt_n :
+	    (R->o->checkpoint_ns <= 0 || now < R->next_ckpt_ms))
+		return;
+	if (checkpoint(R, &f) == -1)
+		diag_die(&f);
+	R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
+	R->next_ckpt_n = records_in(R) + (uint64_t)R->o->checkpoint_n;
+}
+
 static void
 periodic(struct run *R)
 {
 	int64_t now = clock_mono_ms();
-	struct fault f;
 
 	if (stats_requested())
 		print_stats(R, 0);
@@ -295,15 +324,7 @@ periodic(struct run *R)
 		write_metrics(R);
 		R->next_stats_ms = now + stats_every_ms(R->o);
 	}
-	if (R->st != NULL && ((R->o->checkpoint_ns > 0 &&
-	    now >= R->next_ckpt_ms) || (R->o->checkpoint_n > 0 &&
-	    src_counters(R->src)->in >= R->next_ckpt_n))) {
-		if (checkpoint(R, &f) == -1)
-			diag_die(&f);
-		R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
-		R->next_ckpt_n = src_counters(R->src)->in +
-		    (uint64_t)R->o->checkpoint_n;
-	}
+	checkpoint_if_due(R, now);
 	set_deadline(R);
 }
 
@@ -417,9 +438,10 @@ run_loop(struct run *R)
 	R->started_ms = clock_mono_ms();
 	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
-	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
 	if (R->o->state != NULL)
 		open_state(R);
+	/* Counted from what the snapshot restored. */
+	R->next_ckpt_n = records_in(R) + (uint64_t)R->o->checkpoint_n;
 	set_deadline(R);
 	while ((rc = src_next(R->src, &ev, &f)) != SRC_EOF) {
 		switch (rc) {
@@ -453,9 +475,9 @@ run_loop(struct run *R)
 		if (R->stopped)
 			break;
 		after(R, rc == SRC_TICK);
-		if ((src_counters(R->src)->in & 4095) == 0 &&
-		    R->o->checkpoint_n > 0)
-			periodic(R);
+		if (R->o->checkpoint_n > 0 && R->st != NULL &&
+		    records_in(R) >= R->next_ckpt_n)
+			checkpoint_if_due(R, 0);
 		/* The clock is read every 64 steps, and only with --progress. */
 		if (R->progress != NULL && ((++R->steps & 63) == 0 ||
 		    rc == SRC_TICK))

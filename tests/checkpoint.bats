@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# checkpoint.bats - when checkpoints happen and what they hold (SPEC 6):
+# exactly every N input records, also while the input is quiet; side
+# files written before the snapshot that counts their records; signals
+# acted on whatever the tool waits on.
+#
+# Inputs come through FIFOs whose writer (fd 6) the test holds open, so
+# a tool is mid-run, with a quiet input, while the test looks at its
+# snapshot.  Waits poll with a bound (wait_for), never a fixed sleep.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	exec 6>&- 2>/dev/null || true
+	if [ -n "${pid:-}" ]; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+}
+
+# records N: N events one second apart, ids 1..N.
+records() {
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+	    printf "{\"id\":%d,\"ts\":%d}\n", i, 1700000000 + i }'
+}
+
+# counter FILE NAME: one counter of a snapshot of $tool (--state-check),
+# or nothing when there is no snapshot yet.
+tool=stream-filter
+counter() {
+	"$tool" --state-check "$1" 2>/dev/null | sed -n "s/^$2: //p"
+}
+
+# wait_for CMD...: poll CMD every 50 ms for at most 10 s.
+wait_for() {
+	for _ in $(seq 200); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# counts FILE NAME N: the snapshot's counter NAME is at least N.
+counts() {
+	local v
+	v=$(counter "$1" "$2")
+	[ -n "$v" ] && [ "$v" -ge "$3" ]
+}
+
+@test "--checkpoint-interval 1: 150 records through a quiet FIFO, all in the snapshot before EOF" {
+	mkfifo in
+	stream-filter --dedupe .id --within 10s --state st \
+	    --checkpoint-interval 1 true <in >out &
+	pid=$!
+	exec 6>in
+	records 150 >&6
+	wait_for counts st in 150
+	# Still running: the input has not ended.
+	kill -0 "$pid"
+	[ "$(counter st in)" -eq 150 ]
+	[ "$(counter st dedupe_keys)" -eq 150 ]
+	exec 6>&-
+	wait "$pid"
+	pid=
+	records 150 | cmp - out
+}
+
+@test "--checkpoint-interval 100: exactly at 100 records, not rounded" {
+	mkfifo in
+	stream-filter --dedupe .id --within 10s --state st \
+	    --checkpoint-interval 100 true <in >out &
+	pid=$!
+	exec 6>in
+	records 150 >&6
+	wait_for counts st in 100
+	kill -0 "$pid"
+	# The next is due at 200: the snapshot stays at 100.
+	[ "$(counter st in)" -eq 100 ]
+	exec 6>&-
+	wait "$pid"
+	pid=
+	[ "$(counter st in)" -eq 150 ]
+}
+
+@test "--checkpoint-interval D: a due checkpoint is taken while the input is quiet" {
+	tool=stream-agg
+	mkfifo in
+	stream-agg --tumbling 1m count --state st \
+	    --checkpoint-interval 200ms <in >out &
+	pid=$!
+	exec 6>in
+	records 150 >&6
+	wait_for counts st in 150
+	kill -0 "$pid"
+	[ "$(counter st in)" -eq 150 ]
+}

@@ -99,3 +99,48 @@ counts() {
 	kill -0 "$pid"
 	[ "$(counter st in)" -eq 150 ]
 }
+
+@test "a late and a bad record, a checkpoint, kill -9: the side files hold what the snapshot counts" {
+	tool=stream-agg
+	mkfifo in
+	stream-agg --tumbling 10s count --max-delay 0s --state st \
+	    --checkpoint-interval 1 --late-output late --errors-output bad \
+	    <in >out &
+	pid=$!
+	exec 6>in
+	printf '%s\n' '{"ts":1700000100}' '{"ts":1700000050,"late":1}' \
+	    'not json' '{"ts":1700000101}' >&6
+	wait_for counts st in 3
+	[ "$(counter st late)" -eq 1 ]
+	[ "$(counter st bad)" -eq 1 ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	pid=
+	echo '{"ts":1700000050,"late":1}' | cmp - late
+	echo 'not json' | cmp - bad
+}
+
+@test "output that cannot be written: exit 74, no new snapshot, the previous one stands" {
+	records 10 >a
+	records 20 | tail -n 10 >b
+	stream-filter --dedupe .id --within 10s --state st true a >out
+	cp st st.before
+	run --separate-stderr sh -c 'stream-filter --dedupe .id \
+	    --within 10s --state st true b >/dev/full'
+	[ "$status" -eq 74 ]
+	[[ "$stderr" == *"No space left on device"* ]]
+	cmp st st.before
+	[ ! -e st.tmp ]
+	# The retry, with somewhere to write, carries on from the snapshot.
+	stream-filter --dedupe .id --within 10s --state st true b >>out
+	records 20 | cmp - out
+}
+
+@test "--metrics FILE.tmp planted as a symlink is not followed" {
+	echo keep >target
+	ln -s target m.prom.tmp
+	records 3 | stream-filter --metrics m.prom true >/dev/null
+	echo keep | cmp - target
+	grep -q '^streamkit_records_in_total{tool="stream-filter"} 3$' m.prom
+	[ ! -L m.prom ]
+}

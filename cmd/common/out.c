@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -74,6 +75,28 @@ out_flush(struct out *o)
 	}
 	o->bytes += off;
 	b->len = 0;
+	return 0;
+}
+
+/*
+ * A regular file's bytes reach the disk (fdatasync) before a snapshot
+ * that accounts for them is written; pipes and terminals have no disk.
+ */
+int
+out_sync(struct out *o)
+{
+	struct stat st;
+
+	if (out_flush(o) == -1)
+		return -1;
+	if (fstat(o->fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return 0;
+	while (fdatasync(o->fd) == -1) {
+		if (errno == EINTR)
+			continue;
+		out_on_error(o, errno);
+		return -1;
+	}
 	return 0;
 }
 

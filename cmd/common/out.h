@@ -34,6 +34,8 @@ extern void (*out_on_error)(struct out *, int err);
 void	out_init_stdout(void);
 struct out *out_open(const char *path, struct fault *);
 int	out_flush(struct out *);
+/* Flush, then fdatasync when fd is a regular file; -1 after on_error. */
+int	out_sync(struct out *);
 void	out_close(struct out *);	/* flushes; NULL-safe */
 
 static inline struct sink *

@@ -1,6 +1,8 @@
 /*
  * run.c - the shared main loop: events, firing, watermarks, stats, stop.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,25 +58,69 @@ stats_requested(void)
 	return v;
 }
 
+/*
+ * The side files the source opened (--late-output, --errors-output):
+ * a checkpoint writes them out with stdout.
+ */
+#define SIDE_OUTS_MAX	8
+static struct out *side_outs[SIDE_OUTS_MAX];
+
 /* The source's hooks into the runtime: side files, flushing, reports. */
 static struct sink *
 sink_open(void *arg, const char *path, struct fault *f)
 {
-	struct out *o = out_open(path, f);
+	struct out *o;
+	int i;
 
-	return o != NULL ? out_sink(o) : NULL;
+	for (i = 0; i < SIDE_OUTS_MAX && side_outs[i] != NULL; i++)
+		;
+	if (i == SIDE_OUTS_MAX)
+		return fault_null(f, EX_SOFTWARE, "more than %d side files",
+		    SIDE_OUTS_MAX);
+	if ((o = out_open(path, f)) == NULL)
+		return NULL;
+	side_outs[i] = o;
+	return out_sink(o);
 }
 
 static void
 sink_close(void *arg, struct sink *s)
 {
-	out_close((struct out *)(void *)s);
+	struct out *o = (struct out *)(void *)s;
+	int i;
+
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] == o)
+			side_outs[i] = NULL;
+	out_close(o);
 }
 
+/* Before the reader waits: results and side files leave. */
 static void
-flush_stdout(void *arg)
+flush_outputs(void *arg)
 {
+	int i;
+
 	out_flush(out_stdout);
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] != NULL)
+			out_flush(side_outs[i]);
+}
+
+/*
+ * Everything the state about to be saved has produced is written out
+ * and, in regular files, on the disk.  A failure is out_on_error's:
+ * exit 74 (EPIPE on stdout: quietly), with no new snapshot.
+ */
+static int
+sync_outputs(void)
+{
+	int i;
+
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] != NULL && out_sync(side_outs[i]) == -1)
+			return -1;
+	return out_sync(out_stdout);
 }
 
 static void
@@ -109,7 +155,7 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.late_path = o->late_output;
 	c.sink_open = sink_open;
 	c.sink_close = sink_close;
-	c.wait = flush_stdout;
+	c.wait = flush_outputs;
 	c.bad = report_bad;
 	c.stop = &stop_flag;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
@@ -196,6 +242,22 @@ metric(struct buf *b, const char *name, const char *type, const char *help,
 	    diag_progname(), strcmp(num, "null") == 0 ? "NaN" : num);
 }
 
+static int
+write_full(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /*
  * --metrics FILE: the counters in Prometheus text format, replaced
  * atomically (write FILE.tmp, rename) for node_exporter's textfile
@@ -208,8 +270,7 @@ write_metrics(struct run *R)
 	struct src_counters *c = src_counters(R->src);
 	struct watermark *wm = src_wm(R->src);
 	struct buf b, tmp;
-	FILE *fp;
-	int ok;
+	int fd, ok;
 
 	if (R->o->metrics == NULL)
 		return;
@@ -238,9 +299,12 @@ write_metrics(struct run *R)
 	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
 	    has(R, bytes) ? (double)R->stage->bytes(R->obj) : 0);
 	buf_printf(&tmp, "%s.tmp", R->o->metrics);
-	ok = (fp = fopen(buf_cstr(&tmp), "w")) != NULL &&
-	    fwrite(b.data, 1, b.len, fp) == b.len;
-	if (fp != NULL && fclose(fp) != 0)
+	/* A fresh file, never one a symlink planted at FILE.tmp points to. */
+	unlink(buf_cstr(&tmp));
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	ok = fd != -1 && write_full(fd, b.data, b.len) == 0;
+	if (fd != -1 && close(fd) == -1)
 		ok = 0;
 	if (!ok || rename(tmp.data, R->o->metrics) == -1) {
 		if (!R->metrics_failed)
@@ -272,7 +336,9 @@ checkpoint(struct run *R, struct fault *f)
 {
 	int64_t t0 = clock_wall_ns();
 
-	out_flush(out_stdout);
+	if (sync_outputs() == -1)
+		return fault_set(f, EX_IOERR, "output cannot be written: no "
+		    "checkpoint (the previous snapshot stands)");
 	if (state_checkpoint(R->st, f) == -1)
 		return -1;
 	R->ckpt_ns = clock_wall_ns() - t0;

@@ -219,6 +219,7 @@ src_open(const struct src_config *o, char **const *streams,
 	rc.flush = o->wait;
 	rc.flush_arg = o->arg;
 	rc.spill = S->errout;
+	rc.wake_fd = o->wake_fd;
 	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
 		goto fail;
 	if (skip_open(S, f) == -1)

@@ -144,3 +144,84 @@ counts() {
 	grep -q '^streamkit_records_in_total{tool="stream-filter"} 3$' m.prom
 	[ ! -L m.prom ]
 }
+
+# stopped PID: PID has exited (polled for at most 10 s).
+stopped() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+@test "SIGTERM on a quiet pipe, without --state or --stats: a clean stop, at once" {
+	mkfifo in
+	stream-filter true <in >out &
+	pid=$!
+	exec 6>in
+	records 3 >&6
+	wait_for test -s out
+	kill -TERM "$pid"
+	wait_for stopped "$pid"
+	run wait "$pid"
+	pid=
+	[ "$status" -eq 0 ]
+	records 3 | cmp - out
+}
+
+@test "SIGINT on a quiet pipe with --state: final checkpoint, exit 0" {
+	mkfifo in
+	stream-filter --dedupe .id --within 1s --state st true <in >out &
+	pid=$!
+	exec 6>in
+	records 5 >&6
+	wait_for test "$(wc -l <out)" -eq 5
+	kill -INT "$pid"
+	wait_for stopped "$pid"
+	run wait "$pid"
+	pid=
+	[ "$status" -eq 0 ]
+	[ "$(counter st in)" -eq 5 ]
+}
+
+@test "SIGTERM with a stalled downstream: exit 74 within the 5 s, the previous snapshot stands" {
+	records 200000 >big
+	mkfifo down
+	# Opened for reading and writing: a reader that never reads.
+	exec 7<>down
+	stream-filter --dedupe .id --within 1s --state st \
+	    --checkpoint-interval 1000 true big >down 2>err &
+	pid=$!
+	wait_for counts st in 1000
+	# The pipe is full, the tool blocked in write(2) for good.
+	sleep 0.5
+	cp st st.before
+	kill -TERM "$pid"
+	run timeout 15 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"
+	[ "$status" -eq 0 ]
+	run wait "$pid"
+	pid=
+	exec 7<&-
+	[ "$status" -eq 74 ]
+	grep -q 'output stalled for 5 s' err
+	cmp st st.before
+	[ ! -e st.tmp ]
+}
+
+@test "a second SIGINT exits at once, without a checkpoint" {
+	records 200000 >big
+	mkfifo down
+	exec 7<>down
+	stream-filter --dedupe .id --within 1s --state st \
+	    --checkpoint-interval 1000 true big >down 2>err &
+	pid=$!
+	wait_for counts st in 1000
+	sleep 0.5
+	cp st st.before
+	kill -INT "$pid"
+	sleep 0.2
+	kill -INT "$pid"
+	wait_for stopped "$pid"
+	run wait "$pid"
+	pid=
+	exec 7<&-
+	[ "$status" -eq 130 ]
+	grep -q 'second interrupt' err
+	cmp st st.before
+}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,15 +25,74 @@
 /* Has the tool's stage (stage.h) this entry? */
 #define has(R, fn)	((R)->stage != NULL && (R)->stage->fn != NULL)
 
+/*
+ * Signals (SPEC 6).  The handler sets a flag and writes a byte to a
+ * pipe that the reader polls with the inputs (reader.h wake_fd): a
+ * signal that lands between the loop's look at the flag and poll()
+ * still ends the wait at once.  After SIGTERM or SIGINT, an interval
+ * timer sends SIGALRM every 100 ms, so that a write blocked on a stalled
+ * downstream returns EINTR; out.c then gives the pending output 5 s
+ * (OUT_STALL_MS) and exits 74 without a snapshot.  A second SIGINT ends
+ * the tool at once, as redis does.
+ */
 static volatile sig_atomic_t stop_flag, stats_flag;
+static int wake_pipe[2] = { -1, -1 };
+
+static void
+say_now(const char *s)
+{
+	const char *p = diag_progname();
+
+	(void)!write(2, p, strlen(p));
+	(void)!write(2, s, strlen(s));
+}
 
 static void
 on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	int e = errno;
+	struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+
+	if (sig == SIGUSR1) {
 		stats_flag = 1;
-	else
+	} else if (sig == SIGALRM) {
+		/* Only to interrupt a blocked write(2). */
+	} else if (stop_flag && sig == SIGINT) {
+		say_now(": second interrupt: exiting at once, "
+		    "without a checkpoint\n");
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	} else {
+		if (!stop_flag)
+			setitimer(ITIMER_REAL, &it, NULL);
 		stop_flag = 1;
+	}
+	if (wake_pipe[1] != -1)
+		(void)!write(wake_pipe[1], "", 1);
+	errno = e;
+}
+
+/* A pipe end moved above stdin, stdout and stderr, non-blocking. */
+static int
+high_fd(int fd)
+{
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	close(fd);
+	if (h != -1)
+		fcntl(h, F_SETFL, O_NONBLOCK);
+	return h;
+}
+
+static void
+open_wake_pipe(void)
+{
+	int p[2];
+
+	if (wake_pipe[0] != -1 || pipe(p) == -1)
+		return;
+	wake_pipe[0] = high_fd(p[0]);
+	wake_pipe[1] = high_fd(p[1]);
 }
 
 static void
@@ -43,10 +103,12 @@ install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: poll() must wake up */
+	sa.sa_flags = 0;	/* no SA_RESTART: write() must give up */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	out_stop = &stop_flag;
 }
 
 static int
@@ -158,6 +220,8 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.wait = flush_outputs;
 	c.bad = report_bad;
 	c.stop = &stop_flag;
+	open_wake_pipe();
+	c.wake_fd = wake_pipe[0] > 0 ? wake_pipe[0] : -1;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
 		diag_die(&f);
 	R->progress = progress_new(o, streams, nsides);

@@ -870,5 +870,6 @@ src_load(struct source *S, const char *p, size_t n, struct fault *f)
 	c->bad = (uint64_t)cnt[2];
 	c->late = (uint64_t)cnt[3];
 	c->replayed = (uint64_t)cnt[4];
+	wm_restored(w);
 	return 0;
 }

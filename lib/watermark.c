@@ -139,6 +139,18 @@ arrived(struct watermark *w, struct wm_channel *c, int64_t now_ms)
 	c->idle = 0;
 }
 
+/*
+ * After a restore (state.h): the per-group watermarks follow from the
+ * restored channels.  Without this they would stay at WM_MIN until a
+ * record moved its channel, and an out-of-order record, which moves
+ * none, would escape the lateness test of its side (stream-join).
+ */
+void
+wm_restored(struct watermark *w)
+{
+	recompute(w);
+}
+
 int
 wm_observe(struct watermark *w, int ci, int64_t t, int64_t now_ms)
 {

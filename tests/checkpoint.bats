@@ -45,6 +45,11 @@ wait_for() {
 	return 1
 }
 
+# has_lines FILE N: FILE has N lines.
+has_lines() {
+	[ "$(wc -l <"$1")" -eq "$2" ]
+}
+
 # counts FILE NAME N: the snapshot's counter NAME is at least N.
 counts() {
 	local v
@@ -171,7 +176,7 @@ stopped() {
 	pid=$!
 	exec 6>in
 	records 5 >&6
-	wait_for test "$(wc -l <out)" -eq 5
+	wait_for has_lines out 5
 	kill -INT "$pid"
 	wait_for stopped "$pid"
 	run wait "$pid"

@@ -33,14 +33,14 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN	= -Wall -Wextra -Werror -Wpedantic -Wvla -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS	?= -O2 -g
-SK_CFLAGS = -std=c11 -D_GNU_SOURCE \
+SK_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread \
 	  -DSK_VERSION='"$(VERSION)"' $(WARN) -Ilib $(PKG_CFLAGS)
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line
 # (dpkg-buildflags) reach every compile and link.
 SK_CFLAGS += $(CPPFLAGS)
 # The tool runtime sees the engine; the engine never sees the runtime.
 RT_CFLAGS = $(SK_CFLAGS) -Icmd/common
-LDLIBS	= $(PKG_LIBS) -lm
+LDLIBS	= $(PKG_LIBS) -lm -pthread
 
 ifeq ($(SANITIZE),1)
 BUILD	= build-san

@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "kcat.h"
+#include "par.h"
 #include "key.h"
 #include "path.h"
 #include "reader.h"
@@ -23,6 +24,7 @@ struct side {
 	struct parser	*ev;		/* the event's paths */
 	struct parser	*env;		/* the envelope's, with --kcat */
 	struct fields	*envfl;
+	struct fields	*fields;	/* the event's, borrowed */
 	int		 kslots[KC_NSLOTS];
 	int		 time_slot;	/* -1: processing time or @kafka */
 	int		 time_kafka;
@@ -55,6 +57,8 @@ struct skip {
 struct source {
 	struct src_config cfg;
 	struct reader	*rd;
+	struct par	*par;		/* -j N: the lines come from it */
+	int		 par_tried;
 	struct arena	*arena;
 	struct watermark wm;
 	struct side	*sides;
@@ -147,6 +151,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	struct path p;
 
 	sd->kcat = cfg->kcat;
+	sd->fields = cfg->fields;
 	sd->group = cfg->group;
 	sd->tombstones = cfg->tombstones;
 	sd->need_time = cfg->need_time;
@@ -248,6 +253,7 @@ src_free(struct source *S)
 		S->cfg.sink_close(S->cfg.arg, S->errout);
 	if (S->lateout != NULL)
 		S->cfg.sink_close(S->cfg.arg, S->lateout);
+	par_free(S->par);
 	rd_free(S->rd);
 	skip_free(S->skip);
 	arena_free(S->arena);
@@ -443,8 +449,8 @@ open_envelope(struct source *S, struct side *sd, const struct line *l,
  * -1 for "skip this line".
  */
 static int
-take(struct source *S, const struct line *l, struct src_event *ev,
-    struct fault *f)
+take(struct source *S, const struct line *l, const struct par_rec *pre,
+    struct src_event *ev, struct fault *f)
 {
 	struct side *sd = &S->sides[l->stream];
 	const char *p = l->p;
@@ -469,7 +475,14 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	if (S->raw != NULL && !sd->kcat && S->raw(S->raw_ctx, p, n,
 	    l->stream))
 		return -1;
-	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
+	if (pre != NULL) {
+		/* Parsed on a decode thread (-j N): no kcat, no --shard. */
+		if (!pre->ok) {
+			*f = *pre->fault;
+			return SRC_BAD;
+		}
+		ev->rec = pre->rec;
+	} else if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
 		/*
 		 * A bad line is its key's shard's to report; one whose key
 		 * could not be read, the shard of the missing key's.
@@ -581,21 +594,58 @@ stream_end(struct source *S, int stream)
 	return SRC_TICK;
 }
 
+/*
+ * -j N: decode on threads when what take() does before the parse needs
+ * no order and what it does after it needs nothing but the parse: one
+ * input, no kcat envelopes (offsets, per-partition channels), no
+ * --shard skipping, no raw look (--merge), no wall clock in the
+ * semantics (--idle, --processing-time).  Anything else reads on one
+ * thread, as -j 1, rather than risk a difference.
+ */
+static int
+par_open(struct source *S, struct fault *f)
+{
+	struct par_config pc;
+
+	S->par_tried = 1;
+	if (S->cfg.threads < 2 || S->nsides != 1 || S->sides[0].kcat ||
+	    S->skip != NULL || S->raw != NULL || S->processing ||
+	    S->cfg.idle_ns > 0)
+		return 0;
+	memset(&pc, 0, sizeof(pc));
+	pc.nthreads = S->cfg.threads;
+	pc.block_bytes = S->cfg.block_bytes;
+	pc.fields = S->sides[0].fields;
+	pc.spill = S->errout;
+	pc.flush = S->cfg.wait;
+	pc.flush_arg = S->cfg.arg;
+	pc.stop = S->cfg.stop;
+	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
+		return -1;
+	return 0;
+}
+
 int
 src_next(struct source *S, struct src_event *ev, struct fault *f)
 {
+	const struct par_rec *pre = NULL;
 	struct line l;
 	int r;
 
+	if (!S->par_tried && par_open(S, f) == -1)
+		return SRC_FATAL;
 	for (;;) {
 		if (S->cfg.stop != NULL && *S->cfg.stop)
 			return SRC_STOP;
 		if ((++S->tick & 1023) == 0 && periodic(S))
 			return SRC_TICK;
-		r = rd_next(S->rd, &l, timeout_ms(S), f);
+		if (S->par != NULL)
+			r = par_next(S->par, &l, &pre, timeout_ms(S), f);
+		else
+			r = rd_next(S->rd, &l, timeout_ms(S), f);
 		switch (r) {
 		case RD_LINE:
-			r = take(S, &l, ev, f);
+			r = take(S, &l, pre, ev, f);
 			if (r == -1)
 				continue;
 			if (r == SRC_BAD) {
@@ -630,6 +680,8 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 int
 src_side_ended(const struct source *S, int side)
 {
+	if (S->par != NULL)
+		return par_ended(S->par);
 	return rd_stream_ended(S->rd, side);
 }
 
@@ -654,7 +706,7 @@ src_arena(struct source *S)
 uint64_t
 src_bytes(const struct source *S)
 {
-	return rd_bytes(S->rd);
+	return S->par != NULL ? par_bytes(S->par) : rd_bytes(S->rd);
 }
 
 void

@@ -4,6 +4,7 @@
 #   make check           unit tests of lib/, the layering checks and the
 #                        bats suites
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make tsan            tests/threads.bats (-j N) under ThreadSanitizer
 #   make timeends        every tool at the int64-nanosecond ends of time
 #   make crash           kill -9 every stateful tool at >= 200 points
 #   make fault           failed writes, syncs, renames, opens: every call
@@ -42,7 +43,13 @@ SK_CFLAGS += $(CPPFLAGS)
 RT_CFLAGS = $(SK_CFLAGS) -Icmd/common
 LDLIBS	= $(PKG_LIBS) -lm -pthread
 
-ifeq ($(SANITIZE),1)
+ifeq ($(TSAN),1)
+# ThreadSanitizer: -j N's threads (make tsan; CI runs it after
+# make check SANITIZE=1).  It cannot share a build with ASan.
+BUILD	= build-tsan
+SK_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=thread
+else ifeq ($(SANITIZE),1)
 BUILD	= build-san
 SK_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
@@ -115,6 +122,14 @@ check: all
 	@sh tests/includes.sh
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
 	    $(CHECK_BATS)
+
+# tests/threads.bats (every tool at -j 1, 2 and 4) under ThreadSanitizer:
+# make tsan builds into build-tsan and fails on any report.  CI runs it
+# after make check SANITIZE=1 (.ci/run).
+tsan:
+	@$(MAKE) --no-print-directory TSAN=1 all
+	TSAN_OPTIONS="halt_on_error=1 exitcode=86 $(TSAN_OPTIONS)" \
+	    SK_BIN=$(CURDIR)/build-tsan SK_SANITIZE=1 bats tests/threads.bats
 
 timeends: all
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats
@@ -206,10 +221,10 @@ deb: dist
 	rm -rf "$$tmp"; ls dist/*_$(VERSION)_$$arch.*
 
 clean:
-	rm -rf build build-san build-fuzz dist
+	rm -rf build build-san build-tsan build-fuzz dist
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check timeends crash fault demo bench install \
+.PHONY: all deps unit check tsan timeends crash fault demo bench install \
 	uninstall clean version dist distcheck deb
 .SECONDARY:

@@ -34,6 +34,9 @@ struct item {
 	int		 ok;		/* RD_LINE: parsed */
 	enum rec_kind	 rk;
 	int		 fault;		/* index in faults, or -1 */
+	int		 timed;		/* the time hook ran */
+	int		 tfault;	/* its fault's index, or -1 */
+	int64_t		 time_ns;
 	size_t		 off, len;
 	int64_t		 lineno;
 	const char	*file;
@@ -108,6 +111,17 @@ slot(struct par *P, uint64_t seq)
 	return &P->b[seq % (uint64_t)P->nblocks];
 }
 
+static int
+add_fault(struct block *b, const struct fault *f)
+{
+	if (b->nf == b->fcap) {
+		b->fcap = b->fcap ? b->fcap * 2 : 8;
+		b->faults = xrealloc(b->faults, b->fcap * sizeof(*b->faults));
+	}
+	b->faults[b->nf] = *f;
+	return (int)b->nf++;
+}
+
 /* --- the reader thread --- */
 
 /* The block being filled, waiting for its slot; NULL when told to quit. */
@@ -171,7 +185,7 @@ add_item(struct par *P, int kind, const char *p, size_t n)
 	it = &b->it[b->n++];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
-	it->fault = -1;
+	it->fault = it->tfault = -1;
 	it->off = b->len;
 	it->len = n;
 	if (n > 0)
@@ -223,19 +237,6 @@ quitting(struct par *P)
 	return q;
 }
 
-static void
-set_fault(struct par *P, struct item *it, const struct fault *f)
-{
-	struct block *b = P->cur;
-
-	if (b->nf == b->fcap) {
-		b->fcap = b->fcap ? b->fcap * 2 : 8;
-		b->faults = xrealloc(b->faults, b->fcap * sizeof(*b->faults));
-	}
-	b->faults[b->nf] = *f;
-	it->fault = (int)b->nf++;
-}
-
 static void *
 reader_main(void *arg)
 {
@@ -270,7 +271,7 @@ reader_main(void *arg)
 		case RD_ERROR:
 			if ((it = add_item(P, RD_ERROR, NULL, 0)) == NULL)
 				return NULL;
-			set_fault(P, it, &f);
+			it->fault = add_fault(P->cur, &f);
 			submit(P, 1);
 			return NULL;
 		default:	/* RD_TIMEOUT, RD_STREAM_END */
@@ -284,6 +285,7 @@ reader_main(void *arg)
 static void
 parse_block(struct worker *W, struct block *b)
 {
+	const struct par_config *c = &W->P->cfg;
 	int nslots = W->P->nslots;
 	struct record rec;
 	struct fault f;
@@ -301,19 +303,18 @@ parse_block(struct worker *W, struct block *b)
 			continue;
 		if (rec_parse(W->parser, b->data + it->off, it->len, &rec,
 		    &f) == -1) {
-			if (b->nf == b->fcap) {
-				b->fcap = b->fcap ? b->fcap * 2 : 8;
-				b->faults = xrealloc(b->faults, b->fcap *
-				    sizeof(*b->faults));
-			}
-			b->faults[b->nf] = f;
-			it->fault = (int)b->nf++;
+			it->fault = add_fault(b, &f);
 			continue;
 		}
 		it->ok = 1;
 		it->rk = rec.kind;
 		memcpy(b->vals + i * (size_t)nslots, rec.v,
 		    (size_t)nslots * sizeof(*b->vals));
+		if (c->time == NULL || rec.kind != REC_EVENT)
+			continue;
+		it->timed = 1;
+		if (c->time(c->time_arg, &rec, &it->time_ns, &f) == -1)
+			it->tfault = add_fault(b, &f);
 	}
 	rec_parser_set_arena(W->parser, W->scratch);
 }
@@ -580,6 +581,10 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		P->pr.rec.v = b->vals + (P->ti - 1) * (size_t)P->nslots;
 		P->pr.rec.nv = P->nslots;
 		P->pr.fault = it->ok ? NULL : &b->faults[it->fault];
+		P->pr.timed = it->timed;
+		P->pr.time_ns = it->time_ns;
+		P->pr.time_fault = it->tfault >= 0 ? &b->faults[it->tfault] :
+		    NULL;
 		*pr = &P->pr;
 		return RD_LINE;
 	}

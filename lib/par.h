@@ -47,6 +47,14 @@ struct par_config {
 	void		(*flush)(void *);
 	void		*flush_arg;
 	const volatile sig_atomic_t *stop;	/* set: stop waiting */
+	/*
+	 * The event time of a parsed event, read on the worker (NULL: the
+	 * consumer reads it); 0, or -1 with the fault.  Called on any
+	 * worker thread at once: it may only read what it is given.
+	 */
+	int		(*time)(void *arg, const struct record *, int64_t *,
+			    struct fault *);
+	void		*time_arg;
 };
 
 /* A line's parse: rec as rec_parse() filled it, or why it failed. */
@@ -54,6 +62,9 @@ struct par_rec {
 	int		 ok;
 	struct record	 rec;		/* p, len, kind, v, nv */
 	struct fault	*fault;		/* when !ok */
+	int		 timed;		/* the config's time hook ran: */
+	int64_t		 time_ns;	/* its time, */
+	struct fault	*time_fault;	/* or why not (NULL: it read one) */
 };
 
 struct par;

@@ -370,25 +370,13 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 	return SKIP_OTHER;
 }
 
+/* The time in the side's time slot; S and sd are only read. */
 static int
-event_time(struct source *S, struct side *sd, struct src_event *ev,
-    int64_t *t, struct fault *f)
+slot_time(const struct source *S, const struct side *sd,
+    const struct record *rec, int64_t *t, struct fault *f)
 {
-	const struct value *v;
+	const struct value *v = &rec->v[sd->time_slot];
 
-	if (S->processing) {
-		*t = clock_wall_ns();
-		return 0;
-	}
-	if (sd->time_kafka) {
-		if (!S->env.has_ts)
-			return fault_set(f, EX_DATAERR, "kcat envelope has no "
-			    "\"ts\"");
-		if (__builtin_mul_overflow(S->env.ts_ms, 1000000, t))
-			return fault_set(f, EX_DATAERR, "time out of range");
-		return 0;
-	}
-	v = &ev->rec.v[sd->time_slot];
 	switch (v->type) {
 	case V_NUMBER:
 		return tp_from_number(&S->cfg.time_fmt, v->raw, v->rawlen, t, f);
@@ -402,6 +390,25 @@ event_time(struct source *S, struct side *sd, struct src_event *ev,
 		    sd->time_text, v->type == V_NULL ? "null" :
 		    val_type_name(v->type));
 	}
+}
+
+static int
+event_time(struct source *S, struct side *sd, struct src_event *ev,
+    int64_t *t, struct fault *f)
+{
+	if (S->processing) {
+		*t = clock_wall_ns();
+		return 0;
+	}
+	if (sd->time_kafka) {
+		if (!S->env.has_ts)
+			return fault_set(f, EX_DATAERR, "kcat envelope has no "
+			    "\"ts\"");
+		if (__builtin_mul_overflow(S->env.ts_ms, 1000000, t))
+			return fault_set(f, EX_DATAERR, "time out of range");
+		return 0;
+	}
+	return slot_time(S, sd, &ev->rec, t, f);
 }
 
 static int
@@ -511,7 +518,17 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 		S->cnt.in++;
 		return SRC_EVENT;
 	}
-	if (event_time(S, sd, ev, &t, f) == -1) {
+	if (pre != NULL && pre->timed) {
+		r = 0;
+		t = pre->time_ns;
+		if (pre->time_fault != NULL) {
+			*f = *pre->time_fault;
+			r = -1;
+		}
+	} else {
+		r = event_time(S, sd, ev, &t, f);
+	}
+	if (r == -1) {
 		if (sd->need_time == SRC_TIME_NEEDED)
 			return SRC_BAD;
 		ev->rec.time_ns = SRC_NO_TIME;
@@ -602,6 +619,16 @@ stream_end(struct source *S, int stream)
  * semantics (--idle, --processing-time).  Anything else reads on one
  * thread, as -j 1, rather than risk a difference.
  */
+/* par.h's time hook: slot_time() on a decode thread. */
+static int
+worker_time(void *arg, const struct record *rec, int64_t *t,
+    struct fault *f)
+{
+	const struct source *S = arg;
+
+	return slot_time(S, &S->sides[0], rec, t, f);
+}
+
 static int
 par_open(struct source *S, struct fault *f)
 {
@@ -620,6 +647,11 @@ par_open(struct source *S, struct fault *f)
 	pc.flush = S->cfg.wait;
 	pc.flush_arg = S->cfg.arg;
 	pc.stop = S->cfg.stop;
+	if (S->sides[0].need_time != SRC_TIME_NONE &&
+	    S->sides[0].time_slot >= 0) {
+		pc.time = worker_time;
+		pc.time_arg = S;
+	}
 	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
 		return -1;
 	return 0;

@@ -81,6 +81,7 @@ struct par {
 	pthread_t	 rtid;
 	int		 rstarted;
 	struct block	*cur;
+	int		 rquit;		/* quit, as last seen */
 	struct sink	 spill;		/* the reader's spill, into blocks */
 	/* The workers. */
 	struct worker	*w;
@@ -161,6 +162,7 @@ submit(struct par *P, int last)
 	b->state = B_FILLED;
 	P->wseq++;
 	pthread_cond_signal(&P->cv_work);
+	P->rquit = P->quit;
 	unlock(P);
 	P->cur = NULL;
 }
@@ -244,10 +246,12 @@ reader_main(void *arg)
 	struct item *it;
 	struct line l;
 	struct fault f;
-	int r;
+	int r = 0;
 
 	for (;;) {
-		if (quitting(P))
+		/* Asked under the mutex only when blocks change hands. */
+		if (P->rquit || ((r == RD_TIMEOUT || P->cur == NULL) &&
+		    quitting(P)))
 			return NULL;
 		r = rd_next(P->rd, &l, 100, &f);
 		if (P->spill.b.len > 0)

@@ -264,3 +264,24 @@ setup() {
 	[ "$n" -eq 95 ]
 	[ "$(wc -l <out)" -gt 2800 ]
 }
+
+@test "threads: SIGTERM on a quiet pipe: final checkpoint, exit 0" {
+	# As with -j 1 (state.bats): what was read is in the snapshot, and
+	# the rest of the input, read on, gives one run's result.
+	S="$BATS_TEST_DIRNAME/../examples/access.ndjson"
+	mkfifo fifo
+	STREAMKIT_BLOCK_SIZE=4096 stream-agg -j 2 --by .service count \
+	    --state st <fifo >/dev/null &
+	pid=$!
+	exec 7>fifo
+	head -n 1200 "$S" >&7
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	exec 7>&-
+	tail -n +1201 "$S" | stream-agg -j 2 --by .service count --state st \
+	    --eof flush >split
+	stream-agg -j 1 --by .service count "$S" >one
+	diff one split
+	[ "$(wc -l <one)" -gt 3 ]
+}

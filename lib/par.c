@@ -259,6 +259,10 @@ reader_main(void *arg)
 		switch (r) {
 		case RD_LINE:
 		case RD_OVERSIZE:
+			/* A block's buffer stays at its size, as a rule. */
+			if (r == RD_LINE && P->cur != NULL && P->cur->n > 0 &&
+			    P->cur->len + l.len > P->cfg.block_bytes)
+				submit(P, 0);
 			it = add_item(P, r, l.p, r == RD_LINE ? l.len : 0);
 			if (it == NULL)
 				return NULL;

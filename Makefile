@@ -4,6 +4,7 @@
 #   make check           unit tests of lib/, the layering checks, the
 #                        bats suites, make crash and make fault
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
+#   make tsan            tests/threads.bats (-j N) under ThreadSanitizer
 #   make timeends        every tool at the int64-nanosecond ends of time
 #                        (also part of make check)
 #   make crash           kill -9 every stateful tool at >= 200 points
@@ -35,16 +36,22 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN	= -Wall -Wextra -Werror -Wpedantic -Wvla -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS	?= -O2 -g
-SK_CFLAGS = -std=c11 -D_GNU_SOURCE \
+SK_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread \
 	  -DSK_VERSION='"$(VERSION)"' $(WARN) -Ilib $(PKG_CFLAGS)
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line
 # (dpkg-buildflags) reach every compile and link.
 SK_CFLAGS += $(CPPFLAGS)
 # The tool runtime sees the engine; the engine never sees the runtime.
 RT_CFLAGS = $(SK_CFLAGS) -Icmd/common
-LDLIBS	= $(PKG_LIBS) -lm
+LDLIBS	= $(PKG_LIBS) -lm -pthread
 
-ifeq ($(SANITIZE),1)
+ifeq ($(TSAN),1)
+# ThreadSanitizer: -j N's threads (make tsan; CI runs it after
+# make check SANITIZE=1).  It cannot share a build with ASan.
+BUILD	= build-tsan
+SK_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=thread
+else ifeq ($(SANITIZE),1)
 BUILD	= build-san
 SK_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
@@ -120,6 +127,17 @@ check: all $(BUILD)/fault.so
 	    $(CHECK_BATS)
 	tests/crash/crash.sh $(BUILD)
 	tests/fault/sweep.sh $(BUILD)
+
+# tests/threads.bats (every tool at -j 1, 2 and 4) under ThreadSanitizer:
+# make tsan builds into build-tsan and fails on any report but a thread
+# leak: --strict, -q and fatal errors exit() with the decode threads
+# still running, on purpose.  CI runs it after make check SANITIZE=1
+# (.ci/run).
+tsan:
+	@$(MAKE) --no-print-directory TSAN=1 all
+	TSAN_OPTIONS="halt_on_error=1 exitcode=86 report_thread_leaks=0 \
+	    $(TSAN_OPTIONS)" \
+	    SK_BIN=$(CURDIR)/build-tsan SK_SANITIZE=1 bats tests/threads.bats
 
 timeends: all
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats
@@ -211,10 +229,10 @@ deb: dist
 	rm -rf "$$tmp"; ls dist/*_$(VERSION)_$$arch.*
 
 clean:
-	rm -rf build build-san build-fuzz dist
+	rm -rf build build-san build-tsan build-fuzz dist
 
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all deps unit check timeends crash fault demo bench install \
+.PHONY: all deps unit check tsan timeends crash fault demo bench install \
 	uninstall clean version dist distcheck deb
 .SECONDARY:

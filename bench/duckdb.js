@@ -4,9 +4,9 @@
 //   node bench/duckdb.js join EVENTS DIMS       enrichment hash join
 //
 // Both write NDJSON to stdout through COPY ... TO '/dev/stdout', so DuckDB
-// pays for reading and writing JSON as streamkit does.  SET threads=1
-// because every streamkit tool is one process on one core; the point is
-// the cost per core, not how well a machine's cores are used.
+// pays for reading and writing JSON as streamkit does.  SET threads=1 by
+// default, the cost per core beside streamkit's -j 1; DUCKDB_THREADS=N
+// gives the rows beside -j N.
 //
 // The driver is @duckdb/node-api, which ships its native library as an npm
 // package; the older `duckdb` package is used when that is what is
@@ -18,6 +18,7 @@ const path = require('path');
 
 const modules = process.env.DUCKDB_MODULES ||
 	path.join(__dirname, '.duckdb', 'node_modules');
+const threads = String(parseInt(process.env.DUCKDB_THREADS || '1', 10) || 1);
 
 // JSON string literal quoting is SQL's: double the single quotes.
 function lit(s) {
@@ -52,10 +53,10 @@ function queries(kind, args) {
 
 async function runNeo(api, sqls) {
 	const db = await api.DuckDBInstance.create(':memory:',
-	    { threads: '1' });
+	    { threads: threads });
 	const conn = await db.connect();
 
-	await conn.run('SET threads = 1');
+	await conn.run('SET threads = ' + threads);
 	for (const sql of sqls)
 		await conn.run(sql);
 }
@@ -64,7 +65,7 @@ function runLegacy(duckdb, sqls) {
 	const db = new duckdb.Database(':memory:');
 
 	return new Promise((resolve, reject) => {
-		db.exec(['SET threads = 1'].concat(sqls).join(';\n'),
+		db.exec(['SET threads = ' + threads].concat(sqls).join(';\n'),
 		    (err) => (err ? reject(err) : resolve()));
 	});
 }

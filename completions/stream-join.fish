@@ -35,6 +35,7 @@ complete -c stream-join -l eof -x -a 'flush keep' -d 'at end of input fire every
 complete -c stream-join -l strict -d 'stop at the first bad record (exit 65)'
 complete -c stream-join -l errors-output -r -F -d 'append bad lines to FILE byte for byte'
 complete -c stream-join -l max-line-bytes -x -d 'longest accepted line (default 16777216)'
+complete -c stream-join -s j -l threads -x -a 'auto' -d 'decode on N threads; same output (default auto)'
 complete -c stream-join -l stats -d 'a summary line on stderr every D (default 10s) and at exit'
 complete -c stream-join -l metrics -r -F -d 'write Prometheus metrics to FILE every interval'
 complete -c stream-join -s v -l verbose -d 'a summary line on stderr at exit (else silent on success)'

@@ -27,6 +27,7 @@ complete -c stream-watermark -l eof -x -a 'flush keep' -d 'at end of input fire 
 complete -c stream-watermark -l strict -d 'stop at the first bad record (exit 65)'
 complete -c stream-watermark -l errors-output -r -F -d 'append bad lines to FILE byte for byte'
 complete -c stream-watermark -l max-line-bytes -x -d 'longest accepted line (default 16777216)'
+complete -c stream-watermark -s j -l threads -x -a 'auto' -d 'decode on N threads; same output (default auto)'
 complete -c stream-watermark -l stats -d 'a summary line on stderr every D (default 10s) and at exit'
 complete -c stream-watermark -l metrics -r -F -d 'write Prometheus metrics to FILE every interval'
 complete -c stream-watermark -s v -l verbose -d 'a summary line on stderr at exit (else silent on success)'

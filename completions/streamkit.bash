@@ -183,6 +183,8 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--max-line-bytes)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--threads|-j)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto' ;;
 	--stats)
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
@@ -200,8 +202,8 @@ _streamkit_opt_stream_filter()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
-_streamkit_shorts_stream_filter='-q -v -c -t -h'
+_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_filter='-q -v -c -t -j -h'
 
 # stream-watermark
 _streamkit_opt_stream_watermark()
@@ -255,6 +257,8 @@ _streamkit_opt_stream_watermark()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--max-line-bytes)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--threads|-j)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto' ;;
 	--stats)
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
@@ -272,8 +276,8 @@ _streamkit_opt_stream_watermark()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
-_streamkit_shorts_stream_watermark='-t -v -h'
+_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_watermark='-t -j -v -h'
 
 # stream-window
 _streamkit_opt_stream_window()
@@ -343,6 +347,8 @@ _streamkit_opt_stream_window()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--max-line-bytes)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--threads|-j)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto' ;;
 	--stats)
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
@@ -360,8 +366,8 @@ _streamkit_opt_stream_window()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
-_streamkit_shorts_stream_window='-t -v -h'
+_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_window='-t -j -v -h'
 
 # stream-agg
 _streamkit_opt_stream_agg()
@@ -435,6 +441,8 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--max-line-bytes)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--threads|-j)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto' ;;
 	--stats)
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
@@ -452,8 +460,8 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
-_streamkit_shorts_stream_agg='-t -v -h'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_agg='-t -j -v -h'
 
 # stream-join
 _streamkit_opt_stream_join()
@@ -523,6 +531,8 @@ _streamkit_opt_stream_join()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--max-line-bytes)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--threads|-j)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=words _sk_words='auto' ;;
 	--stats)
 		_sk_nargs=0 _sk_optional=1 _sk_kind=words _sk_words='1s 10s 1m 5m 1h' ;;
 	--metrics)
@@ -540,7 +550,7 @@ _streamkit_opt_stream_join()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --stats --metrics --verbose --progress --no-progress --help --version'
-_streamkit_shorts_stream_join='-t -v -h'
+_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_shorts_stream_join='-t -j -v -h'
 
 complete -F _streamkit stream-filter stream-watermark stream-window stream-agg stream-join

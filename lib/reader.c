@@ -154,6 +154,19 @@ rd_free(struct reader *rd)
 	free(rd);
 }
 
+void
+rd_swap_hooks(struct reader *rd, struct rd_config *c)
+{
+	struct rd_config t = rd->cfg;
+
+	rd->cfg.flush = c->flush;
+	rd->cfg.flush_arg = c->flush_arg;
+	rd->cfg.spill = c->spill;
+	c->flush = t.flush;
+	c->flush_arg = t.flush_arg;
+	c->spill = t.spill;
+}
+
 /*
  * Oversize lines go to --errors-output piece by piece, as they arrive.
  * The line's ending is "\n" or "\r\n", and the '\r' of the latter becomes

@@ -69,6 +69,11 @@ struct reader;
 struct reader *rd_open(char **const *streams, int nstreams,
 	    const struct rd_config *, struct fault *);
 void	rd_free(struct reader *);
+/*
+ * Swap the flush hook, its argument and the spill sink with c's (c gets
+ * the reader's): par.c reads through the reader on a thread of its own.
+ */
+void	rd_swap_hooks(struct reader *, struct rd_config *c);
 /* timeout_ms: -1 waits for ever, 0 never waits. */
 int	rd_next(struct reader *, struct line *, int timeout_ms,
 	    struct fault *);

@@ -536,6 +536,12 @@ rec_parser_free(struct parser *P)
 	free(P);
 }
 
+void
+rec_parser_set_arena(struct parser *P, struct arena *a)
+{
+	P->arena = a;
+}
+
 static int
 bad(struct parser *P, struct fault *f, const char *what, size_t off)
 {

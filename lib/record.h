@@ -62,6 +62,8 @@ int	rec_fields_count(const struct fields *);
 struct parser *rec_parser_new(struct fields *, struct arena *,
 	    struct fault *);
 void	rec_parser_free(struct parser *);
+/* Decoded strings go to a from now on (par.c: the block's arena). */
+void	rec_parser_set_arena(struct parser *, struct arena *a);
 /*
  * Parse p[0..len) into rec (whose v array the parser owns).  0, or -1
  * with an EX_DATAERR fault saying why the line is a bad record.

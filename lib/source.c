@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "jcur.h"
 #include "kcat.h"
+#include "par.h"
 #include "key.h"
 #include "path.h"
 #include "reader.h"
@@ -24,6 +25,7 @@ struct side {
 	struct parser	*ev;		/* the event's paths */
 	struct parser	*env;		/* the envelope's, with --kcat */
 	struct fields	*envfl;
+	struct fields	*fields;	/* the event's, borrowed */
 	int		 kslots[KC_NSLOTS];
 	int		 time_slot;	/* -1: processing time or @kafka */
 	int		 time_kafka;
@@ -56,6 +58,8 @@ struct skip {
 struct source {
 	struct src_config cfg;
 	struct reader	*rd;
+	struct par	*par;		/* -j N: the lines come from it */
+	int		 par_tried;
 	struct arena	*arena;
 	struct watermark wm;
 	struct side	*sides;
@@ -148,6 +152,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	struct path p;
 
 	sd->kcat = cfg->kcat;
+	sd->fields = cfg->fields;
 	sd->group = cfg->group;
 	sd->tombstones = cfg->tombstones;
 	sd->need_time = cfg->need_time;
@@ -250,6 +255,7 @@ src_free(struct source *S)
 		S->cfg.sink_close(S->cfg.arg, S->errout);
 	if (S->lateout != NULL)
 		S->cfg.sink_close(S->cfg.arg, S->lateout);
+	par_free(S->par);
 	rd_free(S->rd);
 	skip_free(S->skip);
 	arena_free(S->arena);
@@ -366,25 +372,13 @@ skip_other(struct source *S, const char *p, size_t n, int ch, int64_t now)
 	return SKIP_OTHER;
 }
 
+/* The time in the side's time slot; S and sd are only read. */
 static int
-event_time(struct source *S, struct side *sd, struct src_event *ev,
-    int64_t *t, struct fault *f)
+slot_time(const struct source *S, const struct side *sd,
+    const struct record *rec, int64_t *t, struct fault *f)
 {
-	const struct value *v;
+	const struct value *v = &rec->v[sd->time_slot];
 
-	if (S->processing) {
-		*t = clock_wall_ns();
-		return 0;
-	}
-	if (sd->time_kafka) {
-		if (!S->env.has_ts)
-			return fault_set(f, EX_DATAERR, "kcat envelope has no "
-			    "\"ts\"");
-		if (__builtin_mul_overflow(S->env.ts_ms, 1000000, t))
-			return fault_set(f, EX_DATAERR, "time out of range");
-		return 0;
-	}
-	v = &ev->rec.v[sd->time_slot];
 	switch (v->type) {
 	case V_NUMBER:
 		return tp_from_number(&S->cfg.time_fmt, v->raw, v->rawlen, t, f);
@@ -398,6 +392,25 @@ event_time(struct source *S, struct side *sd, struct src_event *ev,
 		    sd->time_text, v->type == V_NULL ? "null" :
 		    val_type_name(v->type));
 	}
+}
+
+static int
+event_time(struct source *S, struct side *sd, struct src_event *ev,
+    int64_t *t, struct fault *f)
+{
+	if (S->processing) {
+		*t = clock_wall_ns();
+		return 0;
+	}
+	if (sd->time_kafka) {
+		if (!S->env.has_ts)
+			return fault_set(f, EX_DATAERR, "kcat envelope has no "
+			    "\"ts\"");
+		if (__builtin_mul_overflow(S->env.ts_ms, 1000000, t))
+			return fault_set(f, EX_DATAERR, "time out of range");
+		return 0;
+	}
+	return slot_time(S, sd, &ev->rec, t, f);
 }
 
 static int
@@ -445,8 +458,8 @@ open_envelope(struct source *S, struct side *sd, const struct line *l,
  * -1 for "skip this line".
  */
 static int
-take(struct source *S, const struct line *l, struct src_event *ev,
-    struct fault *f)
+take(struct source *S, const struct line *l, const struct par_rec *pre,
+    struct src_event *ev, struct fault *f)
 {
 	struct side *sd = &S->sides[l->stream];
 	const char *p = l->p;
@@ -471,7 +484,14 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	if (S->raw != NULL && !sd->kcat && S->raw(S->raw_ctx, p, n,
 	    l->stream))
 		return -1;
-	if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
+	if (pre != NULL) {
+		/* Parsed on a decode thread (-j N): no kcat, no --shard. */
+		if (!pre->ok) {
+			*f = *pre->fault;
+			return SRC_BAD;
+		}
+		ev->rec = pre->rec;
+	} else if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
 		/*
 		 * A bad line is its key's shard's to report; one whose key
 		 * could not be read, the shard of the missing key's.
@@ -500,7 +520,17 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 		S->cnt.in++;
 		return SRC_EVENT;
 	}
-	if (event_time(S, sd, ev, &t, f) == -1) {
+	if (pre != NULL && pre->timed) {
+		r = 0;
+		t = pre->time_ns;
+		if (pre->time_fault != NULL) {
+			*f = *pre->time_fault;
+			r = -1;
+		}
+	} else {
+		r = event_time(S, sd, ev, &t, f);
+	}
+	if (r == -1) {
 		if (sd->need_time == SRC_TIME_NEEDED)
 			return SRC_BAD;
 		ev->rec.time_ns = SRC_NO_TIME;
@@ -583,21 +613,73 @@ stream_end(struct source *S, int stream)
 	return SRC_TICK;
 }
 
+/*
+ * -j N: decode on threads when what take() does before the parse needs
+ * no order and what it does after it needs nothing but the parse: one
+ * input, no kcat envelopes (offsets, per-partition channels), no
+ * --shard skipping, no raw look (--merge), no wall clock in the
+ * semantics (--idle, --processing-time).  Anything else reads on one
+ * thread, as -j 1, rather than risk a difference.
+ */
+/* par.h's time hook: slot_time() on a decode thread. */
+static int
+worker_time(void *arg, const struct record *rec, int64_t *t,
+    struct fault *f)
+{
+	const struct source *S = arg;
+
+	return slot_time(S, &S->sides[0], rec, t, f);
+}
+
+static int
+par_open(struct source *S, struct fault *f)
+{
+	struct par_config pc;
+
+	S->par_tried = 1;
+	if (S->cfg.threads < 2 || S->nsides != 1 || S->sides[0].kcat ||
+	    S->skip != NULL || S->raw != NULL || S->processing ||
+	    S->cfg.idle_ns > 0)
+		return 0;
+	memset(&pc, 0, sizeof(pc));
+	pc.nthreads = S->cfg.threads;
+	pc.block_bytes = S->cfg.block_bytes;
+	pc.fields = S->sides[0].fields;
+	pc.spill = S->errout;
+	pc.flush = S->cfg.wait;
+	pc.flush_arg = S->cfg.arg;
+	pc.stop = S->cfg.stop;
+	if (S->sides[0].need_time != SRC_TIME_NONE &&
+	    S->sides[0].time_slot >= 0) {
+		pc.time = worker_time;
+		pc.time_arg = S;
+	}
+	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
+		return -1;
+	return 0;
+}
+
 int
 src_next(struct source *S, struct src_event *ev, struct fault *f)
 {
+	const struct par_rec *pre = NULL;
 	struct line l;
 	int r;
 
+	if (!S->par_tried && par_open(S, f) == -1)
+		return SRC_FATAL;
 	for (;;) {
 		if (S->cfg.stop != NULL && *S->cfg.stop)
 			return SRC_STOP;
 		if ((++S->tick & 1023) == 0 && periodic(S))
 			return SRC_TICK;
-		r = rd_next(S->rd, &l, timeout_ms(S), f);
+		if (S->par != NULL)
+			r = par_next(S->par, &l, &pre, timeout_ms(S), f);
+		else
+			r = rd_next(S->rd, &l, timeout_ms(S), f);
 		switch (r) {
 		case RD_LINE:
-			r = take(S, &l, ev, f);
+			r = take(S, &l, pre, ev, f);
 			if (r == -1)
 				continue;
 			if (r == SRC_BAD) {
@@ -632,6 +714,8 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 int
 src_side_ended(const struct source *S, int side)
 {
+	if (S->par != NULL)
+		return par_ended(S->par);
 	return rd_stream_ended(S->rd, side);
 }
 
@@ -656,7 +740,7 @@ src_arena(struct source *S)
 uint64_t
 src_bytes(const struct source *S)
 {
-	return rd_bytes(S->rd);
+	return S->par != NULL ? par_bytes(S->par) : rd_bytes(S->rd);
 }
 
 void

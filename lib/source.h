@@ -79,6 +79,8 @@ struct src_config {
 	size_t		 max_line_bytes;
 	const char	*by;		/* with shard_n: --shard I/N */
 	int		 shard_i, shard_n;
+	int		 threads;	/* -j: decode threads (par.h) */
+	size_t		 block_bytes;	/* their block; 0: the default */
 	const char	*errors_path;	/* --errors-output, or NULL */
 	const char	*late_path;	/* --late-output, or NULL */
 	/* Side files: opened when the source opens, closed by src_free. */

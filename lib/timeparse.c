@@ -720,9 +720,10 @@ rfc_fields(const char *s, size_t len, struct civil *c)
  * last "YYYY-MM-DDTHH" seen in the plain UTC form and its nanoseconds are
  * kept, so the next one only reads minutes, seconds and the fraction.
  * hour_cached() says whether s has that form ("...THH:MM:SS[.f]Z", no
- * leap second) and gives the part after the hour.
+ * leap second) and gives the part after the hour.  One cache a thread:
+ * -j N reads times on its decode threads (par.c).
  */
-static struct {
+static _Thread_local struct {
 	char	key[13];
 	int64_t	base_ns;
 } hour = { "", 0 };

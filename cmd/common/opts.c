@@ -42,7 +42,7 @@ enum {
 	O_EXACT, O_MERGE,
 	O_RIGHT, O_ON, O_BETWEEN, O_TYPE, O_TABLE, O_AS_OF, O_PREFIX_RIGHT,
 	O_NEST, O_LEFT_TIME, O_RIGHT_TIME, O_RIGHT_KCAT,
-	O_VERBOSE, O_PROGRESS, O_NO_PROGRESS,
+	O_VERBOSE, O_PROGRESS, O_NO_PROGRESS, O_THREADS,
 	O_HELP, O_VERSION, O_DUMP
 };
 
@@ -208,6 +208,8 @@ static const struct row rows[] = {
 	  "append bad lines to FILE byte for byte" },
 	{ "max-line-bytes", 0, A_REQ, "N", T_ALL, O_MAX_LINE, NULL,
 	  "longest accepted line (default 16777216)" },
+	{ "threads", 'j', A_REQ, "N|auto", T_ALL, O_THREADS, "auto",
+	  "decode on N threads; same output (default auto)" },
 	{ "stats", 0, A_OPT, "D", T_ALL, O_STATS, "duration",
 	  "a summary line on stderr every D (default 10s) and at exit" },
 	{ "metrics", 0, A_REQ, "FILE", T_ALL, O_METRICS, "file",
@@ -629,6 +631,7 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
     char **argv)
 {
 	struct fault f;
+	long nthreads;
 	char *end;
 
 	switch (id) {
@@ -678,6 +681,18 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 		break;
 	case O_METRICS: o->metrics = a; break;
 	case O_VERBOSE: o->verbose = 1; break;
+	case O_THREADS:
+		if (strcmp(a, "auto") == 0) {
+			o->threads = 0;
+			break;
+		}
+		nthreads = strtol(a, &end, 10);
+		if (end == a || *end != '\0' || nthreads < 1 ||
+		    nthreads > OPT_THREADS_MAX)
+			opt_usage_error(o, "-j: expected auto or 1 to %d "
+			    "threads, got \"%s\"", OPT_THREADS_MAX, a);
+		o->threads = (int)nthreads;
+		break;
 	case O_PROGRESS: o->progress = 1; break;
 	case O_NO_PROGRESS: o->progress = 0; break;
 	case O_STATE: o->state = a; break;

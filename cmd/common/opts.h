@@ -22,6 +22,8 @@
 
 struct buf;
 
+#define OPT_THREADS_MAX	64	/* -j; par.h's PAR_THREADS_MAX */
+
 enum tool {
 	T_FILTER = 1 << 0,
 	T_WATERMARK = 1 << 1,
@@ -58,6 +60,7 @@ struct opts {
 	int		 strict;
 	const char	*errors_output;
 	size_t		 max_line_bytes;
+	int		 threads;	/* -j N; 0: auto (SPEC 10) */
 
 	/* operations */
 	int64_t		 stats_ns;	/* 0: off */

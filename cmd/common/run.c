@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <sys/time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -191,6 +193,51 @@ report_bad(void *arg, const struct fault *f)
 	diag_bad(f);
 }
 
+/*
+ * -j auto (SPEC 10): the online CPUs, at most 8, when an input is a
+ * regular file of more than 64 MiB; else one thread, since a stage of a
+ * pipeline shares the cores with its neighbours.
+ */
+#define AUTO_THREADS_MAX	8
+#define AUTO_FILE_BYTES		((off_t)64 << 20)
+
+static int
+threads(const struct opts *o, char **const *streams, int nsides)
+{
+	struct stat st;
+	long n;
+	int i, j, big = 0;
+
+	if (o->threads > 0)
+		return o->threads;
+	for (i = 0; i < nsides; i++)
+		for (j = 0; streams[i] != NULL && streams[i][j] != NULL; j++)
+			if (strcmp(streams[i][j], "-") != 0 &&
+			    stat(streams[i][j], &st) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_size > AUTO_FILE_BYTES)
+				big = 1;
+	if (!big)
+		return 1;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > AUTO_THREADS_MAX ? AUTO_THREADS_MAX : (int)n;
+}
+
+/* STREAMKIT_BLOCK_SIZE: the decode threads' block, in bytes (tests). */
+static size_t
+block_bytes(void)
+{
+	const char *e = getenv("STREAMKIT_BLOCK_SIZE");
+	unsigned long long n;
+	char *end;
+
+	if (e == NULL || *e == '\0')
+		return 0;
+	n = strtoull(e, &end, 10);
+	if (*end != '\0' || n < 1 || n > ((size_t)1 << 30))
+		return 0;
+	return (size_t)n;
+}
+
 void
 run_open(struct run *R, char **const *streams, const struct src_side *sides,
     int nsides)
@@ -210,6 +257,8 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	    o->wm_out == WMO_NEVER ? -1 : 0;
 	c.keep_envelope = o->keep_envelope;
 	c.max_line_bytes = o->max_line_bytes;
+	c.threads = threads(o, streams, nsides);
+	c.block_bytes = block_bytes();
 	c.by = o->by;
 	c.shard_i = o->shard_i;
 	c.shard_n = o->shard_n;

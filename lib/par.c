@@ -1,0 +1,611 @@
+/*
+ * par.c - a reader thread, N parsing workers, one consumer in order.
+ *
+ * Blocks sit in a ring of nblocks slots, a block of sequence number s in
+ * slot s % nblocks.  The reader thread fills the slot of wseq once it is
+ * free, the workers parse the filled blocks in sequence (pseq), and the
+ * consumer takes cseq once it is parsed and frees it when it has taken
+ * every line.  One mutex guards the slots' states and the three
+ * counters; a block's contents belong to whoever moved it to its state.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "clock.h"
+#include "fault.h"
+#include "par.h"
+#include "reader.h"
+#include "record.h"
+#include "sink.h"
+#include "xmalloc.h"
+
+enum { B_FREE, B_FILLING, B_FILLED, B_PARSING, B_DONE };
+
+/* What an item is, beyond rd_next()'s RD_LINE, RD_OVERSIZE, RD_ERROR. */
+#define ITEM_SPILL	100	/* bytes of an oversize line */
+
+struct item {
+	int		 kind;
+	int		 ok;		/* RD_LINE: parsed */
+	enum rec_kind	 rk;
+	int		 fault;		/* index in faults, or -1 */
+	int		 timed;		/* the time hook ran */
+	int		 tfault;	/* its fault's index, or -1 */
+	int64_t		 time_ns;
+	size_t		 off, len;
+	int64_t		 lineno;
+	const char	*file;
+};
+
+struct block {
+	int		 state;
+	int		 last;		/* the input ends after it */
+	char		*data;
+	size_t		 len, cap;
+	struct item	*it;
+	size_t		 n, icap;
+	struct value	*vals;		/* n * nslots, parsed */
+	size_t		 vcap;
+	struct fault	*faults;
+	size_t		 nf, fcap;
+	struct arena	*arena;
+	uint64_t	 bytes;		/* read when it was filled */
+};
+
+struct worker {
+	struct par	*P;
+	pthread_t	 tid;
+	struct parser	*parser;
+	struct arena	*scratch;	/* the parser's, between blocks */
+};
+
+struct par {
+	struct par_config cfg;
+	struct reader	*rd;
+	struct rd_config saved;		/* the reader's hooks, given back */
+	int		 nslots;
+	struct block	*b;
+	int		 nblocks;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv_free;	/* a slot became free */
+	pthread_cond_t	 cv_work;	/* a block was filled */
+	pthread_cond_t	 cv_done;	/* a block was parsed */
+	uint64_t	 wseq, pseq, cseq;
+	int		 quit;
+	/* The reader thread's. */
+	pthread_t	 rtid;
+	int		 rstarted;
+	struct block	*cur;
+	int		 rquit;		/* quit, as last seen */
+	struct sink	 spill;		/* the reader's spill, into blocks */
+	/* The workers. */
+	struct worker	*w;
+	int		 nw;
+	/* The consumer's. */
+	struct block	*taking;
+	size_t		 ti;
+	uint64_t	 bytes;
+	int		 ended;
+	struct par_rec	 pr;
+};
+
+static void
+lock(struct par *P)
+{
+	pthread_mutex_lock(&P->mu);
+}
+
+static void
+unlock(struct par *P)
+{
+	pthread_mutex_unlock(&P->mu);
+}
+
+static struct block *
+slot(struct par *P, uint64_t seq)
+{
+	return &P->b[seq % (uint64_t)P->nblocks];
+}
+
+static int
+add_fault(struct block *b, const struct fault *f)
+{
+	if (b->nf == b->fcap) {
+		b->fcap = b->fcap ? b->fcap * 2 : 8;
+		b->faults = xrealloc(b->faults, b->fcap * sizeof(*b->faults));
+	}
+	b->faults[b->nf] = *f;
+	return (int)b->nf++;
+}
+
+/* --- the reader thread --- */
+
+/* The block being filled, waiting for its slot; NULL when told to quit. */
+static struct block *
+cur_block(struct par *P)
+{
+	struct block *b;
+
+	if (P->cur != NULL)
+		return P->cur;
+	lock(P);
+	b = slot(P, P->wseq);
+	while (!P->quit && b->state != B_FREE)
+		pthread_cond_wait(&P->cv_free, &P->mu);
+	if (P->quit) {
+		unlock(P);
+		return NULL;
+	}
+	b->state = B_FILLING;
+	unlock(P);
+	b->len = b->n = b->nf = 0;
+	b->last = 0;
+	arena_reset(b->arena);
+	return P->cur = b;
+}
+
+static void
+submit(struct par *P, int last)
+{
+	struct block *b = P->cur;
+
+	if (b == NULL)
+		return;
+	b->last = last;
+	b->bytes = rd_bytes(P->rd);
+	lock(P);
+	b->state = B_FILLED;
+	P->wseq++;
+	pthread_cond_signal(&P->cv_work);
+	P->rquit = P->quit;
+	unlock(P);
+	P->cur = NULL;
+}
+
+static struct item *
+add_item(struct par *P, int kind, const char *p, size_t n)
+{
+	struct block *b = cur_block(P);
+	struct item *it;
+
+	if (b == NULL)
+		return NULL;
+	if (b->n == b->icap) {
+		b->icap = b->icap ? b->icap * 2 : 1024;
+		b->it = xrealloc(b->it, b->icap * sizeof(*b->it));
+	}
+	if (b->cap - b->len < n) {
+		while (b->cap - b->len < n)
+			b->cap = b->cap ? b->cap * 2 : P->cfg.block_bytes + 4096;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	it = &b->it[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->fault = it->tfault = -1;
+	it->off = b->len;
+	it->len = n;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return it;
+}
+
+static int
+full(const struct par *P)
+{
+	const struct block *b = P->cur;
+
+	return b != NULL && (b->len >= P->cfg.block_bytes ||
+	    b->n >= PAR_BLOCK_LINES);
+}
+
+/* The reader spilled bytes of an oversize line: they go in the block. */
+static void
+spill_drain(struct sink *s)
+{
+	struct par *P = (struct par *)(void *)((char *)s -
+	    offsetof(struct par, spill));
+
+	if (s->b.len > 0 && add_item(P, ITEM_SPILL, s->b.data, s->b.len))
+		if (full(P))
+			submit(P, 0);
+	buf_clear(&s->b);
+}
+
+/* The reader would wait for input: what is read so far goes on. */
+static void
+reader_waits(void *arg)
+{
+	struct par *P = arg;
+
+	if (P->cur != NULL && P->cur->n > 0)
+		submit(P, 0);
+}
+
+static int
+quitting(struct par *P)
+{
+	int q;
+
+	lock(P);
+	q = P->quit;
+	unlock(P);
+	return q;
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct par *P = arg;
+	struct item *it;
+	struct line l;
+	struct fault f;
+	int r = 0;
+
+	for (;;) {
+		/* Asked under the mutex only when blocks change hands. */
+		if (P->rquit || ((r == RD_TIMEOUT || P->cur == NULL) &&
+		    quitting(P)))
+			return NULL;
+		r = rd_next(P->rd, &l, 100, &f);
+		if (P->spill.b.len > 0)
+			spill_drain(&P->spill);
+		switch (r) {
+		case RD_LINE:
+		case RD_OVERSIZE:
+			/* A block's buffer stays at its size, as a rule. */
+			if (r == RD_LINE && P->cur != NULL && P->cur->n > 0 &&
+			    P->cur->len + l.len > P->cfg.block_bytes)
+				submit(P, 0);
+			it = add_item(P, r, l.p, r == RD_LINE ? l.len : 0);
+			if (it == NULL)
+				return NULL;
+			it->lineno = l.lineno;
+			it->file = l.file;
+			if (full(P))
+				submit(P, 0);
+			break;
+		case RD_EOF:
+			if (cur_block(P) == NULL)
+				return NULL;
+			submit(P, 1);
+			return NULL;
+		case RD_ERROR:
+			if ((it = add_item(P, RD_ERROR, NULL, 0)) == NULL)
+				return NULL;
+			it->fault = add_fault(P->cur, &f);
+			submit(P, 1);
+			return NULL;
+		default:	/* RD_TIMEOUT, RD_STREAM_END */
+			break;
+		}
+	}
+}
+
+/* --- the workers --- */
+
+static void
+parse_block(struct worker *W, struct block *b)
+{
+	const struct par_config *c = &W->P->cfg;
+	int nslots = W->P->nslots;
+	struct record rec;
+	struct fault f;
+	size_t i;
+
+	if (b->vcap < b->n * (size_t)nslots) {
+		b->vcap = b->n * (size_t)nslots;
+		b->vals = xrealloc(b->vals, b->vcap * sizeof(*b->vals));
+	}
+	rec_parser_set_arena(W->parser, b->arena);
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->it[i];
+
+		if (it->kind != RD_LINE)
+			continue;
+		if (rec_parse(W->parser, b->data + it->off, it->len, &rec,
+		    &f) == -1) {
+			it->fault = add_fault(b, &f);
+			continue;
+		}
+		it->ok = 1;
+		it->rk = rec.kind;
+		memcpy(b->vals + i * (size_t)nslots, rec.v,
+		    (size_t)nslots * sizeof(*b->vals));
+		if (c->time == NULL || rec.kind != REC_EVENT)
+			continue;
+		it->timed = 1;
+		if (c->time(c->time_arg, &rec, &it->time_ns, &f) == -1)
+			it->tfault = add_fault(b, &f);
+	}
+	rec_parser_set_arena(W->parser, W->scratch);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *W = arg;
+	struct par *P = W->P;
+	struct block *b;
+
+	for (;;) {
+		lock(P);
+		while (!P->quit && slot(P, P->pseq)->state != B_FILLED)
+			pthread_cond_wait(&P->cv_work, &P->mu);
+		if (P->quit) {
+			unlock(P);
+			return NULL;
+		}
+		b = slot(P, P->pseq++);
+		b->state = B_PARSING;
+		/* Another block may be waiting behind this one. */
+		if (slot(P, P->pseq)->state == B_FILLED)
+			pthread_cond_signal(&P->cv_work);
+		unlock(P);
+		parse_block(W, b);
+		lock(P);
+		b->state = B_DONE;
+		pthread_cond_broadcast(&P->cv_done);
+		unlock(P);
+	}
+}
+
+/* --- the consumer --- */
+
+static void
+stop_threads(struct par *P)
+{
+	int i;
+
+	lock(P);
+	P->quit = 1;
+	pthread_cond_broadcast(&P->cv_free);
+	pthread_cond_broadcast(&P->cv_work);
+	pthread_cond_broadcast(&P->cv_done);
+	unlock(P);
+	if (P->rstarted)
+		pthread_join(P->rtid, NULL);
+	for (i = 0; i < P->nw; i++)
+		pthread_join(P->w[i].tid, NULL);
+	P->rstarted = 0;
+	P->nw = 0;
+}
+
+struct par *
+par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
+{
+	struct rd_config hooks;
+	sigset_t all, old;
+	struct par *P;
+	int i, n = cfg->nthreads;
+
+	if (n < 1 || n > PAR_THREADS_MAX)
+		return fault_null(f, EX_USAGE, "-j: from 1 to %d threads",
+		    PAR_THREADS_MAX);
+	P = xcalloc(1, sizeof(*P));
+	P->cfg = *cfg;
+	if (P->cfg.block_bytes == 0)
+		P->cfg.block_bytes = PAR_BLOCK_BYTES;
+	P->rd = rd;
+	P->nslots = rec_fields_count(cfg->fields);
+	P->nblocks = n * PAR_BLOCKS_PER_THREAD + 2;
+	P->b = xcalloc((size_t)P->nblocks, sizeof(*P->b));
+	for (i = 0; i < P->nblocks; i++)
+		P->b[i].arena = arena_new();
+	pthread_mutex_init(&P->mu, NULL);
+	pthread_cond_init(&P->cv_free, NULL);
+	pthread_cond_init(&P->cv_work, NULL);
+	pthread_cond_init(&P->cv_done, NULL);
+	buf_init(&P->spill.b);
+	P->spill.drain = spill_drain;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.flush = reader_waits;
+	hooks.flush_arg = P;
+	hooks.spill = cfg->spill != NULL ? &P->spill : NULL;
+	P->saved = hooks;
+	rd_swap_hooks(rd, &P->saved);
+	P->w = xcalloc((size_t)n, sizeof(*P->w));
+	for (i = 0; i < n; i++) {
+		P->w[i].P = P;
+		P->w[i].scratch = arena_new();
+		P->w[i].parser = rec_parser_new(cfg->fields, P->w[i].scratch,
+		    f);
+		if (P->w[i].parser == NULL) {
+			par_free(P);
+			return NULL;
+		}
+	}
+	/* The threads take no signal: the caller's thread does. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&P->w[i].tid, NULL, worker_main,
+		    &P->w[i]) != 0)
+			break;
+		P->nw++;
+	}
+	if (P->nw == n && pthread_create(&P->rtid, NULL, reader_main,
+	    P) == 0)
+		P->rstarted = 1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!P->rstarted) {
+		par_free(P);
+		return fault_null(f, EX_OSERR, "cannot start threads: %s",
+		    strerror(errno));
+	}
+	return P;
+}
+
+void
+par_free(struct par *P)
+{
+	int i;
+
+	if (P == NULL)
+		return;
+	stop_threads(P);
+	rd_swap_hooks(P->rd, &P->saved);
+	for (i = 0; P->w != NULL && i < P->cfg.nthreads; i++) {
+		rec_parser_free(P->w[i].parser);
+		arena_free(P->w[i].scratch);
+	}
+	free(P->w);
+	for (i = 0; i < P->nblocks; i++) {
+		struct block *b = &P->b[i];
+
+		free(b->data);
+		free(b->it);
+		free(b->vals);
+		free(b->faults);
+		arena_free(b->arena);
+	}
+	free(P->b);
+	buf_release(&P->spill.b);
+	pthread_mutex_destroy(&P->mu);
+	pthread_cond_destroy(&P->cv_free);
+	pthread_cond_destroy(&P->cv_work);
+	pthread_cond_destroy(&P->cv_done);
+	free(P);
+}
+
+/*
+ * Wait for block cseq to be parsed: 0, or -1 when timeout_ms passed or
+ * the stop flag was set.  The wait is cut in slices so that a signal's
+ * flag is seen within 50 ms.
+ */
+static int
+wait_done(struct par *P, int timeout_ms)
+{
+	int64_t end = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
+	struct block *b = slot(P, P->cseq);
+	struct timespec ts;
+	int64_t now, ms;
+	int ready;
+
+	lock(P);
+	ready = b->state == B_DONE;
+	unlock(P);
+	if (ready)
+		return 0;
+	if (timeout_ms == 0)
+		return -1;
+	if (P->cfg.flush != NULL)
+		P->cfg.flush(P->cfg.flush_arg);
+	lock(P);
+	while (b->state != B_DONE) {
+		if (P->cfg.stop != NULL && *P->cfg.stop)
+			break;
+		now = clock_mono_ms();
+		if (end >= 0 && now >= end)
+			break;
+		ms = end >= 0 && end - now < 50 ? end - now : 50;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)(ms * 1000000);
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&P->cv_done, &P->mu, &ts);
+	}
+	ready = b->state == B_DONE;
+	unlock(P);
+	return ready ? 0 : -1;
+}
+
+static void
+release(struct par *P)
+{
+	lock(P);
+	P->taking->state = B_FREE;
+	P->cseq++;
+	pthread_cond_signal(&P->cv_free);
+	unlock(P);
+	P->taking = NULL;
+}
+
+static void
+spill_out(struct par *P, const char *p, size_t n)
+{
+	struct sink *o = P->cfg.spill;
+
+	if (o == NULL)
+		return;
+	buf_add(&o->b, p, n);
+	if (o->b.len >= SINK_DRAIN_AT)
+		o->drain(o);
+}
+
+int
+par_next(struct par *P, struct line *l, const struct par_rec **pr,
+    int timeout_ms, struct fault *f)
+{
+	struct block *b;
+	struct item *it;
+
+	for (;;) {
+		if (P->ended)
+			return RD_EOF;
+		if ((b = P->taking) == NULL) {
+			if (wait_done(P, timeout_ms) == -1)
+				return RD_TIMEOUT;
+			b = P->taking = slot(P, P->cseq);
+			P->ti = 0;
+			P->bytes = b->bytes;
+		}
+		if (P->ti == b->n) {
+			if (b->last)
+				P->ended = 1;
+			release(P);
+			continue;
+		}
+		it = &b->it[P->ti++];
+		l->p = b->data + it->off;
+		l->len = it->len;
+		l->lineno = it->lineno;
+		l->stream = 0;
+		l->file = it->file;
+		switch (it->kind) {
+		case ITEM_SPILL:
+			spill_out(P, l->p, l->len);
+			continue;
+		case RD_OVERSIZE:
+			if (P->cfg.spill != NULL)
+				P->cfg.spill->records++;
+			return RD_OVERSIZE;
+		case RD_ERROR:
+			*f = b->faults[it->fault];
+			return RD_ERROR;
+		default:
+			break;
+		}
+		P->pr.ok = it->ok;
+		P->pr.rec.p = l->p;
+		P->pr.rec.len = l->len;
+		P->pr.rec.kind = it->rk;
+		P->pr.rec.v = b->vals + (P->ti - 1) * (size_t)P->nslots;
+		P->pr.rec.nv = P->nslots;
+		P->pr.fault = it->ok ? NULL : &b->faults[it->fault];
+		P->pr.timed = it->timed;
+		P->pr.time_ns = it->time_ns;
+		P->pr.time_fault = it->tfault >= 0 ? &b->faults[it->tfault] :
+		    NULL;
+		*pr = &P->pr;
+		return RD_LINE;
+	}
+}
+
+uint64_t
+par_bytes(const struct par *P)
+{
+	return P->bytes;
+}
+
+int
+par_ended(const struct par *P)
+{
+	return P->ended;
+}

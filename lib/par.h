@@ -1,0 +1,86 @@
+#ifndef SK_PAR_H
+#define SK_PAR_H
+/*
+ * par.h - the decode stage on N threads: lines parsed ahead, in order.
+ *
+ * Decoding (framing, JSON validation, extracting the wanted paths) is
+ * most of a tool's cost and needs no order; event-time semantics need
+ * all of it.  A par splits the two (SPEC 10, -j N): one thread reads the
+ * reader's lines into blocks of about block_bytes, N workers run
+ * rec_parse() over whole blocks, each with a parser of its own and the
+ * block's arena, and the one thread that calls par_next() takes the
+ * lines back in input order with their parse results, exactly as
+ * rd_next() would have given them: the same line numbers, the same
+ * oversize lines (whose bytes reach the spill sink in their place among
+ * the others), the same errors.  Memory is bounded by the blocks in
+ * flight: PAR_BLOCKS_PER_THREAD per worker.
+ *
+ * The par borrows the reader (nobody else may touch it until
+ * par_free()), the fields (read only while it runs) and the sinks.  A
+ * parse result lives until the next par_next(); par_start() gives the
+ * caller a par for par_free(), which stops and joins the threads.
+ * Worker threads block every signal: they are the caller's to take.
+ */
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+struct fault;
+struct fields;
+struct line;
+struct reader;
+struct sink;
+
+#define PAR_THREADS_MAX		64
+#define PAR_BLOCK_BYTES		(1024 * 1024)	/* default block */
+#define PAR_BLOCK_LINES		16384		/* lines in a block at most */
+#define PAR_BLOCKS_PER_THREAD	3
+
+struct par_config {
+	int		 nthreads;	/* workers, 1..PAR_THREADS_MAX */
+	size_t		 block_bytes;	/* 0: PAR_BLOCK_BYTES */
+	struct fields	*fields;	/* what the workers extract */
+	struct sink	*spill;		/* oversize lines' bytes, or NULL */
+	/* Before par_next() waits for a block (flush what is written). */
+	void		(*flush)(void *);
+	void		*flush_arg;
+	const volatile sig_atomic_t *stop;	/* set: stop waiting */
+	/*
+	 * The event time of a parsed event, read on the worker (NULL: the
+	 * consumer reads it); 0, or -1 with the fault.  Called on any
+	 * worker thread at once: it may only read what it is given.
+	 */
+	int		(*time)(void *arg, const struct record *, int64_t *,
+			    struct fault *);
+	void		*time_arg;
+};
+
+/* A line's parse: rec as rec_parse() filled it, or why it failed. */
+struct par_rec {
+	int		 ok;
+	struct record	 rec;		/* p, len, kind, v, nv */
+	struct fault	*fault;		/* when !ok */
+	int		 timed;		/* the config's time hook ran: */
+	int64_t		 time_ns;	/* its time, */
+	struct fault	*time_fault;	/* or why not (NULL: it read one) */
+};
+
+struct par;
+
+struct par *par_start(struct reader *, const struct par_config *,
+	    struct fault *);
+/*
+ * rd_next()'s contract, over the blocks; with RD_LINE, *pr is the line's
+ * parse.  RD_TIMEOUT after timeout_ms without a block (-1: for ever),
+ * or at once when the stop flag is set.
+ */
+int	par_next(struct par *, struct line *, const struct par_rec **pr,
+	    int timeout_ms, struct fault *);
+/* Input bytes of the blocks taken so far. */
+uint64_t par_bytes(const struct par *);
+/* Has the input ended and every line been taken? */
+int	par_ended(const struct par *);
+void	par_free(struct par *);
+#endif

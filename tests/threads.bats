@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# -j N (SPEC 10): decoding on N threads, semantics in input order, so
+# that stdout, stderr, the exit status and the side files are byte for
+# byte those of -j 1, whatever N, the block size and the input (a file or
+# a pipe).  STREAMKIT_BLOCK_SIZE makes blocks small, so a small corpus
+# spans hundreds of them.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# corpus [MARKS]: 3000 events with disorder (most 0-3 s behind the
+# newest, every 500th 100 s behind), and among them invalid JSON, blank
+# and white lines, CRLF endings, lines that are not objects, unreadable
+# times, escapes, lines over --max-line-bytes 400 and, with MARKS, an
+# in-band watermark every 150 lines; the last line has no newline.
+corpus() {
+	awk -v marks="${1:-0}" 'BEGIN {
+		for (i = 1; i <= 3000; i++) {
+			t = 1731405600000 + i * 100 - (i * 7919 % 3000)
+			if (i % 500 == 0)
+				t -= 100000
+			s = sprintf("{\"ts\":%.0f,\"service\":\"s%d\",\"status\":%d," \
+			    "\"latency\":%d,\"user\":\"u%d\",\"msg\":\"m\\\"%d\"}",
+			    t, i % 5, i % 23 == 0 ? 503 : 200, (i * 37) % 1000,
+			    i % 97, i)
+			if (i % 37 == 0)
+				s = "{\"ts\":" t ",\"service\":"
+			else if (i % 71 == 0)
+				s = "[1,2,3]"
+			else if (i % 89 == 0)
+				s = "{\"ts\":\"yesterday\",\"service\":\"s1\"}"
+			else if (i % 211 == 0)
+				s = substr(s, 1, length(s) - 1) ",\"pad\":\"" \
+				    sprintf("%500s", "") "\"}"
+			if (i % 41 == 0)
+				s = s "\r"
+			if (i % 53 == 0)
+				print ""
+			if (i % 59 == 0)
+				print "  \t"
+			if (marks && i % 150 == 0)
+				printf "{\"@watermark\":%.0f}\n", t - 5000
+			if (i == 3000)
+				printf "%s", s
+			else
+				print s
+		}
+	}'
+}
+
+# one DIR J BLOCK FROM TOOL ARGS...: run the tool in DIR (created) with
+# -j J, blocks of BLOCK bytes (empty: the default), input from the
+# file in (FROM=file) or a pipe (FROM=pipe); keeps stdout, stderr, the
+# status and the side files err.ndjson and late.ndjson.
+one() {
+	local dir=$1 j=$2 block=$3 from=$4
+	shift 4
+	mkdir -p "$dir"
+	(
+		cd "$dir" || exit 99
+		rc=0
+		if [ "$from" = file ]; then
+			STREAMKIT_BLOCK_SIZE=$block "$@" -j "$j" \
+			    "$BATS_TEST_TMPDIR/in" >out 2>err || rc=$?
+		else
+			STREAMKIT_BLOCK_SIZE=$block "$@" -j "$j" \
+			    <"$BATS_TEST_TMPDIR/in" >out 2>err || rc=$?
+		fi
+		echo "$rc" >status
+	)
+}
+
+# same TOOL ARGS...: -j 2 and -j 4, with blocks of 1 byte, 97 bytes and
+# the default, give what -j 1 gives, from the file and from a pipe (a
+# message names the file when a tool reads more than one).
+same() {
+	local ref d j b from
+	rm -rf "$BATS_TEST_TMPDIR"/run.* "$BATS_TEST_TMPDIR"/ref.*
+	for from in file pipe; do
+		ref="$BATS_TEST_TMPDIR/ref.$from"
+		one "$ref" 1 "" "$from" "$@"
+		[ -s "$ref/out" ] || [ -s "$ref/err" ] || {
+			echo "nothing to compare: $*"
+			return 1
+		}
+	done
+	for j in 2 4; do
+		for b in 1 97 ""; do
+			for from in file pipe; do
+				ref="$BATS_TEST_TMPDIR/ref.$from"
+				d="$BATS_TEST_TMPDIR/run.$j.$b.$from"
+				one "$d" "$j" "$b" "$from" "$@"
+				diff -r "$ref" "$d" || {
+					echo "differs: -j $j, block '$b', $from: $*"
+					return 1
+				}
+			done
+		done
+	done
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	corpus >in
+}
+
+@test "threads: the corpus holds what the tests are about" {
+	# Independently of -j: the lines the awk script wrote.
+	[ "$(grep -c $'\r$' in)" -eq 73 ]
+	[ "$(grep -c $'^[ \t]*$' in)" -eq 106 ]
+	[ "$(tail -c 1 in | od -An -c | tr -d ' ')" = '}' ]
+	run stream-filter -j 2 --max-line-bytes 400 true in
+	[ "$status" -eq 65 ]
+}
+
+@test "threads: stream-filter passes the matches, -j 2 as jq does" {
+	printf '{"a":%d}\n' $(seq 1 20000) >big
+	STREAMKIT_BLOCK_SIZE=1000 stream-filter -j 2 '.a % 7 == 3' big >out
+	jq -c 'select(.a % 7 == 3)' big >want
+	cmp out want
+	[ "$(wc -l <out)" -eq 2857 ]
+}
+
+@test "threads: bad lines keep their absolute line numbers and order" {
+	printf '{"a":1}\n{"a":\n\n{"a":3}\r\nnope\n{"a":5}\n' >small
+	rc=0
+	STREAMKIT_BLOCK_SIZE=1 stream-filter -j 3 --errors-output bad.ndjson \
+	    true small >out 2>err || rc=$?
+	[ "$rc" -eq 65 ]
+	[ "$(cat out)" = $'{"a":1}\n{"a":3}\n{"a":5}' ]
+	[ "$(sed -n 1p err | cut -d: -f1-2)" = 'stream-filter: line 2' ]
+	[ "$(sed -n 2p err | cut -d: -f1-2)" = 'stream-filter: line 5' ]
+	[ "$(cat bad.ndjson)" = $'{"a":\nnope' ]
+}
+
+@test "threads: stream-filter, every -j, file and pipe" {
+	same stream-filter '.status >= 500'
+	same stream-filter --max-line-bytes 400 --errors-output err.ndjson \
+	    '.status == 503 or .msg =~ "7\""'
+	same stream-filter -v --max-line-bytes 400 '.service == "s1"'
+	same stream-filter -c '.latency > 500'
+	same stream-filter --keep .ts,.user '.latency < 100'
+	same stream-filter --errors-output err.ndjson \
+	    '@time > "2024-11-12T10:02:00Z"'
+	same stream-filter --dedupe .user --within 3s --max-delay 2s \
+	    --late-output late.ndjson --errors-output err.ndjson true
+	same stream-filter --sample 0.3 --by .user true
+	same stream-filter --strict true
+}
+
+@test "threads: stream-watermark, every -j, with and without marks" {
+	same stream-watermark --max-delay 2s --late-output late.ndjson \
+	    --errors-output err.ndjson
+	same stream-watermark --max-delay 1s --sort --annotate at
+	corpus 1 >in
+	same stream-watermark --errors-output err.ndjson --late-output late.ndjson
+}
+
+@test "threads: stream-window, every -j" {
+	same stream-window --tumbling 10s --by .service --max-delay 2s \
+	    --late-output late.ndjson --errors-output err.ndjson
+	same stream-window --session 1s --by .user
+	same stream-window --count 7 --by .service
+	corpus 1 >in
+	same stream-window --hopping 20s --slide 5s --lateness 3s \
+	    --late-output late.ndjson
+}
+
+@test "threads: stream-agg, every -j, windowed and not" {
+	same stream-agg --by .service count 'sum(.latency)' 'p99(.latency)' \
+	    'top(.user, 3)' --errors-output err.ndjson
+	same stream-agg --tumbling 1m --by .service count 'avg(.latency)' \
+	    --max-delay 2s --late-output late.ndjson
+	same stream-agg --tumbling 30s count 'first(.user)' 'last(.user)'
+	same stream-agg --emit updates --by .status count
+	corpus 1 >in
+	same stream-agg --tumbling 20s --by .service count --lateness 5s \
+	    --late-output late.ndjson --errors-output err.ndjson
+}
+
+@test "threads: stream-join, every -j" {
+	for i in $(seq 0 96); do
+		printf '{"user":"u%d","plan":"p%d","ts":1731405600000}\n' \
+		    "$i" $((i % 3))
+	done >"$BATS_TEST_TMPDIR/dims"
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user
+	same stream-join --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --within 1h --type left
+}
+
+@test "threads: --kcat envelopes read as with -j 1" {
+	awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\"");
+	    printf "{\"topic\":\"t\",\"partition\":%d,\"offset\":%d,\"tstype\":\"create\",\"ts\":%.0f,\"key\":null,\"payload\":\"%s\"}\n",
+	    NR % 2, int(NR / 2), 1731405600000 + NR, $0 }' in >kc
+	mv kc in
+	same stream-agg --kcat --tumbling 10s count --max-delay 1s
+	same stream-filter --kcat --time @kafka '.status == 503'
+}
+
+@test "threads: --state, a restart in the middle, as with -j 1" {
+	head -n 1500 in >a
+	tail -n +1501 in >b
+	for j in 1 2 4; do
+		rm -f st st.lock
+		{
+			STREAMKIT_BLOCK_SIZE=50 stream-agg -j "$j" --tumbling 10s \
+			    --by .service count 'sum(.latency)' --max-delay 2s \
+			    --state st a || true
+			STREAMKIT_BLOCK_SIZE=50 stream-agg -j "$j" --tumbling 10s \
+			    --by .service count 'sum(.latency)' --max-delay 2s \
+			    --state st --eof flush <b || true
+		} >"out.$j" 2>"err.$j"
+		cp st "st.$j"
+	done
+	cmp out.1 out.2
+	cmp out.1 out.4
+	cmp err.1 err.4
+	[ "$(grep -c window_start out.1)" -gt 20 ]
+	rm -f st st.lock
+	for j in 1 2; do
+		rm -f st st.lock
+		{
+			stream-filter -j "$j" --dedupe .user --within 5s --max-delay 1s \
+			    --state st true a || true
+			stream-filter -j "$j" --dedupe .user --within 5s --max-delay 1s \
+			    --state st true <b || true
+		} >"fout.$j" 2>/dev/null
+	done
+	cmp fout.1 fout.2
+}
+
+@test "threads: -j 0 and garbage are usage errors" {
+	run stream-filter -j 0 true in
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"-j: expected auto or 1 to 64 threads"* ]]
+	run stream-agg --threads x count in
+	[ "$status" -eq 64 ]
+	run stream-window -j 65 --tumbling 1s in
+	[ "$status" -eq 64 ]
+	run stream-join -j 2x --table --right in --on .user in
+	[ "$status" -eq 64 ]
+	run stream-watermark -j auto --max-delay 1s in
+	[ "$status" -eq 65 ]
+}
+
+@test "threads: a pipe that pauses still gets its records out" {
+	# The first 100 lines come out while the input is quiet: 95
+	# objects (two lines are white, records 37 and 74 cut short, 71 an
+	# array).
+	mkfifo fifo
+	STREAMKIT_BLOCK_SIZE=100000 stream-filter -j 2 true <fifo >out \
+	    2>/dev/null &
+	pid=$!
+	exec 7>fifo
+	head -n 100 in >&7
+	for _ in $(seq 100); do
+		[ "$(wc -l <out)" -lt 95 ] || break
+		sleep 0.1
+	done
+	n=$(wc -l <out)
+	tail -n +101 in >&7
+	exec 7>&-
+	wait "$pid" || true
+	[ "$n" -eq 95 ]
+	[ "$(wc -l <out)" -gt 2800 ]
+}
+
+@test "threads: SIGTERM on a quiet pipe: final checkpoint, exit 0" {
+	# As with -j 1 (state.bats): what was read is in the snapshot, and
+	# the rest of the input, read on, gives one run's result.
+	S="$BATS_TEST_DIRNAME/../examples/access.ndjson"
+	mkfifo fifo
+	STREAMKIT_BLOCK_SIZE=4096 stream-agg -j 2 --by .service count \
+	    --state st <fifo >/dev/null &
+	pid=$!
+	exec 7>fifo
+	head -n 1200 "$S" >&7
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	exec 7>&-
+	tail -n +1201 "$S" | stream-agg -j 2 --by .service count --state st \
+	    --eof flush >split
+	stream-agg -j 1 --by .service count "$S" >one
+	diff one split
+	[ "$(wc -l <one)" -gt 3 ]
+}

@@ -100,6 +100,7 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.watermarks = o->wm_out == WMO_ALWAYS ? 1 :
 	    o->wm_out == WMO_NEVER ? -1 : 0;
 	c.keep_envelope = o->keep_envelope;
+	c.partitions = o->partitions;
 	c.max_line_bytes = o->max_line_bytes;
 	c.by = o->by;
 	c.shard_i = o->shard_i;
@@ -111,6 +112,8 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.wait = flush_stdout;
 	c.bad = report_bad;
 	c.stop = &stop_flag;
+	if (o->kcat_pad)
+		out_stdout->pad = KCAT_PAD;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
 		diag_die(&f);
 	R->progress = progress_new(o, streams, nsides);

@@ -15,15 +15,20 @@ setup_file() {
 teardown() {
 	exec 7>&- 2>/dev/null || true
 	[ -n "${BROKER_PID:-}" ] && kill "$BROKER_PID" 2>/dev/null || true
+	for v in AGG_PID KCAT_PID PRODUCER_PID; do
+		[ -n "${!v:-}" ] && kill "${!v}" 2>/dev/null || true
+	done
 	true
 }
 
 # corpus: the events in $T/in0..3, produced to access partition by
-# partition (instances of a 4-partition topic).
+# partition (instances of a 4-partition topic; of the first N, 3 with
+# no quiet partition, when N is set).
+N=4
 corpus() {
 	T=$BATS_TEST_TMPDIR
 	awk -v dir="$T" -f "$BATS_TEST_DIRNAME/kafka/corpus.awk"
-	for p in 0 1 2 3; do
+	for p in $(seq 0 $((N - 1))); do
 		kcat -P -b "$BROKER" -t access -p "$p" <"$T/in$p" 2>/dev/null
 	done
 }
@@ -33,7 +38,7 @@ corpus() {
 # partials topic, into $T/merged.  The instances run at the same time.
 scale() {
 	local p pids=()
-	for p in 0 1 2 3; do
+	for p in $(seq 0 $((N - 1))); do
 		consume access -p "$p" |
 		    stream-agg --kcat --max-delay 30s "$@" --emit partial \
 		    --kcat-pad |
@@ -42,13 +47,13 @@ scale() {
 	done
 	wait "${pids[@]}"
 	consume partials >"$T/penv"
-	stream-agg --kcat --merge --partitions 4 --no-watermarks "$@" \
+	stream-agg --kcat --merge --partitions "$N" --no-watermarks "$@" \
 	    "$T/penv" >"$T/merged"
 }
 
 # one ARGS...: one process over the union, into $T/one.
 one() {
-	cat "$T"/in[0-3] | stream-agg --no-watermarks "$@" >"$T/one"
+	cat $(seq -f "$T/in%g" 0 $((N - 1))) | stream-agg --no-watermarks "$@" >"$T/one"
 }
 
 # The merged output is one process's, as a set of lines.
@@ -148,4 +153,127 @@ same_set() {
 	    "${args[@]}" "$T/penv" >"$T/merged"
 	one "${args[@]}"
 	cmp "$T/one" "$T/merged"
+}
+
+# offset_of STATE PARTITION: the offset a snapshot holds for partition P
+# of access (stream-agg --state-check), or -1.
+offset_of() {
+	stream-agg --state-check "$1" 2>/dev/null |
+	    awk -F': ' -v k="offset.0.$2.$3" '$1 == k { print $2; f = 1 }
+	    END { if (!f) print -1 }'
+}
+
+# wait_offset STATE TOPIC PARTITION OFFSET: until the snapshot holds it.
+wait_offset() {
+	for _ in $(seq 150); do
+		[ -s "$1" ] && [ "$(offset_of "$1" "$2" "$3")" -ge "$4" ] &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# last_revision FILE: the last line written for each window and key, as
+# a consumer of the at-least-once output keeps them (streamkit(7)).
+last_revision() {
+	jq -c -s 'reduce .[] as $r ({}; .[[$r.window_start, $r.window_end,
+	    $r.k] | tojson] = $r) | .[]' "$1"
+}
+
+@test "failover: an instance killed -9 after a checkpoint, its state moved to another host, restarted from offset 0" {
+	start_broker access 4 partials 4
+	T=$BATS_TEST_TMPDIR
+	awk -v dir="$T" -f "$BATS_TEST_DIRNAME/kafka/corpus.awk"
+	for p in 0 2 3; do
+		kcat -P -b "$BROKER" -t access -p "$p" <"$T/in$p" 2>/dev/null
+	done
+	# Partition 1's first half now, the rest after the crash.
+	head -150 "$T/in1" | kcat -P -b "$BROKER" -t access -p 1 2>/dev/null
+	args=(--tumbling 1m --by .k count 'sum(.v)' 'max(.v)' 'p50(.v)')
+	pids=()
+	for p in 0 2 3; do
+		consume access -p "$p" |
+		    stream-agg --kcat --max-delay 30s "${args[@]}" \
+		    --emit partial --kcat-pad |
+		    kcat -P -b "$BROKER" -t partials -p "$p" 2>/dev/null &
+		pids+=($!)
+	done
+	# Partition 1's instance on host A, live, a checkpoint every 50.
+	mkdir "$T/hostA" "$T/hostB"
+	mkfifo "$T/env1" "$T/part1"
+	kcat -C -J -u -b "$BROKER" -t access -p 1 -X fetch.wait.max.ms=50 \
+	    >"$T/env1" 2>/dev/null &
+	KCAT_PID=$!
+	kcat -P -b "$BROKER" -t partials -p 1 <"$T/part1" 2>/dev/null &
+	PRODUCER_PID=$!
+	stream-agg --kcat --max-delay 30s "${args[@]}" --emit partial \
+	    --kcat-pad --state "$T/hostA/agg.state" \
+	    --checkpoint-interval 50 <"$T/env1" >"$T/part1" &
+	AGG_PID=$!
+	# The checkpoint after the 150th record exists before the kill.
+	wait_offset "$T/hostA/agg.state" access 1 149
+	kill -9 "$AGG_PID"
+	wait "$AGG_PID" || true
+	kill "$KCAT_PID"
+	wait "$PRODUCER_PID"
+	# Host B gets the state file; the rest of the partition arrives.
+	mv "$T/hostA/agg.state" "$T/hostB/agg.state"
+	tail -n +151 "$T/in1" | kcat -P -b "$BROKER" -t access -p 1 \
+	    2>/dev/null
+	consume access -p 1 |
+	    stream-agg --kcat --max-delay 30s "${args[@]}" --emit partial \
+	    --kcat-pad --state "$T/hostB/agg.state" --eof flush --stats \
+	    2>"$T/err1" |
+	    kcat -P -b "$BROKER" -t partials -p 1 2>/dev/null
+	wait "${pids[@]}"
+	# The 150 records in the snapshot were replayed and skipped.
+	grep -q 'replayed 150' "$T/err1"
+	consume partials >"$T/penv"
+	stream-agg --kcat --merge --partitions 4 --no-watermarks \
+	    "${args[@]}" "$T/penv" >"$T/merged"
+	cat "$T"/in[0-3] | stream-agg --no-watermarks "${args[@]}" |
+	    sort >"$T/one"
+	last_revision "$T/merged" | sort | diff "$T/one" -
+	[ "$(jq -s 'map(.count) | add' "$T/one")" -eq 903 ]
+}
+
+@test "failover: the merge killed -9 and restarted from its state" {
+	# Three partitions, none of them quiet, so that windows fire live.
+	N=3
+	start_broker access 3 partials 3
+	corpus
+	args=(--tumbling 1m --by .k count 'sum(.v)' 'p50(.v)')
+	scale "${args[@]}"
+	# The partials topic as a live merge meets it, the instances'
+	# partials interleaved; the merge reads the first 60 envelopes (its
+	# input stays open), checkpoints, and is killed.
+	jq -c -s 'sort_by(.offset, .partition) | .[]' "$T/penv" \
+	    >"$T/live"
+	mkfifo "$T/menv"
+	stream-agg --kcat --merge --partitions 3 --no-watermarks \
+	    "${args[@]}" --state "$T/merge.state" --checkpoint-interval 1s \
+	    <"$T/menv" >"$T/m1" &
+	AGG_PID=$!
+	exec 8>"$T/menv"
+	head -60 "$T/live" >&8
+	p=$(sed -n 60p "$T/live" | jq .partition)
+	o=$(sed -n 60p "$T/live" | jq .offset)
+	wait_offset "$T/merge.state" partials "$p" "$o"
+	kill -9 "$AGG_PID"
+	wait "$AGG_PID" || true
+	exec 8>&-
+	# Windows had fired before the kill.
+	[ -s "$T/m1" ]
+	# Restarted on the whole topic from offset 0: what the snapshot
+	# holds is skipped, the rest merged; at-least-once output, so the
+	# last revision of each window is one process's.
+	stream-agg --kcat --merge --partitions 3 --no-watermarks \
+	    "${args[@]}" --state "$T/merge.state" --eof flush --stats \
+	    "$T/live" >"$T/m2" 2>"$T/err"
+	grep -q 'replayed 60' "$T/err"
+	one "${args[@]}"
+	[ "$(wc -l <"$T/m2")" -lt "$(wc -l <"$T/one")" ]
+	cat "$T/m1" "$T/m2" >"$T/merged"
+	sort "$T/one" >"$T/one.sorted"
+	last_revision "$T/merged" | sort | diff "$T/one.sorted" -
 }

@@ -454,8 +454,10 @@ run_loop(struct run *R)
 		if (R->stopped)
 			break;
 		after(R, rc == SRC_TICK);
-		if ((src_counters(R->src)->in & 4095) == 0 &&
-		    R->o->checkpoint_n > 0)
+		/* --checkpoint-interval N: exactly every N records (SPEC 6). */
+		if (R->o->checkpoint_n > 0 &&
+		    (src_counters(R->src)->in >= R->next_ckpt_n ||
+		    (src_counters(R->src)->in & 4095) == 0))
 			periodic(R);
 		/* The clock is read every 64 steps, and only with --progress. */
 		if (R->progress != NULL && ((++R->steps & 63) == 0 ||

@@ -90,6 +90,14 @@ parse_aggs(struct atool *A)
 	    o->win == WIN_NONE || o->merge))
 		opt_usage_error(o, "--partition is for --emit partial "
 		    "with a window");
+	/*
+	 * A count window is N records of one key as one process saw them:
+	 * two shards' windows of a key are different windows, and without
+	 * time two windows of one shard share the same (empty) bounds.
+	 */
+	if (o->win == WIN_COUNT && (o->emit == EMIT_PARTIAL || o->merge))
+		opt_usage_error(o, "count windows cannot be merged: use a "
+		    "time window with --emit partial and --merge");
 	if (o->win != WIN_NONE && (o->emit == EMIT_UPDATES ||
 	    o->emit == EMIT_EVERY))
 		opt_usage_error(o, "--emit updates and --emit every "

@@ -8,7 +8,11 @@
 # (--max-delay 1m); what is still open stays in the state for the next run
 # (--eof keep is the default with --state).
 #
-#   17 * * * *  /usr/local/share/streamkit/hourly-rollup.sh /var/log/app
+# Install a copy (the package ships it as
+# /usr/share/doc/streamkit/examples/hourly-rollup.sh) and run it hourly:
+#
+#   install -m 755 hourly-rollup.sh /usr/local/bin/
+#   17 * * * *  /usr/local/bin/hourly-rollup.sh /var/log/app
 #
 # Usage: hourly-rollup.sh LOGDIR [STATEDIR] [OUTFILE]
 set -eu

@@ -184,6 +184,23 @@ final_view() {
 	[ "$status" -eq 64 ]
 }
 
+@test "count windows cannot be merged: --emit partial and --merge refuse --count" {
+	# Without time two count windows of one key would share the same
+	# bounds and the merge would add them together.
+	printf '{"k":"a","x":1}\n{"k":"a","x":2}\n{"k":"a","x":3}\n{"k":"a","x":4}\n' \
+	    >"$BATS_TEST_TMPDIR/c.ndjson"
+	run stream-agg --count 2 --by .k --emit partial 'sum(.x)' \
+	    "$BATS_TEST_TMPDIR/c.ndjson"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"count windows cannot be merged"* ]]
+	run stream-agg --merge --count 2 --by .k 'sum(.x)' \
+	    "$BATS_TEST_TMPDIR/c.ndjson"
+	[ "$status" -eq 64 ]
+	run stream-agg --count 2 --by .k 'sum(.x)' "$BATS_TEST_TMPDIR/c.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c .sum_x <<<"$output" | tr '\n' ' ')" = "3 7 " ]
+}
+
 @test "merge: shards that own their keys give one process's bytes, in its order" {
 	for args in "--tumbling 10m --by .service --max-delay 30s" \
 	    "--tumbling 5m --by .user_id" \

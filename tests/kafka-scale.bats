@@ -315,6 +315,8 @@ last_revision() {
 	wait_lines "$T/merged" window_start 6 || true
 	sleep 1
 	kill -TERM -- "${pgids[@]/#/-}"
+	# systemctl stop waits for the unit to end: so do we.
+	wait "${pgids[@]}" || true
 	[ -s "$T/merged" ]
 	sort "$T/merged" | comm -13 "$T/one" - | wc -l | grep -qx 0
 	# The instances checkpointed on SIGTERM, in their state directories.

@@ -1,12 +1,14 @@
 # streamkit - event-time stream analytics for Unix pipes.
 #
 #   make                 build lib/, cmd/common/ and every tool into build/
-#   make check           unit tests of lib/, the layering checks and the
-#                        bats suites
+#   make check           unit tests of lib/, the layering checks, the
+#                        bats suites, make crash and make fault
 #   make check SANITIZE=1  the same under AddressSanitizer + UBSan
 #   make timeends        every tool at the int64-nanosecond ends of time
+#                        (also part of make check)
 #   make crash           kill -9 every stateful tool at >= 200 points
 #   make fault           failed writes, syncs, renames, opens: every call
+#                        (both also part of make check)
 #   make demo            a pipeline over examples/access.ndjson
 #   make bench           throughput against jq, Miller and yajl floors
 #   make install PREFIX=/usr/local DESTDIR=
@@ -101,13 +103,14 @@ $(BUILD)/tests/%: tests/lib/%.c $(BUILD)/libstreamkit.a lib/*.h tests/lib/*.h
 	$(Q)$(CC) $(SK_CFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) $< \
 	    $(BUILD)/libstreamkit.a $(LDLIBS) -o $@
 
-# tests/timeends.bats waits for saturating time arithmetic: make timeends.
-CHECK_BATS = $(filter-out tests/timeends.bats,$(wildcard tests/*.bats))
+CHECK_BATS = $(wildcard tests/*.bats)
 
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do $$t; done
 
-check: all
+# The crash harness and the fault sweep take under a minute together:
+# make check runs them after the bats suites.
+check: all $(BUILD)/fault.so
 	@tests/lint.sh
 	@.ci/deps test
 	@$(MAKE) --no-print-directory unit
@@ -115,6 +118,8 @@ check: all
 	@sh tests/includes.sh
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
 	    $(CHECK_BATS)
+	tests/crash/crash.sh $(BUILD)
+	tests/fault/sweep.sh $(BUILD)
 
 timeends: all
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats tests/timeends.bats

@@ -94,10 +94,14 @@ parse_aggs(struct atool *A)
 	 * A count window is N records of one key as one process saw them:
 	 * two shards' windows of a key are different windows, and without
 	 * time two windows of one shard share the same (empty) bounds.
+	 * Only an instance that owns its keys (--shard, --partition) can
+	 * emit them: it writes finished results, and the merge orders them.
 	 */
-	if (o->win == WIN_COUNT && (o->emit == EMIT_PARTIAL || o->merge))
-		opt_usage_error(o, "count windows cannot be merged: use a "
-		    "time window with --emit partial and --merge");
+	if (o->win == WIN_COUNT && o->emit == EMIT_PARTIAL &&
+	    o->shard_n == 0 && o->part_n == 0)
+		opt_usage_error(o, "count windows cannot be merged unless "
+		    "each instance owns its keys (--shard I/N or "
+		    "--partition I/N)");
 	if (o->win != WIN_NONE && (o->emit == EMIT_UPDATES ||
 	    o->emit == EMIT_EVERY))
 		opt_usage_error(o, "--emit updates and --emit every "

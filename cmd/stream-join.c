@@ -142,7 +142,7 @@ may_forward(void *ctx, int64_t w, int tick)
 	if (join_counts(T->J)->held > 0 || w == T->forwarded)
 		return 0;
 	if (!T->fired && !tick && T->forwarded != WM_MIN &&
-	    w - T->forwarded < 1000000000)
+	    sat_sub_ns(w, T->forwarded) < 1000000000)
 		return 0;
 	T->fired = 0;
 	T->forwarded = w;

@@ -11,6 +11,7 @@
 #include "jcur.h"
 #include "key.h"
 #include "record.h"
+#include "sat.h"
 #include "stage.h"
 #include "table.h"
 #include "watermark.h"
@@ -67,8 +68,9 @@ dd_seen(struct dedupe *d, const char *key, size_t n, uint64_t h, int64_t t,
 		    tab_count(d->t));
 	t0 = tab_value(d->t, id);
 	if (!created) {
-		gap = t > *t0 ? t - *t0 : *t0 - t;
-		if (gap <= d->within && gap >= 0) {
+		/* 9e18 and -9e18 are far apart, not a wrapped repeat. */
+		gap = sat_dist_ns(t, *t0);
+		if (gap <= d->within) {
 			d->dropped++;
 			return 1;
 		}
@@ -83,14 +85,14 @@ dd_evict(struct dedupe *d, int64_t wm)
 {
 	int64_t it, next, t0;
 
-	if (d->swept != WM_MIN && wm - d->swept < d->within && wm != WM_MAX)
+	if (d->swept != WM_MIN && sat_sub_ns(wm, d->swept) < d->within &&
+	    wm != WM_MAX)
 		return;
 	d->swept = wm;
 	for (it = tab_next(d->t, -1); it >= 0; it = next) {
 		next = tab_next(d->t, it);
 		memcpy(&t0, tab_value(d->t, it), sizeof(t0));
-		if (wm == WM_MAX || (t0 <= INT64_MAX - d->within &&
-		    t0 + d->within < wm))
+		if (wm == WM_MAX || sat_add_ns(t0, d->within) < wm)
 			tab_del(d->t, it);
 	}
 }

@@ -12,6 +12,7 @@
 #include "jcur.h"
 #include "key.h"
 #include "result.h"
+#include "sat.h"
 #include "table.h"
 #include "timeparse.h"
 #include "watermark.h"
@@ -155,7 +156,8 @@ ga_advance(struct groupagg *G, int64_t wm)
 	if (G->next_every != INT64_MIN && wm >= G->next_every)
 		emit_all(G, 1);
 	if (G->next_every == INT64_MIN || wm >= G->next_every)
-		G->next_every = wm - tp_mod(wm, d) + d;
+		G->next_every = sat_add_ns(sat_sub_ns(wm,
+		    tp_mod(wm, d)), d);
 }
 
 void

@@ -39,6 +39,23 @@ put_hex64(char *to, uint64_t v)
 		to[i] = d[v & 15];
 }
 
+/*
+ * A count window that saw no time has no bounds (start > end): on the
+ * wire it sits at the end of time, so the merge holds it until its inputs
+ * end, as one process does.
+ */
+static int64_t
+wire_start(const struct win_fired *wf)
+{
+	return wf->start <= wf->end ? wf->start : INT64_MAX;
+}
+
+static int64_t
+wire_end(const struct win_fired *wf)
+{
+	return wf->start <= wf->end ? wf->end : INT64_MAX;
+}
+
 /* {"@partial":{"v":2,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
 static void
 partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
@@ -50,9 +67,9 @@ partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
 	put_hex64(b->data + b->len - 17, sig);
 	if (windowed) {
 		buf_adds(b, ",\"window_start\":");
-		buf_json_i64(b, wf->start);
+		buf_json_i64(b, wire_start(wf));
 		buf_adds(b, ",\"window_end\":");
-		buf_json_i64(b, wf->end);
+		buf_json_i64(b, wire_end(wf));
 	}
 	buf_adds(b, ",\"key\":\"");
 	buf_hex(b, wf->key, wf->keylen);
@@ -102,8 +119,8 @@ void
 partial_close_final(struct buf *b, size_t at, const struct win_fired *wf)
 {
 	/* The sum's 16 digits sit just before "\",\"final\":". */
-	put_hex64(b->data + at - 26, final_sum(wf->start, wf->end, wf->key,
-	    wf->keylen, b->data + at, b->len - at));
+	put_hex64(b->data + at - 26, final_sum(wire_start(wf), wire_end(wf),
+	    wf->key, wf->keylen, b->data + at, b->len - at));
 	buf_adds(b, "}}\n");
 }
 

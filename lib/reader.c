@@ -40,7 +40,7 @@ struct reader {
 	struct rd_config cfg;
 	uint64_t	 bytes;
 	int		 cr_held;	/* spill: a '\r' not yet written */
-	struct pollfd	*pfd;
+	struct pollfd	*pfd;		/* the inputs, then wake_fd */
 	int		*pidx;
 };
 
@@ -113,7 +113,7 @@ rd_open(char **const *streams, int nstreams, const struct rd_config *cfg,
 	}
 	rd = xcalloc(1, sizeof(*rd));
 	rd->s = xcalloc((size_t)nstreams, sizeof(*rd->s));
-	rd->pfd = xcalloc((size_t)nstreams, sizeof(*rd->pfd));
+	rd->pfd = xcalloc((size_t)nstreams + 1, sizeof(*rd->pfd));
 	rd->pidx = xcalloc((size_t)nstreams, sizeof(int));
 	rd->n = nstreams;
 	rd->cfg = *cfg;
@@ -325,10 +325,23 @@ take_any(struct reader *rd, struct line *l, struct fault *f)
 	return live == 0 ? RD_EOF : 0;
 }
 
+/* Was the wake pipe written to?  Then empty it. */
+static int
+woken(struct reader *rd, int np)
+{
+	char b[64];
+
+	if (rd->cfg.wake_fd <= 0 || rd->pfd[np].revents == 0)
+		return 0;
+	while (read(rd->cfg.wake_fd, b, sizeof(b)) > 0)
+		;
+	return 1;
+}
+
 int
 rd_next(struct reader *rd, struct line *l, int timeout_ms, struct fault *f)
 {
-	int i, r, np, waited = 0;
+	int i, r, np, nw, waited = 0;
 
 	for (;;) {
 		if ((r = take_any(rd, l, f)) != 0)
@@ -352,13 +365,25 @@ rd_next(struct reader *rd, struct line *l, int timeout_ms, struct fault *f)
 		}
 		if (np == 0)
 			continue;
-		r = poll(rd->pfd, (nfds_t)np, 0);
+		/*
+		 * The wake pipe is polled with the inputs: a signal that
+		 * lands after the caller last looked at its flag, but before
+		 * poll() sleeps, still ends the wait.
+		 */
+		nw = np;
+		if (rd->cfg.wake_fd > 0) {
+			rd->pfd[np].fd = rd->cfg.wake_fd;
+			rd->pfd[np].events = POLLIN;
+			rd->pfd[np].revents = 0;
+			nw = np + 1;
+		}
+		r = poll(rd->pfd, (nfds_t)nw, 0);
 		if (r == 0 && !waited) {
 			if (timeout_ms == 0)
 				return RD_TIMEOUT;
 			if (rd->cfg.flush != NULL)
 				rd->cfg.flush(rd->cfg.flush_arg);
-			r = poll(rd->pfd, (nfds_t)np, timeout_ms);
+			r = poll(rd->pfd, (nfds_t)nw, timeout_ms);
 			if (r == 0)
 				return RD_TIMEOUT;
 		}
@@ -368,6 +393,8 @@ rd_next(struct reader *rd, struct line *l, int timeout_ms, struct fault *f)
 			fault_set(f, EX_IOERR, "poll: %s", strerror(errno));
 			return RD_ERROR;
 		}
+		if (woken(rd, np))
+			return RD_TIMEOUT;
 		for (i = 0; i < np; i++) {
 			if (rd->pfd[i].revents == 0)
 				continue;

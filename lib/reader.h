@@ -32,7 +32,7 @@ struct sink;
 enum {
 	RD_LINE = 1,		/* a line is in *line */
 	RD_OVERSIZE,		/* line->lineno was over line_max; skipped */
-	RD_TIMEOUT,		/* nothing for timeout_ms, or a signal came */
+	RD_TIMEOUT,		/* nothing for timeout_ms, or woken (wake_fd) */
 	RD_STREAM_END,		/* line->stream has ended (more may follow) */
 	RD_EOF,			/* every stream has ended */
 	RD_ERROR		/* read or open failure, in the fault */
@@ -51,6 +51,12 @@ struct rd_config {
 	void		(*flush)(void *);	/* before waiting for input */
 	void		*flush_arg;
 	struct sink	*spill;			/* oversize lines go here */
+	/*
+	 * Polled with the inputs when > 0: readable means "wake up" (a
+	 * signal handler wrote to its pipe).  rd_next() drains it and
+	 * returns RD_TIMEOUT.  Must be non-blocking; the caller owns it.
+	 */
+	int		 wake_fd;
 };
 
 struct reader;

@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "jcur.h"
 #include "reorder.h"
+#include "sat.h"
 #include "stage.h"
 #include "watermark.h"
 #include "xmalloc.h"
@@ -143,7 +144,7 @@ reorder_may_mark(struct reorder *R, int64_t wm, int tick)
 		if (R->cfg.every_n > 0 &&
 		    R->since < (uint64_t)R->cfg.every_n)
 			return 0;
-		if (R->cfg.every_n == 0 && wm - R->last_wm < every)
+		if (R->cfg.every_n == 0 && sat_sub_ns(wm, R->last_wm) < every)
 			return 0;
 	}
 	R->last_wm = wm;

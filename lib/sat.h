@@ -33,6 +33,24 @@ sat_sub_ns(int64_t a, int64_t b)
 	return r;
 }
 
+/* |a - b|, at most INT64_MAX: how far apart two times are. */
+static inline int64_t
+sat_dist_ns(int64_t a, int64_t b)
+{
+	return a > b ? sat_sub_ns(a, b) : sat_sub_ns(b, a);
+}
+
+/* a * b for a count of durations, sticking at the ends. */
+static inline int64_t
+sat_mul_ns(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r))
+		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 static inline uint64_t
 sat_add_u64(uint64_t a, uint64_t b)
 {

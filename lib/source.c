@@ -14,6 +14,7 @@
 #include "key.h"
 #include "path.h"
 #include "reader.h"
+#include "sat.h"
 #include "sink.h"
 #include "source.h"
 #include "timeparse.h"
@@ -244,6 +245,7 @@ src_open(const struct src_config *o, char **const *streams,
 	rc.flush = o->wait;
 	rc.flush_arg = o->arg;
 	rc.spill = S->errout;
+	rc.wake_fd = o->wake_fd;
 	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
 		goto fail;
 	if (skip_open(S, f) == -1)
@@ -541,7 +543,7 @@ take(struct source *S, const struct line *l, struct src_event *ev,
 	}
 	ev->rec.time_ns = t;
 	if (S->processing)
-		wm_advance_to(&S->wm, t - (S->cfg.max_delay_ns > 0 ?
+		wm_advance_to(&S->wm, sat_sub_ns(t, S->cfg.max_delay_ns > 0 ?
 		    S->cfg.max_delay_ns : 0));
 	else
 		wm_observe(&S->wm, ch, t, now);
@@ -579,8 +581,8 @@ ticked(struct source *S)
 
 	wm_tick(&S->wm, now);
 	if (S->processing)
-		wm_advance_to(&S->wm, clock_wall_ns() - (S->cfg.max_delay_ns > 0 ?
-		    S->cfg.max_delay_ns : 0));
+		wm_advance_to(&S->wm, sat_sub_ns(clock_wall_ns(),
+		    S->cfg.max_delay_ns > 0 ? S->cfg.max_delay_ns : 0));
 }
 
 /* While records stream: idleness of other inputs, and deadlines. */
@@ -738,7 +740,7 @@ truncated(int64_t w, enum tp_out fmt)
 	static const int64_t unit[] = { 1000000, 1000000000, 1000000, 1000,
 	    1 };
 
-	return w - tp_mod(w, unit[fmt]);
+	return sat_sub_ns(w, tp_mod(w, unit[fmt]));
 }
 
 int
@@ -906,5 +908,6 @@ src_load(struct source *S, const char *p, size_t n, struct fault *f)
 	c->bad = (uint64_t)cnt[2];
 	c->late = (uint64_t)cnt[3];
 	c->replayed = (uint64_t)cnt[4];
+	wm_restored(w);
 	return 0;
 }

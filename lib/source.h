@@ -91,6 +91,7 @@ struct src_config {
 	void		(*bad)(void *, const struct fault *);
 	void		*arg;		/* of the four hooks */
 	const volatile sig_atomic_t *stop;	/* set: SRC_STOP */
+	int		 wake_fd;	/* > 0: ends a wait (reader.h) */
 };
 
 struct kcat_part {

@@ -180,6 +180,8 @@ write_all(int fd, const char *p, size_t n)
 		w = write(fd, p, n);
 		if (w == -1 && errno == EINTR)
 			continue;
+		if (w == 0)
+			errno = EIO;
 		if (w <= 0)
 			return -1;
 		p += w;
@@ -189,15 +191,29 @@ write_all(int fd, const char *p, size_t n)
 }
 
 static int
+fsync_fd(int fd)
+{
+	int r;
+
+	while ((r = fsync(fd)) == -1 && errno == EINTR)
+		;
+	return r;
+}
+
+/* The rename reaches the disk: fsync the directory; -1 with errno. */
+static int
 fsync_dir(const char *path)
 {
 	char *copy = xstrdup(path), *dir;
-	int fd, r = 0;
+	int fd, r = -1, e;
 
 	dir = dirname(copy);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		r = fsync(fd);
+		while ((r = fsync(fd)) == -1 && errno == EINTR)
+			;
+		e = errno;
 		close(fd);
+		errno = e;
 	}
 	free(copy);
 	return r;
@@ -234,7 +250,7 @@ state_checkpoint(struct state *st, struct fault *f)
 	if (fd == -1)
 		return fault_set(f, EX_CANTCREAT, "cannot create %s: %s",
 		    st->tmp, strerror(errno));
-	if (write_all(fd, b->data, b->len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, b->data, b->len) == -1 || fsync_fd(fd) == -1) {
 		e = errno;
 		close(fd);
 		unlink(st->tmp);
@@ -248,7 +264,9 @@ state_checkpoint(struct state *st, struct fault *f)
 		    "(the previous snapshot is intact)", st->path,
 		    strerror(e));
 	}
-	fsync_dir(st->path);
+	if (fsync_dir(st->path) == -1)
+		return fault_set(f, EX_IOERR, "checkpoint to %s: cannot sync "
+		    "its directory: %s", st->path, strerror(errno));
 	st->size = b->len;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "sat.h"
 #include "watermark.h"
 #include "xmalloc.h"
 
@@ -63,9 +64,8 @@ channel_wm(const struct watermark *w, const struct wm_channel *c)
 
 	if (c->inband_ns != WM_MIN)
 		cand = c->inband_ns;
-	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN &&
-	    __builtin_sub_overflow(c->max_ns, w->delay_ns, &cand))
-		cand = WM_MIN;
+	else if (w->delay_ns >= 0 && c->max_ns != WM_MIN)
+		cand = sat_sub_ns(c->max_ns, w->delay_ns);
 	return cand > c->wm_ns ? cand : c->wm_ns;
 }
 
@@ -137,6 +137,18 @@ arrived(struct watermark *w, struct wm_channel *c, int64_t now_ms)
 {
 	c->last_ms = now_ms;
 	c->idle = 0;
+}
+
+/*
+ * After a restore (state.h): the per-group watermarks follow from the
+ * restored channels.  Without this they would stay at WM_MIN until a
+ * record moved its channel, and an out-of-order record, which moves
+ * none, would escape the lateness test of its side (stream-join).
+ */
+void
+wm_restored(struct watermark *w)
+{
+	recompute(w);
 }
 
 int

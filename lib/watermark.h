@@ -56,6 +56,8 @@ int	wm_channel_add(struct watermark *, int group, int64_t now_ms,
 	    struct fault *);
 /* An event at t arrived on channel c.  Returns 1 when W moved. */
 int	wm_observe(struct watermark *, int c, int64_t t_ns, int64_t now_ms);
+/* The channels were restored from a snapshot: derive the groups' W. */
+void	wm_restored(struct watermark *);
 /* An in-band mark arrived on channel c.  Returns 1 when W moved. */
 int	wm_inband(struct watermark *, int c, int64_t mark_ns, int64_t now_ms);
 /* Channel c has ended (its input closed). */

@@ -354,84 +354,82 @@ expiry_of(const struct windows *w, int64_t end)
 }
 
 
-/* start = t - ((t - offset) mod size), without overflow. */
-static int
-align(int64_t t, int64_t size, int64_t offset, int64_t *start)
-{
-	int64_t d;
+/*
+ * Window bounds are worked out in 128 bits and then stick at the ends of
+ * int64 nanoseconds (SPEC 3): a window whose end would pass INT64_MAX
+ * ends there, one whose start would fall below INT64_MIN starts there.
+ * Two windows never share both bounds that way, so a cell's (start, end)
+ * still names one window.  A pane's stored start may be such a clamped
+ * INT64_MIN: pane_start() gives back the real one.
+ */
+__extension__ typedef __int128 i128;
 
-	if (__builtin_sub_overflow(t, offset, &d))
-		return -1;
-	return __builtin_sub_overflow(t, tp_mod(d, size), start) ? -1 : 0;
+static int64_t
+clamp_ns(i128 v)
+{
+	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN :
+	    (int64_t)v;
 }
 
-static int
-add_ns(int64_t a, int64_t b, int64_t *r)
+/* start = t - ((t - offset) mod size). */
+static i128
+align(i128 t, int64_t size, int64_t offset)
 {
-	return __builtin_add_overflow(a, b, r) ? -1 : 0;
+	i128 r = (t - offset) % size;
+
+	return t - (r < 0 ? r + size : r);
+}
+
+/* The real start of the pane that begins at p, or holds p. */
+static i128
+pane_start(const struct windows *w, int64_t p)
+{
+	return align(p, w->pane, tp_mod(w->cfg.offset_ns, w->pane));
 }
 
 /*
  * The windows [s, e) that contain the span [t, t + width) (width 1 for
- * an event, the pane for a pane), ascending by end.  Returns their
- * number, or -1 when they fall outside the time range.
+ * an event; a pane's width and start for a pane), ascending by end, their
+ * bounds clamped.  Returns their number.
  */
 static int
-windows_of(const struct windows *w, int64_t t, int64_t width, int64_t *s,
+windows_of(const struct windows *w, int64_t t0, int64_t width, int64_t *s,
     int64_t *e)
 {
 	const struct win_config *c = &w->cfg;
-	int64_t first, ws, end;
+	i128 t = width > 1 ? pane_start(w, t0) : t0, first, ws, end;
 	int n = 0;
 
 	switch (c->kind) {
 	case WIN_TUMBLING:
-		if (align(t, c->size_ns, c->offset_ns, &s[0]) == -1 ||
-		    add_ns(s[0], c->size_ns, &e[0]) == -1)
-			return -1;
+		ws = align(t, c->size_ns, c->offset_ns);
+		s[0] = clamp_ns(ws);
+		e[0] = clamp_ns(ws + c->size_ns);
 		return 1;
 	case WIN_HOPPING:
 		/* Starts s = offset (mod slide), s <= t, s + size >= t + w. */
-		if (align(t, c->slide_ns, c->offset_ns, &ws) == -1)
-			return -1;
+		ws = align(t, c->slide_ns, c->offset_ns);
 		first = ws - (ws + c->size_ns - t - width) / c->slide_ns *
 		    c->slide_ns;
 		for (; first <= ws && n < WIN_PER_RECORD_MAX;
 		    first += c->slide_ns) {
-			if (add_ns(first, c->size_ns, &end) == -1)
-				return -1;
-			s[n] = first;
-			e[n++] = end;
+			s[n] = clamp_ns(first);
+			e[n++] = clamp_ns(first + c->size_ns);
 		}
 		return n;
 	case WIN_CUMULATE:
-		if (align(t, c->size_ns, c->offset_ns, &ws) == -1)
-			return -1;
+		ws = align(t, c->size_ns, c->offset_ns);
 		for (end = ws + c->slide_ns; end <= ws + c->size_ns &&
 		    n < WIN_PER_RECORD_MAX; end += c->slide_ns) {
 			if (end < t + width)
 				continue;
-			s[n] = ws;
-			e[n++] = end;
+			s[n] = clamp_ns(ws);
+			e[n++] = clamp_ns(end);
 		}
 		return n;
 	default:
 		return 0;
 	}
-}
-
-/* The start of the (unique) time window that ends at e. */
-static int64_t
-window_start(const struct windows *w, int64_t e)
-{
-	int64_t ws = e - w->cfg.slide_ns;
-
-	if (w->cfg.kind == WIN_CUMULATE) {
-		if (align(e - 1, w->cfg.size_ns, w->cfg.offset_ns, &ws) == -1)
-			return e - w->cfg.slide_ns;
-		return ws;
-	}
-	return e - w->cfg.size_ns;
 }
 
 /* --- emitting --- */
@@ -517,8 +515,7 @@ add_to(struct windows *w, const struct spans *sp, int n, const char *key,
 	for (i = 0; i < n; i++) {
 		int fired = sp->e[i] <= w->fired_upto;
 
-		if (fired && (sp->e[i] > INT64_MAX - w->cfg.lateness_ns ||
-		    sp->e[i] + w->cfg.lateness_ns <= wm)) {
+		if (fired && expiry_of(w, sp->e[i]) <= wm) {
 			w->counts.missed++;
 			continue;
 		}
@@ -546,11 +543,8 @@ add_direct(struct windows *w, const char *key, size_t keylen, uint64_t h,
     int64_t t, const void *ev, int64_t wm)
 {
 	struct spans *sp = &w->spans;
-	int n;
+	int n = windows_of(w, t, 1, sp->s, sp->e);
 
-	if ((n = windows_of(w, t, 1, sp->s, sp->e)) == -1)
-		return fault_set(w->f, EX_DATAERR, "time out of range for "
-		    "these windows");
 	return add_to(w, sp, n, key, keylen, h, t, ev, wm);
 }
 
@@ -579,10 +573,12 @@ static void
 merge_panes(struct windows *w, int64_t s, int64_t e, const char *key,
     size_t keylen, uint64_t h, void *dst)
 {
-	int64_t p, id;
+	int64_t id;
+	i128 p;
 
-	for (p = s; p < e; p += w->pane) {
-		if ((id = cell_find(w, p, p + w->pane, key, keylen, h)) < 0)
+	for (p = pane_start(w, s); p < e; p += w->pane) {
+		if ((id = cell_find(w, clamp_ns(p), clamp_ns(p + w->pane), key,
+		    keylen, h)) < 0)
 			continue;
 		w->ops->merge(w->ctx, dst, payload(cell_at(w, id)));
 	}
@@ -610,31 +606,26 @@ add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
     int64_t t, const void *ev, int64_t wm)
 {
 	struct spans *sp = &w->spans;
-	int64_t p, id;
+	int64_t p, pe, id;
 	int i, n, created, accepted = 0;
 	void *tmp;
 
-	if (align(t, w->pane, tp_mod(w->cfg.offset_ns, w->pane), &p) == -1 ||
-	    (n = windows_of(w, p, w->pane, sp->s, sp->e)) == -1)
-		return fault_set(w->f, EX_DATAERR, "time out of range for "
-		    "these windows");
+	p = clamp_ns(pane_start(w, t));
+	pe = clamp_ns(pane_start(w, t) + w->pane);
+	n = windows_of(w, p, w->pane, sp->s, sp->e);
 	for (i = 0; i < n; i++)
-		if (sp->e[i] > w->fired_upto ||
-		    (sp->e[i] <= INT64_MAX - w->cfg.lateness_ns &&
-		    sp->e[i] + w->cfg.lateness_ns > wm))
+		if (sp->e[i] > w->fired_upto || expiry_of(w, sp->e[i]) > wm)
 			accepted++;
 	w->counts.missed += (uint64_t)(n - accepted);
 	if (accepted == 0)
 		return 0;
-	if ((id = cell_get(w, p, p + w->pane, key, keylen, h, 1,
-	    &created)) < 0)
+	if ((id = cell_get(w, p, pe, key, keylen, h, 1, &created)) < 0)
 		return -1;
 	w->ops->add(w->ctx, payload(cell_at(w, id)), ev, t);
 	cell_at(w, id)->count++;
 	tmp = xmalloc(w->ops->size);
 	for (i = 0; i < n; i++) {
-		if (sp->e[i] > w->fired_upto || sp->e[i] +
-		    w->cfg.lateness_ns <= wm)
+		if (sp->e[i] > w->fired_upto || expiry_of(w, sp->e[i]) <= wm)
 			continue;
 		w->ops->init(w->ctx, tmp);
 		merge_panes(w, sp->s[i], sp->e[i], key, keylen, h, tmp);
@@ -787,8 +778,7 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	uint32_t rev;
 	int fired, created, created_new, grown;
 
-	if (add_ns(t, w->cfg.size_ns, &e) == -1)
-		return fault_set(w->f, EX_DATAERR, "time out of range");
+	e = sat_add_ns(t, w->cfg.size_ns);
 	/* Would the merged session still be wanted?  Look before merging. */
 	{
 		int64_t ms = s, me = e;
@@ -800,8 +790,7 @@ add_session(struct windows *w, const char *key, size_t keylen, uint64_t h,
 			if (c->start <= me && c->end >= ms && c->end > me)
 				me = c->end;
 		}
-		if (me <= w->fired_upto && (me > INT64_MAX -
-		    w->cfg.lateness_ns || me + w->cfg.lateness_ns <= wm)) {
+		if (me <= w->fired_upto && expiry_of(w, me) <= wm) {
 			w->counts.missed++;
 			return 0;
 		}
@@ -1035,18 +1024,20 @@ advance_direct(struct windows *w, int64_t wm)
 	}
 	emit_sorted(w);
 	w->fired_upto = wm;
-	while (w->ngroups > 0 && (wm == WM_MAX || (w->groups[0].end <=
-	    INT64_MAX - w->cfg.lateness_ns &&
-	    w->groups[0].end + w->cfg.lateness_ns <= wm)))
+	while (w->ngroups > 0 && (wm == WM_MAX ||
+	    expiry_of(w, w->groups[0].end) <= wm))
 		group_drop(w, 0);
 }
 
+/* (end, start) pairs, by end then start. */
 static int
-cmp64(const void *a, const void *b)
+cmp_span(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	const int64_t *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
 /* Fire window [s, e): merge its panes per key, emit in key order. */
@@ -1060,7 +1051,8 @@ fire_sliced(struct windows *w, struct table *tmp, int64_t s, int64_t e)
 	int created;
 
 	tab_clear(tmp);
-	for (i = group_find(w, s + w->pane, s); i < w->ngroups &&
+	for (i = group_find(w, clamp_ns(pane_start(w, s) + w->pane), s);
+	    i < w->ngroups &&
 	    w->groups[i].end <= e; i++) {
 		struct group *g = &w->groups[i];
 
@@ -1094,7 +1086,7 @@ pane_last_end(struct windows *w, int64_t p)
 	struct spans *sp = &w->spans;
 	int n = windows_of(w, p, w->pane, sp->s, sp->e);
 
-	return n > 0 ? sp->e[n - 1] : p + w->pane;
+	return n > 0 ? sp->e[n - 1] : clamp_ns(pane_start(w, p) + w->pane);
 }
 
 /* Late-firing counters of windows past their allowed lateness. */
@@ -1112,11 +1104,15 @@ expire_revisions(struct windows *w, int64_t wm)
 		for (end = 0, i = 8; i < 16; i++)
 			end = (int64_t)((uint64_t)end << 8 | k[i]);
 		end = (int64_t)((uint64_t)end ^ (UINT64_C(1) << 63));
-		if (wm == WM_MAX || end + w->cfg.lateness_ns <= wm)
+		if (wm == WM_MAX || expiry_of(w, end) <= wm)
 			tab_del(w->aux, it);
 	}
 }
 
+/*
+ * The windows W passed, by end and start: an end alone does not name a
+ * window once two of them stick at INT64_MAX.
+ */
 static void
 advance_sliced(struct windows *w, int64_t wm)
 {
@@ -1134,19 +1130,22 @@ advance_sliced(struct windows *w, int64_t wm)
 				continue;
 			if (nends == cap) {
 				cap = cap ? cap * 2 : 64;
-				ends = xrealloc(ends, cap * sizeof(*ends));
+				ends = xrealloc(ends, cap * 2 * sizeof(*ends));
 			}
-			ends[nends++] = sp->e[j];
+			ends[2 * nends] = sp->e[j];
+			ends[2 * nends++ + 1] = sp->s[j];
 		}
 	}
 	if (nends > 1)
-		qsort(ends, nends, sizeof(*ends), cmp64);
+		qsort(ends, nends, 2 * sizeof(*ends), cmp_span);
 	tmp = tab_new(w->ops->size);
 	for (i = 0, u = 0; i < nends; i++) {
-		if (u > 0 && ends[i] == ends[u - 1])
+		if (u > 0 && ends[2 * i] == ends[2 * (u - 1)] &&
+		    ends[2 * i + 1] == ends[2 * (u - 1) + 1])
 			continue;
-		ends[u++] = ends[i];
-		fire_sliced(w, tmp, window_start(w, ends[i]), ends[i]);
+		ends[2 * u] = ends[2 * i];
+		ends[2 * u++ + 1] = ends[2 * i + 1];
+		fire_sliced(w, tmp, ends[2 * i + 1], ends[2 * i]);
 	}
 	tab_free(tmp);
 	free(ends);
@@ -1154,8 +1153,7 @@ advance_sliced(struct windows *w, int64_t wm)
 	expire_revisions(w, wm);
 	while (w->ngroups > 0) {
 		last = pane_last_end(w, w->groups[0].start);
-		if (wm != WM_MAX && (last > INT64_MAX - w->cfg.lateness_ns ||
-		    last + w->cfg.lateness_ns > wm))
+		if (wm != WM_MAX && expiry_of(w, last) > wm)
 			break;
 		group_drop(w, 0);
 	}

@@ -10,8 +10,8 @@
 # and t + gap stop at the top, and a dedupe gap of 1.8e19 ns is no repeat.
 # Every expected output below is worked out by hand from those rules
 # (times printed with millisecond precision, truncated toward the past).
-# Meant for `make check SANITIZE=1`, where UBSan stops a tool at the first
-# signed overflow; not yet part of make check.
+# Part of make check; under `make check SANITIZE=1` UBSan stops a tool at
+# the first signed overflow.
 
 load helpers
 bats_require_minimum_version 1.5.0

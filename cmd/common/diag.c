@@ -48,8 +48,14 @@ on_write_error(struct out *o, int err)
 	}
 	exit_hook = NULL;
 	diag_erase();
-	fprintf(stderr, "%s: write %s: %s\n", progname, o->name,
-	    strerror(err));
+	if (err == OUT_STALLED)
+		fprintf(stderr, "%s: %s: output stalled for %d s after the "
+		    "stop signal: exiting without a checkpoint (the previous "
+		    "snapshot stands)\n", progname, o->name,
+		    OUT_STALL_MS / 1000);
+	else
+		fprintf(stderr, "%s: write %s: %s\n", progname, o->name,
+		    strerror(err));
 	exit(EX_IOERR);
 }
 

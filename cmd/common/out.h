@@ -7,13 +7,17 @@
  * tools and the engine append to its buffer and commit each record, and
  * the buffer goes to the descriptor when it passes SINK_DRAIN_AT bytes,
  * when the reader is about to wait for input, and before a checkpoint.
- * Writes retry on EINTR and on short counts.  A failed write calls
+ * Writes retry on EINTR and on short counts, except once the tool is
+ * stopping: then output that cannot leave within OUT_STALL_MS is given
+ * up (SPEC 6).  A failed write calls
  * out_on_error, which diag sets: EPIPE on stdout ends the tool quietly
  * (SPEC 7), anything else is exit 74.  Side files (--late-output,
  * --errors-output) are opened for appending, so successive runs of a
  * cron job keep every record.  out_open() gives the caller a struct out
  * for out_close().
  */
+#include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "sink.h"
@@ -40,10 +44,19 @@ struct out {
 extern struct out *out_stdout;
 /* The error handler: errno of the failed write; set by diag. */
 extern void (*out_on_error)(struct out *, int err);
+/*
+ * Set: the tool is stopping (SIGTERM, SIGINT).  Pending output then has
+ * OUT_STALL_MS to leave; after that out_on_error gets OUT_STALLED.
+ */
+extern const volatile sig_atomic_t *out_stop;
+#define OUT_STALL_MS	5000
+#define OUT_STALLED	ETIMEDOUT
 
 void	out_init_stdout(void);
 struct out *out_open(const char *path, struct fault *);
 int	out_flush(struct out *);
+/* Flush, then fdatasync when fd is a regular file; -1 after on_error. */
+int	out_sync(struct out *);
 void	out_close(struct out *);	/* flushes; NULL-safe */
 
 static inline struct sink *

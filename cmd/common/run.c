@@ -1,7 +1,10 @@
 /*
  * run.c - the shared main loop: events, firing, watermarks, stats, stop.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +16,7 @@
 #include "out.h"
 #include "progress.h"
 #include "run.h"
+#include "sat.h"
 #include "source.h"
 #include "stage.h"
 #include "state.h"
@@ -21,15 +25,74 @@
 /* Has the tool's stage (stage.h) this entry? */
 #define has(R, fn)	((R)->stage != NULL && (R)->stage->fn != NULL)
 
+/*
+ * Signals (SPEC 6).  The handler sets a flag and writes a byte to a
+ * pipe that the reader polls with the inputs (reader.h wake_fd): a
+ * signal that lands between the loop's look at the flag and poll()
+ * still ends the wait at once.  After SIGTERM or SIGINT, an interval
+ * timer sends SIGALRM every 100 ms, so that a write blocked on a stalled
+ * downstream returns EINTR; out.c then gives the pending output 5 s
+ * (OUT_STALL_MS) and exits 74 without a snapshot.  A second SIGINT ends
+ * the tool at once, as redis does.
+ */
 static volatile sig_atomic_t stop_flag, stats_flag;
+static int wake_pipe[2] = { -1, -1 };
+
+static void
+say_now(const char *s)
+{
+	const char *p = diag_progname();
+
+	(void)!write(2, p, strlen(p));
+	(void)!write(2, s, strlen(s));
+}
 
 static void
 on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	int e = errno;
+	struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+
+	if (sig == SIGUSR1) {
 		stats_flag = 1;
-	else
+	} else if (sig == SIGALRM) {
+		/* Only to interrupt a blocked write(2). */
+	} else if (stop_flag && sig == SIGINT) {
+		say_now(": second interrupt: exiting at once, "
+		    "without a checkpoint\n");
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	} else {
+		if (!stop_flag)
+			setitimer(ITIMER_REAL, &it, NULL);
 		stop_flag = 1;
+	}
+	if (wake_pipe[1] != -1)
+		(void)!write(wake_pipe[1], "", 1);
+	errno = e;
+}
+
+/* A pipe end moved above stdin, stdout and stderr, non-blocking. */
+static int
+high_fd(int fd)
+{
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	close(fd);
+	if (h != -1)
+		fcntl(h, F_SETFL, O_NONBLOCK);
+	return h;
+}
+
+static void
+open_wake_pipe(void)
+{
+	int p[2];
+
+	if (wake_pipe[0] != -1 || pipe(p) == -1)
+		return;
+	wake_pipe[0] = high_fd(p[0]);
+	wake_pipe[1] = high_fd(p[1]);
 }
 
 static void
@@ -40,10 +103,12 @@ install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: poll() must wake up */
+	sa.sa_flags = 0;	/* no SA_RESTART: write() must give up */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	out_stop = &stop_flag;
 }
 
 static int
@@ -55,25 +120,69 @@ stats_requested(void)
 	return v;
 }
 
+/*
+ * The side files the source opened (--late-output, --errors-output):
+ * a checkpoint writes them out with stdout.
+ */
+#define SIDE_OUTS_MAX	8
+static struct out *side_outs[SIDE_OUTS_MAX];
+
 /* The source's hooks into the runtime: side files, flushing, reports. */
 static struct sink *
 sink_open(void *arg, const char *path, struct fault *f)
 {
-	struct out *o = out_open(path, f);
+	struct out *o;
+	int i;
 
-	return o != NULL ? out_sink(o) : NULL;
+	for (i = 0; i < SIDE_OUTS_MAX && side_outs[i] != NULL; i++)
+		;
+	if (i == SIDE_OUTS_MAX)
+		return fault_null(f, EX_SOFTWARE, "more than %d side files",
+		    SIDE_OUTS_MAX);
+	if ((o = out_open(path, f)) == NULL)
+		return NULL;
+	side_outs[i] = o;
+	return out_sink(o);
 }
 
 static void
 sink_close(void *arg, struct sink *s)
 {
-	out_close((struct out *)(void *)s);
+	struct out *o = (struct out *)(void *)s;
+	int i;
+
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] == o)
+			side_outs[i] = NULL;
+	out_close(o);
 }
 
+/* Before the reader waits: results and side files leave. */
 static void
-flush_stdout(void *arg)
+flush_outputs(void *arg)
 {
+	int i;
+
 	out_flush(out_stdout);
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] != NULL)
+			out_flush(side_outs[i]);
+}
+
+/*
+ * Everything the state about to be saved has produced is written out
+ * and, in regular files, on the disk.  A failure is out_on_error's:
+ * exit 74 (EPIPE on stdout: quietly), with no new snapshot.
+ */
+static int
+sync_outputs(void)
+{
+	int i;
+
+	for (i = 0; i < SIDE_OUTS_MAX; i++)
+		if (side_outs[i] != NULL && out_sync(side_outs[i]) == -1)
+			return -1;
+	return out_sync(out_stdout);
 }
 
 static void
@@ -109,11 +218,13 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.late_path = o->late_output;
 	c.sink_open = sink_open;
 	c.sink_close = sink_close;
-	c.wait = flush_stdout;
+	c.wait = flush_outputs;
 	c.bad = report_bad;
 	c.stop = &stop_flag;
 	if (o->kcat_pad)
 		out_stdout->pad = KCAT_PAD;
+	open_wake_pipe();
+	c.wake_fd = wake_pipe[0] > 0 ? wake_pipe[0] : -1;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)
 		diag_die(&f);
 	R->progress = progress_new(o, streams, nsides);
@@ -165,7 +276,7 @@ print_stats(struct run *R, int final)
 	if (wm->wm_ns != WM_MIN && wm->wm_ns != WM_MAX) {
 		tp_format(wm->wm_ns, TPO_RFC3339, tb);
 		buf_printf(&b, ", watermark %s, lag %.1fs", tb,
-		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
+		    ((double)clock_wall_ns() - (double)wm->wm_ns) / 1e9);
 	}
 	if (has(R, bytes)) {
 		buf_adds(&b, ", state ");
@@ -198,6 +309,22 @@ metric(struct buf *b, const char *name, const char *type, const char *help,
 	    diag_progname(), strcmp(num, "null") == 0 ? "NaN" : num);
 }
 
+static int
+write_full(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /*
  * --metrics FILE: the counters in Prometheus text format, replaced
  * atomically (write FILE.tmp, rename) for node_exporter's textfile
@@ -210,8 +337,7 @@ write_metrics(struct run *R)
 	struct src_counters *c = src_counters(R->src);
 	struct watermark *wm = src_wm(R->src);
 	struct buf b, tmp;
-	FILE *fp;
-	int ok;
+	int fd, ok;
 
 	if (R->o->metrics == NULL)
 		return;
@@ -235,14 +361,17 @@ write_metrics(struct run *R)
 		    (double)wm->wm_ns / 1e9);
 		metric(&b, "watermark_lag_seconds", "gauge",
 		    "Wall clock minus watermark.",
-		    (double)(clock_wall_ns() - wm->wm_ns) / 1e9);
+		    ((double)clock_wall_ns() - (double)wm->wm_ns) / 1e9);
 	}
 	metric(&b, "state_bytes", "gauge", "Bytes of open state.",
 	    has(R, bytes) ? (double)R->stage->bytes(R->obj) : 0);
 	buf_printf(&tmp, "%s.tmp", R->o->metrics);
-	ok = (fp = fopen(buf_cstr(&tmp), "w")) != NULL &&
-	    fwrite(b.data, 1, b.len, fp) == b.len;
-	if (fp != NULL && fclose(fp) != 0)
+	/* A fresh file, never one a symlink planted at FILE.tmp points to. */
+	unlink(buf_cstr(&tmp));
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	ok = fd != -1 && write_full(fd, b.data, b.len) == 0;
+	if (fd != -1 && close(fd) == -1)
 		ok = 0;
 	if (!ok || rename(tmp.data, R->o->metrics) == -1) {
 		if (!R->metrics_failed)
@@ -261,8 +390,8 @@ set_deadline(struct run *R)
 
 	if (R->o->stats_ns > 0 || R->o->metrics != NULL)
 		d = R->next_stats_ms;
-	if (R->o->state != NULL && R->o->checkpoint_ns > 0 &&
-	    (d == 0 || R->next_ckpt_ms < d))
+	if (R->o->state != NULL && R->o->checkpoint_n == 0 &&
+	    R->o->checkpoint_ns > 0 && (d == 0 || R->next_ckpt_ms < d))
 		d = R->next_ckpt_ms;
 	(void)now;
 	src_set_deadline(R->src, d);
@@ -274,7 +403,9 @@ checkpoint(struct run *R, struct fault *f)
 {
 	int64_t t0 = clock_wall_ns();
 
-	out_flush(out_stdout);
+	if (sync_outputs() == -1)
+		return fault_set(f, EX_IOERR, "output cannot be written: no "
+		    "checkpoint (the previous snapshot stands)");
 	if (state_checkpoint(R->st, f) == -1)
 		return -1;
 	R->ckpt_ns = clock_wall_ns() - t0;
@@ -282,11 +413,40 @@ checkpoint(struct run *R, struct fault *f)
 	return 0;
 }
 
+/* Input records so far: events and bad lines (what a snapshot counts). */
+static uint64_t
+records_in(struct run *R)
+{
+	struct src_counters *c = src_counters(R->src);
+
+	return c->in + c->bad;
+}
+
+/*
+ * A checkpoint when one is due: every --checkpoint-interval N input
+ * records exactly, or every D of wall clock, also while the input is
+ * quiet (the reader's wait ends at the deadline: set_deadline()).
+ */
+static void
+checkpoint_if_due(struct run *R, int64_t now)
+{
+	struct fault f;
+
+	if (R->st == NULL)
+		return;
+	if (R->o->checkpoint_n > 0 ? records_in(R) < R->next_ckpt_n :
+	    (R->o->checkpoint_ns <= 0 || now < R->next_ckpt_ms))
+		return;
+	if (checkpoint(R, &f) == -1)
+		diag_die(&f);
+	R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
+	R->next_ckpt_n = records_in(R) + (uint64_t)R->o->checkpoint_n;
+}
+
 static void
 periodic(struct run *R)
 {
 	int64_t now = clock_mono_ms();
-	struct fault f;
 
 	if (stats_requested())
 		print_stats(R, 0);
@@ -297,15 +457,7 @@ periodic(struct run *R)
 		write_metrics(R);
 		R->next_stats_ms = now + stats_every_ms(R->o);
 	}
-	if (R->st != NULL && ((R->o->checkpoint_ns > 0 &&
-	    now >= R->next_ckpt_ms) || (R->o->checkpoint_n > 0 &&
-	    src_counters(R->src)->in >= R->next_ckpt_n))) {
-		if (checkpoint(R, &f) == -1)
-			diag_die(&f);
-		R->next_ckpt_ms = now + R->o->checkpoint_ns / 1000000;
-		R->next_ckpt_n = src_counters(R->src)->in +
-		    (uint64_t)R->o->checkpoint_n;
-	}
+	checkpoint_if_due(R, now);
 	set_deadline(R);
 }
 
@@ -337,7 +489,8 @@ after(struct run *R, int tick)
 		return;
 	}
 	if (w == R->forwarded || (!fired && !tick && (R->forward_on_fire ||
-	    (R->forwarded != WM_MIN && w - R->forwarded < 1000000000))))
+	    (R->forwarded != WM_MIN &&
+	    sat_sub_ns(w, R->forwarded) < 1000000000))))
 		return;
 	if (src_forward_wm(R->src, out_sink(out_stdout)))
 		R->forwarded = w;
@@ -418,9 +571,10 @@ run_loop(struct run *R)
 	R->started_ms = clock_mono_ms();
 	R->next_stats_ms = R->started_ms + stats_every_ms(R->o);
 	R->next_ckpt_ms = R->started_ms + R->o->checkpoint_ns / 1000000;
-	R->next_ckpt_n = (uint64_t)R->o->checkpoint_n;
 	if (R->o->state != NULL)
 		open_state(R);
+	/* Counted from what the snapshot restored. */
+	R->next_ckpt_n = records_in(R) + (uint64_t)R->o->checkpoint_n;
 	set_deadline(R);
 	while ((rc = src_next(R->src, &ev, &f)) != SRC_EOF) {
 		switch (rc) {
@@ -454,11 +608,9 @@ run_loop(struct run *R)
 		if (R->stopped)
 			break;
 		after(R, rc == SRC_TICK);
-		/* --checkpoint-interval N: exactly every N records (SPEC 6). */
-		if (R->o->checkpoint_n > 0 &&
-		    (src_counters(R->src)->in >= R->next_ckpt_n ||
-		    (src_counters(R->src)->in & 4095) == 0))
-			periodic(R);
+		if (R->o->checkpoint_n > 0 && R->st != NULL &&
+		    records_in(R) >= R->next_ckpt_n)
+			checkpoint_if_due(R, 0);
 		/* The clock is read every 64 steps, and only with --progress. */
 		if (R->progress != NULL && ((++R->steps & 63) == 0 ||
 		    rc == SRC_TICK))

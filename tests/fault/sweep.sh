@@ -278,7 +278,7 @@ run_case() {
 	CASE_FAILED=0
 	TOLD=()
 	SWEPT=
-	local t0=$SECONDS
+	local t0=$SECONDS runs0=$RUNS
 	mkdir -p "$W/ref" "$W/A" "$W/B0"
 	for d in ref A B0; do : >"$W/$d/out"; : >"$W/$d/stderr"; done
 	tool all "$W/ref/st" "$W/ref" --eof flush
@@ -305,9 +305,9 @@ run_case() {
 		    echo "FAIL $NAME: ... and the same ($k) at ${TOLD[$k]} calls"
 	done
 	[ "$CASE_FAILED" = 0 ] || FAILS=$((FAILS + 1))
-	printf '%-4s %-12s %3ds %s\n' \
+	printf '%-4s %-12s %3ds %3d runs  %s\n' \
 	    "$([ "$CASE_FAILED" = 0 ] && echo ok || echo FAIL)" "$NAME" \
-	    $((SECONDS - t0)) "$SWEPT"
+	    $((SECONDS - t0)) $((RUNS - runs0)) "$SWEPT"
 }
 
 run_case filter "" events none stream-filter \

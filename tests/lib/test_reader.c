@@ -653,6 +653,51 @@ test_pipe(void)
 	buf_release(&got);
 }
 
+/*
+ * The wake pipe ends a wait for ever (timeout -1) on a quiet input, is
+ * drained, and leaves the input's lines where they were.
+ */
+static void
+test_wake(void)
+{
+	char name[32];
+	const char *files[2] = { name, NULL };
+	char **const streams[1] = { (char **)files };
+	struct rd_config cfg;
+	struct reader *rd;
+	struct fault f;
+	struct line l;
+	int p[2], w[2];
+
+	if (pipe(p) == -1 || pipe2(w, O_NONBLOCK) == -1) {
+		CHECK(0);
+		return;
+	}
+	snprintf(name, sizeof(name), "/dev/fd/%d", p[0]);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.wake_fd = w[0];
+	if ((rd = rd_open(streams, 1, &cfg, &f)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	close(p[0]);
+	put(w[1], "xy");
+	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_TIMEOUT);
+	/* Drained: the next wait times out on its own. */
+	CHECK_INT_EQ(rd_next(rd, &l, 10, &f), RD_TIMEOUT);
+	put(p[1], "one\n");
+	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_LINE);
+	CHECK(l.len == 3 && memcmp(l.p, "one", 3) == 0);
+	put(w[1], "x");
+	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_TIMEOUT);
+	close(p[1]);
+	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_STREAM_END);
+	CHECK_INT_EQ(rd_next(rd, &l, -1, &f), RD_EOF);
+	rd_free(rd);
+	close(w[0]);
+	close(w[1]);
+}
+
 /* A writer process feeds a pipe in odd-sized pieces while we read. */
 static void
 writer(int fd, int nlines)
@@ -812,6 +857,7 @@ main(void)
 	test_line_max();
 	test_long_lines();
 	test_pipe();
+	test_wake();
 	test_pipe_writer();
 	test_stdin();
 	cleanup();

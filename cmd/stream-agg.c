@@ -161,6 +161,9 @@ main(int argc, char *argv[])
 	c.every_ns = A.wt.o.emit_every_agg_ns;
 	for (c.merge = 0; A.wt.o.merge && files[c.merge] != NULL; c.merge++)
 		;
+	/* From a partials topic: one input per partition. */
+	if (A.wt.o.merge && A.wt.o.kcat)
+		c.merge = A.wt.o.partitions;
 	c.src = A.wt.src;
 	c.nkeys = A.wt.key.n;
 	c.lateness_ns = A.wt.o.lateness_ns;

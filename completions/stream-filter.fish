@@ -26,6 +26,8 @@ complete -c stream-filter -l emit-watermarks -d 'write @watermark records downst
 complete -c stream-filter -l no-watermarks -d 'never write @watermark records'
 complete -c stream-filter -l late-output -r -F -d 'append dropped-late records to FILE'
 complete -c stream-filter -l kcat -d 'input lines are kcat -J envelopes'
+complete -c stream-filter -l partitions -x -d 'with --kcat, hold W until partitions 0..N-1 are seen or idle'
+complete -c stream-filter -l kcat-pad -d 'pad each write to 1024 bytes, so kcat -P sends it at once'
 complete -c stream-filter -l keep-envelope -d 'with --kcat, write the envelopes'
 complete -c stream-filter -l state -r -F -d 'restore from and checkpoint to FILE'
 complete -c stream-filter -l state-reset -d 'ignore an existing --state file and start fresh'

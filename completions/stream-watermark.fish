@@ -18,6 +18,8 @@ complete -c stream-watermark -l emit-watermarks -d 'write @watermark records dow
 complete -c stream-watermark -l no-watermarks -d 'never write @watermark records'
 complete -c stream-watermark -l late-output -r -F -d 'append dropped-late records to FILE'
 complete -c stream-watermark -l kcat -d 'input lines are kcat -J envelopes'
+complete -c stream-watermark -l partitions -x -d 'with --kcat, hold W until partitions 0..N-1 are seen or idle'
+complete -c stream-watermark -l kcat-pad -d 'pad each write to 1024 bytes, so kcat -P sends it at once'
 complete -c stream-watermark -l keep-envelope -d 'with --kcat, write the envelopes'
 complete -c stream-watermark -l state -r -F -d 'restore from and checkpoint to FILE'
 complete -c stream-watermark -l state-reset -d 'ignore an existing --state file and start fresh'

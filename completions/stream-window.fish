@@ -27,6 +27,8 @@ complete -c stream-window -l emit-watermarks -d 'write @watermark records downst
 complete -c stream-window -l no-watermarks -d 'never write @watermark records'
 complete -c stream-window -l late-output -r -F -d 'append dropped-late records to FILE'
 complete -c stream-window -l kcat -d 'input lines are kcat -J envelopes'
+complete -c stream-window -l partitions -x -d 'with --kcat, hold W until partitions 0..N-1 are seen or idle'
+complete -c stream-window -l kcat-pad -d 'pad each write to 1024 bytes, so kcat -P sends it at once'
 complete -c stream-window -l state -r -F -d 'restore from and checkpoint to FILE'
 complete -c stream-window -l state-reset -d 'ignore an existing --state file and start fresh'
 complete -c stream-window -l state-check -r -F -d 'print what a snapshot holds and exit (78: unusable)'

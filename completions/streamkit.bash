@@ -165,6 +165,10 @@ _streamkit_opt_stream_filter()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--kcat)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--partitions)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--kcat-pad)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--keep-envelope)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--state)
@@ -202,7 +206,7 @@ _streamkit_opt_stream_filter()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_filter='--exit-status --invert --count --keep --drop --dedupe --within --sample --arg --argjson --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_filter='-q -v -c -t -j -h'
 
 # stream-watermark
@@ -238,6 +242,10 @@ _streamkit_opt_stream_watermark()
 	--late-output)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--kcat)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--partitions)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--kcat-pad)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--keep-envelope)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
@@ -276,7 +284,7 @@ _streamkit_opt_stream_watermark()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_watermark='--emit-every --late --sort --annotate --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --keep-envelope --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_watermark='-t -j -v -h'
 
 # stream-window
@@ -331,6 +339,10 @@ _streamkit_opt_stream_window()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--kcat)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--partitions)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--kcat-pad)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--state)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
@@ -366,7 +378,7 @@ _streamkit_opt_stream_window()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_window='--tumbling --hopping --slide --session --cumulate --step --count --offset --max-events --lateness --emit --by --shard --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_window='-t -j -v -h'
 
 # stream-agg
@@ -425,6 +437,10 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--kcat)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--partitions)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--kcat-pad)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--state)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
@@ -460,7 +476,7 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_agg='-t -j -v -h'
 
 # stream-join
@@ -515,6 +531,10 @@ _streamkit_opt_stream_join()
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--kcat)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--partitions)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--kcat-pad)
+		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--state)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=file ;;
 	--state-reset)
@@ -550,7 +570,7 @@ _streamkit_opt_stream_join()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_join='--within --lateness --right --on --between --type --table --as-of --prefix-right --nest --left-time --right-time --right-kcat --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_join='-t -j -v -h'
 
 complete -F _streamkit stream-filter stream-watermark stream-window stream-agg stream-join

@@ -11,6 +11,7 @@
 #include "groupagg.h"
 #include "hash.h"
 #include "jcur.h"
+#include "kcat.h"
 #include "key.h"
 #include "merge.h"
 #include "partial.h"
@@ -534,7 +535,23 @@ out:
 	return r;
 }
 
-/* One {"@partial"} from input ev->side. */
+/*
+ * The input a record came from: its FILE, or with --kcat the partition
+ * of the partials topic (one instance writes each, kcat -P -p I).
+ */
+static int
+input_of(const struct merge *M, const struct src_event *ev, struct fault *f)
+{
+	if (ev->env == NULL)
+		return ev->side;
+	if (ev->env->partition < 0 || ev->env->partition >= M->n)
+		return fault_set(f, EX_DATAERR, "bad @partial: partition %lld "
+		    "of the partials topic is not below --partitions %d",
+		    (long long)ev->env->partition, M->n);
+	return (int)ev->env->partition;
+}
+
+/* One {"@partial"} from input ev->side, or from a partition. */
 int
 merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 {
@@ -542,9 +559,11 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 	struct mevent me;
 	struct jcur jc;
 	struct fault f;
-	int r;
+	int r, in;
 
 	p.key = &M->pkey;
+	if ((in = input_of(M, ev, &f)) == -1)
+		goto bad;
 	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], M->out->sig, &p,
 	    &f) == -1) {
 		if (f.code != EX_CONFIG)
@@ -554,9 +573,9 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 		return -1;
 	}
 	if (p.final != NULL) {
-		if (fin_check(M, ev->side, &p, &f) == -1)
+		if (fin_check(M, in, &p, &f) == -1)
 			goto bad;
-		if (fin_put(M, ev->side, &p) == 1)
+		if (fin_put(M, in, &p) == 1)
 			src_late(M->src, ev);
 		return 0;
 	}
@@ -581,7 +600,7 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 	if (!p.windowed) {
 		r = ga_merge(M->g, p.key->data, p.key->len, M->scratch, fatal);
 	} else {
-		me.shard = ev->side;
+		me.shard = in;
 		me.block = M->scratch;
 		r = win_add_at(M->w, p.start, p.end, p.key->data,
 		    p.key->len, hash_bytes(p.key->data, p.key->len), &me,

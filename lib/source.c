@@ -69,6 +69,8 @@ struct source {
 	struct src_counters cnt;
 	struct kcat_part *parts;
 	int		 nparts, capparts, lastpart;
+	int		*pre;		/* --partitions: channel per partition */
+	unsigned char	*pre_bound;	/* ... taken by a topic-partition */
 	struct kcat_env	 env;
 	int64_t		 deadline_ms;
 	unsigned	 tick;
@@ -185,6 +187,28 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	return 0;
 }
 
+/*
+ * --partitions N: a channel for each of partitions 0..N-1 of side 0
+ * before any record, each holding W at its minimum until its partition
+ * is seen (it takes the channel over) or it is idle past --idle, so a
+ * backlog that kcat delivers a partition at a time fires nothing early.
+ */
+static int
+pre_open(struct source *S, struct fault *f)
+{
+	int i, n = S->cfg.partitions;
+
+	if (n <= 0 || S->nsides < 1 || !S->sides[0].kcat)
+		return 0;
+	S->pre = xcalloc((size_t)n, sizeof(*S->pre));
+	S->pre_bound = xcalloc((size_t)n, 1);
+	for (i = 0; i < n; i++)
+		if ((S->pre[i] = wm_channel_add(&S->wm, S->sides[0].group,
+		    clock_mono_ms(), f)) == -1)
+			return -1;
+	return 0;
+}
+
 struct source *
 src_open(const struct src_config *o, char **const *streams,
     const struct src_side *cfg, int nsides, struct fault *f)
@@ -213,6 +237,8 @@ src_open(const struct src_config *o, char **const *streams,
 		    f)) == -1)
 			goto fail;
 	}
+	if (pre_open(S, f) == -1)
+		goto fail;
 	if (o->errors_path != NULL &&
 	    (S->errout = o->sink_open(o->arg, o->errors_path, f)) == NULL)
 		goto fail;
@@ -250,6 +276,8 @@ src_free(struct source *S)
 	for (i = 0; i < S->nparts; i++)
 		free(S->parts[i].topic);
 	free(S->parts);
+	free(S->pre);
+	free(S->pre_bound);
 	free(S->sides);
 	if (S->errout != NULL)
 		S->cfg.sink_close(S->cfg.arg, S->errout);
@@ -297,8 +325,14 @@ part_get(struct source *S, int stream, const char *topic, size_t tlen,
 	p->stream = stream;
 	p->partition = partition;
 	p->offset = -1;
-	p->channel = wm_channel_add(&S->wm, S->sides[stream].group,
-	    clock_mono_ms(), f);
+	if (stream == 0 && S->pre != NULL && partition >= 0 &&
+	    partition < S->cfg.partitions && !S->pre_bound[partition]) {
+		p->channel = S->pre[partition];
+		S->pre_bound[partition] = 1;
+	} else {
+		p->channel = wm_channel_add(&S->wm, S->sides[stream].group,
+		    clock_mono_ms(), f);
+	}
 	if (p->channel == -1) {
 		free(p->topic);
 		return NULL;
@@ -610,6 +644,10 @@ stream_end(struct source *S, int stream)
 	for (i = 0; i < S->nparts; i++)
 		if (S->parts[i].stream == stream)
 			wm_channel_end(&S->wm, S->parts[i].channel);
+	for (i = 0; stream == 0 && S->pre != NULL && i < S->cfg.partitions;
+	    i++)
+		if (!S->pre_bound[i])
+			wm_channel_end(&S->wm, S->pre[i]);
 	return SRC_TICK;
 }
 

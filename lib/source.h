@@ -76,6 +76,7 @@ struct src_config {
 	int64_t		 idle_ns;	/* 0: off */
 	int		 watermarks;	/* 1 always, -1 never, 0 once in-band */
 	int		 keep_envelope;
+	int		 partitions;	/* --partitions N of side 0; 0: off */
 	size_t		 max_line_bytes;
 	const char	*by;		/* with shard_n: --shard I/N */
 	int		 shard_i, shard_n;

@@ -113,7 +113,7 @@ service_cmd() {
 }
 
 @test "stream-agg@.service: instances per partition merge to one result" {
-	cmd=$(sed -n '/^ExecStart=/,/-k %i/p' "$EX/stream-agg@.service" |
+	cmd=$(sed -n '/^ExecStart=/,/-t "$OUT" -p %i/p' "$EX/stream-agg@.service" |
 	    sed -e 's/^ExecStart=//' -e 's/\\$//' | tr -d '\n' |
 	    sed -e "s/^\/bin\/sh -c '//" -e "s/'$//")
 	[[ "$cmd" == *'--emit partial'* ]]

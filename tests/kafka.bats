@@ -4,30 +4,10 @@
 
 load helpers
 
-setup_file() {
-	if ! command -v kcat >/dev/null ||
-	    ! pkg-config --exists rdkafka 2>/dev/null; then
-		return 0
-	fi
-	cc -std=c11 -D_GNU_SOURCE -O1 "$BATS_TEST_DIRNAME/kafka/mockbroker.c" \
-	    $(pkg-config --cflags --libs rdkafka) \
-	    -o "$BATS_FILE_TMPDIR/mockbroker"
-}
+load kafka/broker
 
-start_broker() {
-	[ -x "$BATS_FILE_TMPDIR/mockbroker" ] ||
-	    skip "kcat or librdkafka-dev missing"
-	mkfifo "$BATS_TEST_TMPDIR/hold"
-	"$BATS_FILE_TMPDIR/mockbroker" "$@" <"$BATS_TEST_TMPDIR/hold" \
-	    >"$BATS_TEST_TMPDIR/addr" &
-	BROKER_PID=$!
-	exec 7>"$BATS_TEST_TMPDIR/hold"
-	for _ in $(seq 50); do
-		[ -s "$BATS_TEST_TMPDIR/addr" ] && break
-		sleep 0.1
-	done
-	BROKER=$(cat "$BATS_TEST_TMPDIR/addr")
-	[ -n "$BROKER" ]
+setup_file() {
+	build_broker
 }
 
 teardown() {
@@ -106,15 +86,6 @@ check_min_rule() {
 	    "$BATS_TEST_TMPDIR/all.ndjson" >"$BATS_TEST_TMPDIR/out"
 	printf '%s\n' '{"p":0,"count":3}' '{"p":1,"count":2}' |
 	    diff - "$BATS_TEST_TMPDIR/out"
-}
-
-# wait_lines FILE PATTERN N: until N lines of FILE match (at most 15 s).
-wait_lines() {
-	for _ in $(seq 150); do
-		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 @test "kcat: a quiet partition stops holding the watermark after --idle" {
@@ -212,4 +183,117 @@ wait_lines() {
 	# The same bytes in the same order as one process over the topic.
 	cmp "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/merged"
 	[ "$(jq -s 'map(.count) | add' "$BATS_TEST_TMPDIR/merged")" -eq 201 ]
+}
+
+# events PARTITION: a minute-spanning series, keys k0..k2, into "in$p".
+events() {
+	local p=$1 s
+	for s in $(seq 0 7 300); do
+		printf '{"ts":"2024-11-12T10:%02d:%02dZ","k":"k%d","s":%d}\n' \
+		    $((s / 60)) $((s % 60)) $(((s + p) % 3)) "$s"
+	done >"$BATS_TEST_TMPDIR/in$p"
+}
+
+@test "kcat: --partitions N holds the watermark until every partition is seen" {
+	start_broker access 2
+	for p in 0 1; do
+		events "$p"
+		kcat -P -b "$BROKER" -t access -p "$p" \
+		    <"$BATS_TEST_TMPDIR/in$p" 2>/dev/null
+	done
+	# A backlog as kcat -C delivers it: one partition, then the other.
+	consume access | jq -sc 'sort_by(.partition, .offset) | .[]' \
+	    >"$BATS_TEST_TMPDIR/env"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/env")" -eq 86 ]
+	# Without --partitions, partition 0 alone moves W to its end, and
+	# partition 1's records arrive behind it: 42 are late.
+	run stream-watermark --kcat --max-delay 0s "$BATS_TEST_TMPDIR/env"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"late dropped 42"* ]]
+	# With it, W waits for partition 1: no watermark before its first
+	# record (line 44 of the output), nothing late, every record out.
+	stream-watermark --kcat --partitions 2 --max-delay 0s \
+	    "$BATS_TEST_TMPDIR/env" >"$BATS_TEST_TMPDIR/out" \
+	    2>"$BATS_TEST_TMPDIR/err"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	[ "$(grep -c '"s":' "$BATS_TEST_TMPDIR/out")" -eq 86 ]
+	[ "$(grep -n -m1 '@watermark' "$BATS_TEST_TMPDIR/out" | cut -d: -f1)" \
+	    -eq 45 ]
+	# Usage: --partitions is for --kcat; --merge --kcat needs it.
+	run stream-watermark --partitions 2 </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--partitions needs --kcat"* ]]
+	run stream-agg --kcat --merge count </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--merge --kcat needs --partitions N"* ]]
+}
+
+# instance P [flags]: stream-agg on partition P of access, its partials
+# published to partition P of partials (kcat -P -p P).
+instance() {
+	local p=$1
+	shift
+	consume access -p "$p" | stream-agg --kcat "$@" --emit partial |
+	    kcat -P -b "$BROKER" -t partials -p "$p" 2>/dev/null
+}
+
+@test "kcat: the merge reads the partials topic, each partition an input, offsets in its state" {
+	start_broker access 2 partials 2
+	for p in 0 1; do
+		events "$p"
+		kcat -P -b "$BROKER" -t access -p "$p" \
+		    <"$BATS_TEST_TMPDIR/in$p" 2>/dev/null
+	done
+	args=(--tumbling 1m --by .k count 'sum(.s)' 'max(.s)')
+	cat "$BATS_TEST_TMPDIR"/in[01] | stream-agg "${args[@]}" |
+	    sort >"$BATS_TEST_TMPDIR/one"
+	for p in 0 1; do
+		instance "$p" "${args[@]}" --max-delay 0s --kcat-pad
+	done
+	consume partials >"$BATS_TEST_TMPDIR/penv"
+	# The merge's state holds the partials topic's offsets: a first run
+	# over part of the topic, then a rerun from offset 0.
+	st="$BATS_TEST_TMPDIR/merge.state"
+	head -20 "$BATS_TEST_TMPDIR/penv" |
+	    stream-agg --kcat --merge --partitions 2 "${args[@]}" \
+	    --state "$st" --no-watermarks >"$BATS_TEST_TMPDIR/m1"
+	run stream-agg --state-check "$st"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *partials* ]]
+	stream-agg --kcat --merge --partitions 2 "${args[@]}" --state "$st" \
+	    --no-watermarks --eof flush --stats "$BATS_TEST_TMPDIR/penv" \
+	    >"$BATS_TEST_TMPDIR/m2" 2>"$BATS_TEST_TMPDIR/err"
+	grep -q 'replayed 20' "$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/m1" "$BATS_TEST_TMPDIR/m2" | sort |
+	    diff "$BATS_TEST_TMPDIR/one" -
+	# A partition beyond --partitions is a bad record, named.
+	run stream-agg --kcat --merge --partitions 1 "${args[@]}" \
+	    "$BATS_TEST_TMPDIR/penv"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"partition 1 of the partials topic is not below --partitions 1"* ]]
+}
+
+@test "kcat: --kcat-pad: a quiet instance's partials reach the topic at once" {
+	start_broker partials 1
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	kcat -C -u -b "$BROKER" -t partials -X fetch.wait.max.ms=50 \
+	    2>/dev/null >"$BATS_TEST_TMPDIR/got" &
+	KCAT_PID=$!
+	stream-agg --tumbling 1m --by .k count --emit partial \
+	    --max-delay 0s --kcat-pad <"$BATS_TEST_TMPDIR/in" |
+	    kcat -P -b "$BROKER" -t partials -p 0 2>/dev/null &
+	CONSUMER_PID=$!
+	exec 8>"$BATS_TEST_TMPDIR/in"
+	printf '%s\n' '{"ts":"2024-11-12T10:00:01Z","k":"a"}' \
+	    '{"ts":"2024-11-12T10:01:02Z","k":"b"}' >&8
+	# The input stays open and quiet: the first window's partial and the
+	# watermark after it arrive all the same, padded to 1024 bytes.
+	wait_lines "$BATS_TEST_TMPDIR/got" '"@partial"' 1
+	wait_lines "$BATS_TEST_TMPDIR/got" '"@watermark"' 1
+	cp "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/live"
+	exec 8>&-
+	jq -c '.["@partial"].fields // .' "$BATS_TEST_TMPDIR/live" |
+	    diff - <(printf '%s\n' '{"k":"a"}' \
+	    '{"@watermark":"2024-11-12T10:01:02.000Z"}')
+	[ "$(grep -c '  *$' "$BATS_TEST_TMPDIR/live")" -eq 1 ]
 }

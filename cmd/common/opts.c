@@ -30,7 +30,7 @@
 enum {
 	O_TIME = 256, O_TIME_FORMAT, O_TIME_OUTPUT, O_PROCESSING_TIME, O_YEAR,
 	O_MAX_DELAY, O_IDLE, O_EMIT_WATERMARKS, O_NO_WATERMARKS, O_EOF,
-	O_KCAT, O_KEEP_ENVELOPE, O_STRICT, O_ERRORS_OUTPUT, O_MAX_LINE,
+	O_KCAT, O_PARTITIONS, O_KCAT_PAD, O_KEEP_ENVELOPE, O_STRICT, O_ERRORS_OUTPUT, O_MAX_LINE,
 	O_STATS, O_METRICS, O_STATE, O_STATE_RESET, O_STATE_CHECK,
 	O_CHECKPOINT,
 	O_LATE_OUTPUT, O_LATE, O_LATENESS, O_BY, O_SHARD, O_PARTITION,
@@ -186,6 +186,10 @@ static const struct row rows[] = {
 	  "file", "append dropped-late records to FILE" },
 	{ "kcat", 0, A_NONE, NULL, T_ALL, O_KCAT, NULL,
 	  "input lines are kcat -J envelopes" },
+	{ "partitions", 0, A_REQ, "N", T_ALL, O_PARTITIONS, NULL,
+	  "with --kcat, hold W until partitions 0..N-1 are seen or idle" },
+	{ "kcat-pad", 0, A_NONE, NULL, T_ALL, O_KCAT_PAD, NULL,
+	  "pad each write to 1024 bytes, so kcat -P sends it at once" },
 	{ "keep-envelope", 0, A_NONE, NULL, T_FILTER | T_WATERMARK,
 	  O_KEEP_ENVELOPE, NULL, "with --kcat, write the envelopes" },
 
@@ -669,6 +673,14 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 			opt_usage_error(o, "--eof: expected flush or keep");
 		break;
 	case O_KCAT: o->kcat = 1; break;
+	case O_PARTITIONS:
+		o->partitions = (int)strtol(a, &end, 10);
+		if (*a == '\0' || *end != '\0' || o->partitions < 1 ||
+		    o->partitions > WM_CHANNELS_MAX / 2)
+			opt_usage_error(o, "--partitions: expected 1 to %d, "
+			    "got \"%s\"", WM_CHANNELS_MAX / 2, a);
+		break;
+	case O_KCAT_PAD: o->kcat_pad = 1; break;
 	case O_KEEP_ENVELOPE: o->keep_envelope = 1; break;
 	case O_STRICT: o->strict = 1; break;
 	case O_ERRORS_OUTPUT: o->errors_output = a; break;
@@ -872,6 +884,8 @@ check(struct opts *o)
 		    "--time @kafka" : "STREAMKIT_TIME=@kafka");
 	if (o->keep_envelope && !o->kcat)
 		opt_usage_error(o, "--keep-envelope needs --kcat");
+	if (o->partitions > 0 && !o->kcat)
+		opt_usage_error(o, "--partitions needs --kcat");
 	if (o->state_reset && o->state == NULL)
 		opt_usage_error(o, "--state-reset needs --state");
 	if (o->shard_n > 0 && o->by == NULL)
@@ -1037,6 +1051,9 @@ opt_fingerprint(const struct opts *o, struct buf *b)
 		buf_printf(b, " year=%d", o->year);
 	buf_addc(b, '\n');
 	buf_printf(b, "kcat=%d\n", o->kcat);
+	/* Only when given: it lays out the watermark channels. */
+	if (o->partitions > 0)
+		buf_printf(b, "partitions=%d\n", o->partitions);
 	buf_printf(b, "by=%s\n", o->by != NULL ? o->by : "");
 	/*
 	 * --merge takes its windows from the partials; its snapshots have

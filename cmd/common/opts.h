@@ -56,6 +56,8 @@ struct opts {
 
 	/* input */
 	int		 kcat;
+	int		 partitions;	/* --partitions N; 0: not given */
+	int		 kcat_pad;	/* --kcat-pad */
 	int		 keep_envelope;
 	int		 strict;
 	const char	*errors_output;

@@ -97,9 +97,16 @@ int
 out_flush(struct out *o)
 {
 	struct buf *b = &o->s.b;
-	size_t off = 0;
+	size_t off = 0, k;
 	ssize_t n;
 
+	if (o->pad > 0 && b->len > 0 && b->data[b->len - 1] == '\n' &&
+	    (k = (o->pad - (o->bytes + b->len) % o->pad) % o->pad) > 0) {
+		buf_reserve(b, k);
+		memset(b->data + b->len - 1, ' ', k);
+		b->len += k;
+		b->data[b->len - 1] = '\n';
+	}
 	while (off < b->len) {
 		if (out_stop != NULL && *out_stop)
 			n = write_stopping(o, b->data + off, b->len - off);

@@ -29,7 +29,17 @@ struct out {
 	int		 fd;
 	const char	*name;		/* for messages */
 	unsigned long long bytes;	/* written to fd so far */
+	size_t		 pad;		/* --kcat-pad: KCAT_PAD, else 0 */
 };
+
+/*
+ * kcat -P (1.7) reads its input with fread() 1024 bytes at a time and
+ * sends a line only once the chunk holding its end is full: a quiet
+ * instance's last partials would wait for the next ones.  --kcat-pad
+ * ends every write at a multiple of KCAT_PAD bytes from the start of
+ * the stream, with spaces before the last newline (JSON allows them).
+ */
+#define KCAT_PAD	1024
 
 extern struct out *out_stdout;
 /* The error handler: errno of the failed write; set by diag. */

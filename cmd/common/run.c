@@ -256,6 +256,7 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.watermarks = o->wm_out == WMO_ALWAYS ? 1 :
 	    o->wm_out == WMO_NEVER ? -1 : 0;
 	c.keep_envelope = o->keep_envelope;
+	c.partitions = o->partitions;
 	c.max_line_bytes = o->max_line_bytes;
 	c.threads = threads(o, streams, nsides);
 	c.block_bytes = block_bytes();
@@ -269,6 +270,8 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.wait = flush_outputs;
 	c.bad = report_bad;
 	c.stop = &stop_flag;
+	if (o->kcat_pad)
+		out_stdout->pad = KCAT_PAD;
 	open_wake_pipe();
 	c.wake_fd = wake_pipe[0] > 0 ? wake_pipe[0] : -1;
 	if ((R->src = src_open(&c, streams, sides, nsides, &f)) == NULL)

@@ -77,11 +77,14 @@ wintool_open(struct wintool *wt, char **files)
 		opt_usage_error(&wt->o, "--slide must not exceed --count");
 	while (files[n] != NULL)
 		n++;
-	if (!wt->o.merge)
+	if (wt->o.merge && wt->o.kcat && wt->o.partitions == 0)
+		opt_usage_error(&wt->o, "--merge --kcat needs --partitions N: "
+		    "the partials topic's partitions are the inputs");
+	if (!wt->o.merge || wt->o.kcat)
 		n = 1;
 	else if (n == 0)
 		opt_usage_error(&wt->o, "--merge needs the shards' outputs as "
-		    "FILE arguments");
+		    "FILE arguments, or --kcat and a partials topic");
 	sides = xcalloc((size_t)n, sizeof(*sides));
 	streams = xcalloc((size_t)n, sizeof(*streams));
 	wt->merge_files = xcalloc((size_t)n * 2, sizeof(char *));
@@ -89,7 +92,7 @@ wintool_open(struct wintool *wt, char **files)
 		sides[i].fields = wt->fl;
 		sides[i].kcat = wt->o.kcat;
 		sides[i].need_time = time_need(wt);
-		if (wt->o.merge) {
+		if (wt->o.merge && !wt->o.kcat) {
 			wt->merge_files[2 * i] = files[i];
 			streams[i] = &wt->merge_files[2 * i];
 		} else {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # streamkit - event-time stream analytics for Unix pipes.
 #
 #   make                 build lib/, cmd/common/ and every tool into build/
@@ -123,6 +124,8 @@ check: all $(BUILD)/fault.so
 	@$(MAKE) --no-print-directory unit
 	@sh tests/layers.sh $(BUILD)
 	@sh tests/includes.sh
+	@sh tests/license.sh || { echo 'make check: the files above lack the' \
+	    'SPDX-License-Identifier line (see tests/license.sh)' >&2; exit 1; }
 	SK_BIN=$(CURDIR)/$(BUILD) SK_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) \
 	    $(CHECK_BATS)
 	tests/crash/crash.sh $(BUILD)

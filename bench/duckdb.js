@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 // duckdb.js - the DuckDB comparator of bench/run, on one thread.
 //
 //   node bench/duckdb.js tumbling EVENTS        per-minute count by service

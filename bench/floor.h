@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_BENCH_FLOOR_H
 #define SK_BENCH_FLOOR_H
 /*

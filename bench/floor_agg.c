@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor_agg.c - the aggregation floor: yajl plus a hash table probe.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor_filter.c - the filter floor: `.status >= 500`, byte for byte.
  *

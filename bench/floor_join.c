@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor_join.c - the enrichment floor: splice a table row into each line.
  *

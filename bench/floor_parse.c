@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor_parse.c - the parse floor: yajl over every line, nothing else.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * gen.c - deterministic NDJSON corpus generator for the benchmarks.
  *

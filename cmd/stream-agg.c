@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stream-agg: incremental aggregates per key, per window or overall.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stream-filter: copy out, byte for byte, the records where EXPR holds.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stream-watermark: decide event time; pass events, write @watermark.
  */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bash completion for streamkit: stream-filter, stream-watermark,
 # stream-window, stream-agg and stream-join.
 #

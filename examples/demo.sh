@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # demo.sh - the README's pipeline on the bundled sample.
 #
 # Event time is decided once (5 s of disorder allowed), errors are kept,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # hourly-rollup.sh - a cron job over rotated logs that resumes exactly.
 #
 # Each run reads the log files rotated since the last run (logrotate

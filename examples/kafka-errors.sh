@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # kafka-errors.sh - tail a topic, keep 5xx and slow requests, count them
 # per service per minute as each minute closes.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * agg.c - parsing AGG arguments, the per-group block, exact aggregates.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * aggstage.c - stream-agg's windows, totals and finals as one stage.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dedupe.c - keys kept within a time horizon, evicted by watermark.
  */

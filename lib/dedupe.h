@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_DEDUPE_H
 #define SK_DEDUPE_H
 /*

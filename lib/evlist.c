@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * evlist.c - the events of a window, kept and written as one record.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * expr.c - tokenizer, recursive-descent parser and evaluator of EXPR.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_FAULT_H
 #define SK_FAULT_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * groupagg.c - one aggregate block per key over the whole stream.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hash.c - XXH64 (Yann Collet's algorithm).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * jcur.c - a strict pull reader for JSON text.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_JCUR_H
 #define SK_JCUR_H
 /*

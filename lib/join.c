@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * join.c - interval, table and as-of join state, and joined records.
  */

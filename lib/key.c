@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * key.c - the canonical encoding of --by keys and of values.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * merge.c - stream-agg --merge: shards' partials into one result.
  */

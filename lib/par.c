@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * par.c - a reader thread, N parsing workers, one consumer in order.
  *

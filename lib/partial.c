@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * partial.c - writing and reading {"@partial"} records.
  */

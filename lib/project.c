@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * project.c - --keep and --drop over raw value spans.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_PROJECT_H
 #define SK_PROJECT_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * record.c - validate a line and pull out the wanted values, in one pass.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reorder.c - the --sort heap and the pace of the marks.
  */

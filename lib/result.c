@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result.c - aggregate blocks out as results, partials or final partials.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sketch.c - what the summaries share: the nearest rank.
  */

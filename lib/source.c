@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * source.c - the shared read loop: lines, envelopes, marks, event time.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_STAGE_H
 #define SK_STAGE_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state.c - snapshot files: sections, CRC, atomic replace, lock.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * timeparse.c - event times and durations to int64 nanoseconds, and back.
  *

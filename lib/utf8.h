@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_UTF8_H
 #define SK_UTF8_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * value.c - numbers, ordering and output of extracted values.
  */

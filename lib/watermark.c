@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * watermark.c - per-channel watermarks combined by minimum.
  */

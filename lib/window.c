@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * window.c - Flink's window semantics over a table of cells.
  *

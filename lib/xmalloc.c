@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xmalloc.c - allocation that succeeds or ends the process.
  */

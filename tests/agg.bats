@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # stream-agg: fixture cases (see each case's why), checks against Miller,
 # and the sketch's documented error bound.
 

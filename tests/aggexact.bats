@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # stream-agg's answers against references worked out elsewhere: GROUP BY
 # on records without time against Miller, sums and averages against jq
 # and python3's exact integers, top against sort | uniq -c, approx_top's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # checkpoint.bats - when checkpoints happen and what they hold (SPEC 6):
 # exactly every N input records, also while the input is quiet; side
 # files written before the snapshot that counts their records; signals

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # completions.bats - the bash, zsh and fish completions: generated from the
 # option table and up to date, and they complete what they should.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # JSON conformance of record input (SPEC 1, 8; RFC 8259, RFC 3629), through
 # stream-filter, the tool that passes records through byte for byte.
 #

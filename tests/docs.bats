@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # docs.bats - the man pages: lint-clean, complete, and their examples run.
 #
 # Examples convention (every man/*.1 and man/*.7 page):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # stream-filter: fixture cases (see each case's why), then what fixtures
 # cannot express: the caret column, the bad-record message cap, sampling
 # and sharding properties, early exit and SIGPIPE.

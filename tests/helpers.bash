@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # helpers.bash - shared by the bats suites.
 #
 # SK_BIN is the directory with the built tools (make check sets it).

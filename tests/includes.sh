@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/includes.sh - the include graph has two layers and no cycles (run
 # by `make check` from the top of the tree).
 #

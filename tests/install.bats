@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # make install / uninstall into a DESTDIR: the conventional tree.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # join.bats - stream-join: hand-worked fixtures, live inputs, state, and
 # enrichment equality with Miller.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Scale-out through Kafka itself, end to end, on librdkafka's mock
 # cluster (loopback only): a 4-partition topic, one stream-agg --emit
 # partial per partition publishing to a partials topic with kcat -P, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Real Kafka end to end: librdkafka's mock cluster on loopback, kcat -P
 # producing, kcat -C -J consuming into the tools.
 

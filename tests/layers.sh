@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/layers.sh [BUILD] - the engine never prints, never exits, and
 # never calls into the tool runtime (run by `make check`).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # license.sh - list the source files whose header lacks the licence line.
 #
 # Usage: tests/license.sh [DIR]   (default: the tree this script is in)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Resource limits: memory exhaustion is a clean exit 70, and the limits
 # that exist to hold memory down do.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # lint.sh - reject test code that cannot fail (make check runs it first).
 #
 # Usage: tests/lint.sh [FILE...]   (default: tests/*.bats, tests/*.bash

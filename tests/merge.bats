@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Scale out: --shard I/N fans out, --emit partial + --merge fans back in,
 # and the result equals one process over the whole input.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # --metrics FILE: Prometheus text format, replaced atomically, counters
 # that only go up.
 

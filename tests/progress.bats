@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # --progress (SPEC 7): one self-rewriting line on stderr, on by default
 # when stderr is a terminal and an input is a regular file, never else
 # unless forced, erased at exit and before any other message.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The README's tour shows real output: run each example and compare.
 # An example is a line "    $ COMMAND" followed by its output lines
 # (indented the same, up to a blank line); commands that touch /var are

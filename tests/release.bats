@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # release.bats - the version is set once, in the Makefile: every tool's
 # --version, NEWS and debian/changelog follow it; LICENSE and
 # debian/copyright give the same licence.

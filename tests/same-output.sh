@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/same-output.sh OLD NEW [LINES] - do two builds write the same bytes?
 #
 # OLD and NEW are directories holding stream-filter, stream-watermark,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # --state-check FILE: what a snapshot holds, as name: value lines, for
 # every stateful tool; exit 78 naming what is wrong; the file is never
 # touched (no lock taken, nothing written).  The expected values are

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # --state: split runs equal one run, crashes lose nothing that was
 # checkpointed, and a bad snapshot is refused without being touched.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # -j N (SPEC 10): decoding on N threads, semantics in input order, so
 # that stdout, stderr, the exit status and the side files are byte for
 # byte those of -j 1, whatever N, the block size and the input (a file or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # time.bats - the time forms that --time-format auto reads (SPEC 3),
 # through a tool.  tests/fixtures/time/<form>.tsv hold real-world strings
 # of each form, each with an equivalent that GNU date reads and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # timeends.bats - every tool at the ends of int64 nanoseconds.
 #
 # SPEC 3: time is int64 ns since the epoch, from

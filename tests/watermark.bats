@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # stream-watermark: fixture cases (see each case's why), then sorting
 # checked against jq, side outputs, FIFOs, pipes and kcat restarts.
 

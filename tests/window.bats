@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # stream-window: fixture cases (tests/fixtures/stream-window/*/why tells
 # the reasoning of each), then what fixtures cannot express: side-output
 # files, FIFOs with a slow writer, and pipes between tools.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_DIAG_H
 #define SK_DIAG_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * opts.c - the option table, getopt_long, --help and --dump-options.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run.c - the shared main loop: events, firing, watermarks, stats, stop.
  */

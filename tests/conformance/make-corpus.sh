@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # make-corpus.sh - the JSON conformance corpus of tests/conformance.bats.
 #
 # Usage:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # common.sh - sourced by tests/crash/crash.sh and tests/fault/sweep.sh.
 #
 # Expects BIN (the built tools), TOOL (the tool of the case), NAME (the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # corpus.sh - the inputs of the crash and fault harnesses, from a seed.
 #
 # Usage: corpus.sh KIND N SEED

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # crash.sh - kill -9 every stateful tool at many points, restart it, and
 # prove that nothing a snapshot accounted for was lost or counted twice.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fault.c - an LD_PRELOAD shim that makes one chosen system call fail.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sweep.sh - fail every write, sync, rename and open of a checkpoint and
 # of the output, one at a time, in every stateful tool (make fault).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/fuzz.mk - libFuzzer harnesses of lib/, included by Makefile.
 #
 #   make fuzz               build every harness into build-fuzz/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_aggdecode.c - aggset_decode() of encoded aggregate states.
  *

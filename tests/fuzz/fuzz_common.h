@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_FUZZ_COMMON_H
 #define SK_FUZZ_COMMON_H
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_jcur.c - the pull reader of jcur.h against the RFC 8259 oracle.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_kcat.c - kcat -J envelopes: rec_parse, kcat_decode, the payload.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_reader.c - rd_open/rd_next framing against a line-splitting oracle.
  *

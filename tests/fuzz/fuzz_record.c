@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_record.c - rec_parse() against a strict RFC 8259 oracle.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_state.c - state files: section framing and checksum, window cells
  * and dedupe sets read back, never trusted.

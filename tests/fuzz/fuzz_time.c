@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_time.c - every tp_* entry point of timeparse.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef SK_FUZZ_JSON_ORACLE_H
 #define SK_FUZZ_JSON_ORACLE_H
 /*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # make-seeds.sh - write the seed corpora of the fuzz harnesses.
 #
 # Usage: tests/fuzz/make-seeds.sh   (from the top of the tree)

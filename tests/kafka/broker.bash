@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # broker.bash - the librdkafka mock cluster for the Kafka suites, on
 # loopback only (mockbroker.c binds 127.0.0.1).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mockbroker - librdkafka's mock cluster on loopback, for the tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_agg.c - unit tests for lib/agg.c and lib/sketch.c.
  *

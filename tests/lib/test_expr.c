@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_expr.c - unit tests for lib/expr.c: the stream-filter language.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_hash.c - unit tests for lib/hash.c: XXH64 and --by key encoding.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_jcur.c - unit tests for lib/jcur.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_par.c - unit tests for lib/par.c: the decode threads.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_reader.c - unit tests for lib/reader.c: line framing.
  *

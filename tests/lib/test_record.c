@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_record.c - unit tests for lib/record.c: validation and extraction.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_state.c - snapshots written and read back through state.h alone.
  *

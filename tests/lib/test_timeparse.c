@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_timeparse.c - unit tests for lib/timeparse.c.
  *

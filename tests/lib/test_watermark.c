@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_watermark.c - unit tests for lib/watermark.c.
  *

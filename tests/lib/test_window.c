@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_window.c - unit tests for lib/window.c: assignment and firing.
  *

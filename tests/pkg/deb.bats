@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # deb.bats - the Debian package that make deb built, as a user gets it.
 #
 # Not part of make check (it needs the package): run after make deb,

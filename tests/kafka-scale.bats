@@ -228,6 +228,22 @@ keyed() {
 	stream-agg --kcat --merge --instances 4 --partitions 2 \
 	    --no-watermarks "${args[@]}" "$T/penv" >"$T/merged"
 	same_set
+	# A merge given the other partition's partials refuses their keys.
+	run stream-agg --kcat --merge --instances 4 --partition 0/2 \
+	    --no-watermarks "${args[@]}" "$T/penv1"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"its key is merge 1/2's, not this one's (0/2)"* ]]
+	# With --state: merge 1 stops halfway, then reads its partition
+	# from offset 0 again; what the state holds is skipped.
+	half=$(($(wc -l <"$T/worst1") / 2))
+	head -n "$half" "$T/worst1" |
+	    stream-agg --kcat --merge --instances 4 --partition 1/2 \
+	    --no-watermarks "${args[@]}" --state "$T/m1.state" >"$T/r1"
+	stream-agg --kcat --merge --instances 4 --partition 1/2 \
+	    --no-watermarks "${args[@]}" --state "$T/m1.state" --eof flush \
+	    --stats "$T/worst1" >"$T/r2" 2>"$T/err"
+	grep -q "replayed $half" "$T/err"
+	cat "$T/r1" "$T/r2" | sort | diff <(sort "$T/merged1") -
 }
 
 # offset_of STATE PARTITION: the offset a snapshot holds for partition P

@@ -129,11 +129,11 @@ static const struct row rows[] = {
 	{ "merge", 0, A_NONE, NULL, T_AGG, O_MERGE, NULL,
 	  "merge @partial records from the FILE inputs, read concurrently" },
 	{ "kafka-key", 0, A_REQ, "M", T_AGG, O_KAFKA_KEY, NULL,
-	  "partials as KEY<TAB>JSON for kcat -K; marks to all M partitions" },
+	  "partials as KEY<TAB>JSON for kcat -K, marks to M partitions" },
 	{ "instance", 0, A_REQ, "I/N", T_AGG, O_INSTANCE, NULL,
 	  "this instance is I of N: its partials and marks say so" },
 	{ "instances", 0, A_REQ, "N", T_AGG, O_INSTANCES, NULL,
-	  "--merge of N --instance's: a watermark per instance" },
+	  "--merge of N --instance's: a watermark for each" },
 
 	/* stream-join */
 	{ "right", 0, A_REQ, "FILE", T_JOIN, O_RIGHT, "file",

@@ -24,6 +24,7 @@ struct atool {
 	struct aggset	 aggs;
 	struct result_out out;		/* how results are written */
 	struct aggstage	*S;		/* windows, totals or --merge */
+	int		 from[2];	/* --instance I/N */
 };
 
 static void
@@ -87,10 +88,23 @@ parse_aggs(struct atool *A)
 		    "'avg(.latency_ms)', 'p99(.latency_ms) as p99')");
 	if (o->win == WIN_NONE && o->lateness_ns > 0 && !o->merge)
 		opt_usage_error(o, "--lateness needs a window");
-	if (o->part_n > 0 && (o->emit != EMIT_PARTIAL ||
-	    o->win == WIN_NONE || o->merge))
+	if (o->part_n > 0 && !o->merge && (o->emit != EMIT_PARTIAL ||
+	    o->win == WIN_NONE))
 		opt_usage_error(o, "--partition is for --emit partial "
-		    "with a window");
+		    "with a window, or for --merge");
+	if ((o->kafka_key > 0 || o->inst_n > 0) &&
+	    (o->emit != EMIT_PARTIAL || o->merge))
+		opt_usage_error(o, "--kafka-key and --instance are for the "
+		    "instances: --emit partial without --merge");
+	if (o->kafka_key > 0 && o->by == NULL)
+		opt_usage_error(o, "--kafka-key needs --by (the key of each "
+		    "partial)");
+	if (o->instances > 0 && (!o->merge || !o->kcat))
+		opt_usage_error(o, "--instances is for --merge --kcat");
+	if (o->instances > 0 && o->partitions > 0 &&
+	    (int64_t)o->instances * o->partitions > 65536)
+		opt_usage_error(o, "--instances N times --partitions P: at "
+		    "most 65536 watermark channels");
 	/*
 	 * A count window is N records of one key as one process saw them:
 	 * two shards' windows of a key are different windows, and without
@@ -130,6 +144,10 @@ result_out(struct atool *A)
 	r->partition = o->part_n > 0;
 	r->part_i = o->part_n > 0 ? o->part_i : o->shard_i;
 	r->part_n = o->part_n > 0 ? o->part_n : o->shard_n;
+	r->kafka_key = o->kafka_key > 0;
+	A->from[0] = o->inst_i;
+	A->from[1] = o->inst_n;
+	r->from = o->inst_n > 0 ? A->from : NULL;
 	r->sig = partial_sig(&A->aggs);
 	r->out = out_sink(out_stdout);
 	r->count = &src_counters(A->wt.src)->out;
@@ -162,15 +180,22 @@ main(int argc, char *argv[])
 	c.every_ns = A.wt.o.emit_every_agg_ns;
 	for (c.merge = 0; A.wt.o.merge && files[c.merge] != NULL; c.merge++)
 		;
-	/* From a partials topic: one input per partition. */
+	/*
+	 * From a partials topic: one input per partition, or per instance
+	 * when they publish keyed by group key (--instances).
+	 */
 	if (A.wt.o.merge && A.wt.o.kcat)
-		c.merge = A.wt.o.partitions;
+		c.merge = A.wt.o.instances > 0 ? A.wt.o.instances :
+		    A.wt.o.partitions;
 	c.src = A.wt.src;
 	c.nkeys = A.wt.key.n;
 	c.lateness_ns = A.wt.o.lateness_ns;
 	if ((A.S = aggstage_new(&c, &f)) == NULL)
 		diag_die(&f);
 	A.wt.w = aggstage_windows(A.S);
+	if (A.wt.o.merge)
+		merge_set_inputs(aggstage_merge(A.S), A.wt.o.instances > 0,
+		    A.wt.o.part_i, A.wt.o.part_n);
 	if (A.wt.o.emit == EMIT_PARTIAL)
 		src_set_forwarding(A.wt.src, 1);
 	h.event = event;

@@ -410,6 +410,12 @@ _streamkit_opt_stream_agg()
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
 	--merge)
 		_sk_nargs=0 _sk_optional=0 _sk_kind=none ;;
+	--kafka-key)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--instance)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
+	--instances)
+		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--by)
 		_sk_nargs=1 _sk_optional=0 _sk_kind=none ;;
 	--shard)
@@ -477,7 +483,7 @@ _streamkit_opt_stream_agg()
 	*) return 1 ;;
 	esac
 }
-_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
+_streamkit_longs_stream_agg='--tumbling --hopping --slide --session --cumulate --step --count --offset --lateness --emit --exact --merge --kafka-key --instance --instances --by --shard --partition --time --time-format --year --time-output --processing-time --max-delay --idle --emit-watermarks --no-watermarks --late-output --kcat --partitions --kcat-pad --state --state-reset --state-check --checkpoint-interval --eof --strict --errors-output --max-line-bytes --threads --stats --metrics --verbose --progress --no-progress --help --version'
 _streamkit_shorts_stream_agg='-t -j -v -h'
 
 # stream-join

@@ -14,6 +14,7 @@
 #include "jcur.h"
 #include "kcat.h"
 #include "key.h"
+#include "kpart.h"
 #include "merge.h"
 #include "partial.h"
 #include "record.h"
@@ -47,6 +48,8 @@ struct merge {
 	int64_t		 fin_last_end, fin_last_start;
 	int		 fin_last_in;	/* and its input, -1 before */
 	int		*fin_owner;	/* shard -> input, -1 */
+	int		 by_from;	/* inputs are instances ("from") */
+	int		 own_i, own_n;	/* --partition I/M: its keys; 0 */
 };
 
 /* A finished result passed through, as its shard wrote it. */
@@ -455,6 +458,8 @@ merge_raw_line(void *ctx, const char *p, size_t n, int in)
 	struct fault f;
 
 	pt.key = &M->pkey;
+	if (M->by_from || M->own_n > 0)
+		return 0;	/* instances and owners: the slow way */
 	if (partial_read_final(p, n, M->sighex, &pt) == -1 ||
 	    fin_check(M, in, &pt, &f) == -1)
 		return 0;	/* the slow way says what is wrong */
@@ -538,11 +543,25 @@ out:
 
 /*
  * The input a record came from: its FILE, or with --kcat the partition
- * of the partials topic (one instance writes each, kcat -P -p I).
+ * of the partials topic (one instance writes each, kcat -P -p I), or
+ * with --instances the instance that the partial names (keyed by group
+ * key, a partition mixes them all).
  */
 static int
-input_of(const struct merge *M, const struct src_event *ev, struct fault *f)
+input_of(const struct merge *M, const struct src_event *ev,
+    const struct partial *p, struct fault *f)
 {
+	if (M->by_from) {
+		if (p->from_n == 0)
+			return fault_set(f, EX_DATAERR, "bad @partial: no "
+			    "\"from\" (--instances reads the partials of "
+			    "stream-agg --instance I/N)");
+		if (p->from_n != M->n)
+			return fault_set(f, EX_DATAERR, "bad @partial: from "
+			    "instance %d/%d, and --instances is %d", p->from_i,
+			    p->from_n, M->n);
+		return p->from_i;
+	}
 	if (ev->env == NULL)
 		return ev->side;
 	if (ev->env->partition < 0 || ev->env->partition >= M->n)
@@ -550,6 +569,35 @@ input_of(const struct merge *M, const struct src_event *ev, struct fault *f)
 		    "of the partials topic is not below --partitions %d",
 		    (long long)ev->env->partition, M->n);
 	return (int)ev->env->partition;
+}
+
+/*
+ * --merge --partition I/M: the key is this merge's when kcat's
+ * partitioner sends its hex to partition I of M (kpart.h).  Another
+ * merge's key here means that the partials topic is not partitioned as
+ * the merges are: that merge is missing it, so it is a bad record.
+ */
+static int
+owned_here(const struct merge *M, const struct partial *p, struct fault *f)
+{
+	int m;
+
+	if (M->own_n == 0 ||
+	    (m = kp_partition_hex(p->key->data, p->key->len, M->own_n)) ==
+	    M->own_i)
+		return 0;
+	return fault_set(f, EX_DATAERR, "bad @partial: its key is merge "
+	    "%d/%d's, not this one's (%d/%d): is the partials topic keyed "
+	    "by kcat -K with its default partitioner, in %d partitions?", m,
+	    M->own_n, M->own_i, M->own_n, M->own_n);
+}
+
+void
+merge_set_inputs(struct merge *M, int by_from, int own_i, int own_n)
+{
+	M->by_from = by_from;
+	M->own_i = own_i;
+	M->own_n = own_n;
 }
 
 /* One {"@partial"} from input ev->side, or from a partition. */
@@ -563,8 +611,6 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 	int r, in;
 
 	p.key = &M->pkey;
-	if ((in = input_of(M, ev, &f)) == -1)
-		goto bad;
 	if (partial_read(&ev->rec.v[REC_SLOT_PARTIAL], M->out->sig, &p,
 	    &f) == -1) {
 		if (f.code != EX_CONFIG)
@@ -573,6 +619,9 @@ merge_partial(struct merge *M, struct src_event *ev, struct fault *fatal)
 		fatal->line = ev->rec.lineno;
 		return -1;
 	}
+	if ((in = input_of(M, ev, &p, &f)) == -1 ||
+	    owned_here(M, &p, &f) == -1)
+		goto bad;
 	if (p.final != NULL) {
 		if (fin_check(M, in, &p, &f) == -1)
 			goto bad;

@@ -50,6 +50,13 @@ struct merge *merge_new(struct aggset *, const struct result_out *,
 	    struct source *, struct groupagg *g, int n, int nkeys,
 	    int64_t lateness_ns);
 void	merge_free(struct merge *);
+/*
+ * by_from: the n inputs are the instances that partials and marks name
+ * ("from", --instances), not the FILEs or partitions; own_n > 0
+ * (--partition I/M): only keys that kcat's partitioner sends to
+ * partition own_i of own_n are this merge's, any other is a bad record.
+ */
+void	merge_set_inputs(struct merge *, int by_from, int own_i, int own_n);
 /* The windows of the mergeable states (for the run loop's stats). */
 struct windows *merge_windows(struct merge *);
 /* A {"@partial"} from input ev->side; -1 with the fault: a full table. */

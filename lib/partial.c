@@ -57,10 +57,13 @@ wire_end(const struct win_fired *wf)
 	return wf->start <= wf->end ? wf->end : INT64_MAX;
 }
 
-/* {"@partial":{"v":2,"sig":"…"[,"window_start":…,"window_end":…],"key":"…" */
+/*
+ * {"@partial":{"v":2,"sig":"…"[,"window_start":…,"window_end":…],"key":"…"
+ * [,"from":[I,N]]
+ */
 static void
 partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
-    int windowed)
+    int windowed, const int *from)
 {
 	buf_adds(b, "{\"@partial\":{\"v\":");
 	buf_json_i64(b, PARTIAL_VERSION);
@@ -75,14 +78,16 @@ partial_head(struct buf *b, uint64_t sig, const struct win_fired *wf,
 	buf_adds(b, ",\"key\":\"");
 	buf_hex(b, wf->key, wf->keylen);
 	buf_addc(b, '"');
+	if (from != NULL)
+		buf_printf(b, ",\"from\":[%d,%d]", from[0], from[1]);
 }
 
 void
 partial_write(struct buf *b, const struct keyspec *k,
     const struct aggset *a, uint64_t sig, const struct win_fired *wf,
-    int windowed, const void *blk)
+    int windowed, const void *blk, const int *from)
 {
-	partial_head(b, sig, wf, windowed);
+	partial_head(b, sig, wf, windowed, from);
 	buf_adds(b, ",\"fields\":{");
 	key_write_fields(k, wf->key, wf->keylen, b);
 	buf_adds(b, "},\"aggs\":");
@@ -94,9 +99,9 @@ partial_write(struct buf *b, const struct keyspec *k,
 
 size_t
 partial_open_final(struct buf *b, uint64_t sig, const struct win_fired *wf,
-    int partition, int shard_i, int shard_n)
+    int partition, int shard_i, int shard_n, const int *from)
 {
-	partial_head(b, sig, wf, 1);
+	partial_head(b, sig, wf, 1, from);
 	buf_adds(b, partition ? ",\"partition\":[" : ",\"shard\":[");
 	buf_json_i64(b, shard_i);
 	buf_addc(b, ',');
@@ -214,6 +219,7 @@ partial_read_final(const char *line, size_t n, const char sig[16],
 	p->windowed = 1;
 	p->late = 0;
 	p->revision = 0;
+	p->from_n = 0;
 	p->aggs = NULL;
 	p->final = s - 1;
 	p->finallen = (size_t)(e - 2 - p->final);
@@ -239,20 +245,20 @@ partial_final_intact(const struct partial *p, struct fault *f)
 	return 0;
 }
 
-/* "shard":[I,N] */
+/* "shard":[I,N], "partition":[I,N], "from":[I,N] */
 static int
-shard_pair(struct jcur *jc, struct partial *p)
+pair(struct jcur *jc, const char *what, int *pi, int *pn)
 {
 	int64_t i, n;
 
-	if (jc_begin_array(jc) == -1 || jc_element(jc, "shard") == -1 ||
-	    jc_int(jc, &i) == -1 || jc_element(jc, "shard") == -1 ||
-	    jc_int(jc, &n) == -1 || jc_closing(jc, "shard") == -1)
+	if (jc_begin_array(jc) == -1 || jc_element(jc, what) == -1 ||
+	    jc_int(jc, &i) == -1 || jc_element(jc, what) == -1 ||
+	    jc_int(jc, &n) == -1 || jc_closing(jc, what) == -1)
 		return -1;
 	if (i < 0 || i >= n || n > 65536)
-		return jc_fail(jc, "shard is not [I,N] with 0 <= I < N");
-	p->shard_i = (int)i;
-	p->shard_n = (int)n;
+		return jc_fail(jc, "a pair [I,N] needs 0 <= I < N <= 65536");
+	*pi = (int)i;
+	*pn = (int)n;
 	return 0;
 }
 
@@ -277,6 +283,7 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	p->final = NULL;
 	p->shard_n = 0;
 	p->partition = 0;
+	p->from_n = 0;
 	jc_init(&jc, v->raw, v->rawlen, f);
 	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
 	    jc_expect_key(&jc, "v") == -1 || jc_int(&jc, &ver) == -1)
@@ -325,8 +332,12 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 		} else if ((kn == 5 && memcmp(k, "shard", 5) == 0) ||
 		    (kn == 9 && memcmp(k, "partition", 9) == 0)) {
 			r = p->shard_n != 0 ? jc_fail(&jc, "shard twice") :
-			    shard_pair(&jc, p);
+			    pair(&jc, kn == 9 ? "partition" : "shard",
+			    &p->shard_i, &p->shard_n);
 			p->partition = kn == 9;
+		} else if (kn == 4 && memcmp(k, "from", 4) == 0) {
+			r = p->from_n != 0 ? jc_fail(&jc, "from twice") :
+			    pair(&jc, "from", &p->from_i, &p->from_n);
 		} else if (kn == 3 && memcmp(k, "sum", 3) == 0) {
 			r = jc_string(&jc, &s);
 			if (r == 0 && (s.len != 16 ||

@@ -34,6 +34,11 @@
  * there: no hash to check, but two inputs sending the same window and
  * key are caught when the merge writes them.
  *
+ * An instance given --instance I/N says so in every partial, after the
+ * key: "from":[I,N].  Its partials then travel keyed by their key
+ * (--kafka-key), so one partition of the partials topic mixes every
+ * instance's, and a merge given --instances N tells them apart by it.
+ *
  * The merge writes those results as they came, ordered by window and
  * key over all inputs, once W has passed the window or every input has
  * one waiting: a line in exactly this form is read without a JSON parse
@@ -58,10 +63,13 @@ struct win_fired;
 #define PARTIAL_VERSION	2
 #define PARTIAL_VERSION_S "2"	/* the same, as text */
 
-/* k gives the "fields" of the key (key.h key_write_fields()). */
+/*
+ * k gives the "fields" of the key (key.h key_write_fields()); from,
+ * when not NULL, is the instance {I, N} that wrote it (--instance).
+ */
 void	partial_write(struct buf *, const struct keyspec *k,
 	    const struct aggset *, uint64_t sig, const struct win_fired *,
-	    int windowed, const void *blk);
+	    int windowed, const void *blk, const int *from);
 /*
  * A final partial: the head, up to "final":, returning where the result
  * begins; the caller writes the result, then partial_close_final() sums
@@ -69,7 +77,7 @@ void	partial_write(struct buf *, const struct keyspec *k,
  */
 size_t	partial_open_final(struct buf *, uint64_t sig,
 	    const struct win_fired *, int partition, int shard_i,
-	    int shard_n);
+	    int shard_n, const int *from);
 void	partial_close_final(struct buf *, size_t at,
 	    const struct win_fired *);
 
@@ -85,6 +93,7 @@ struct partial {
 	uint64_t	 sum;		/* of final */
 	int		 shard_i, shard_n;	/* of final */
 	int		 partition;	/* "partition", not "shard" */
+	int		 from_i, from_n;	/* "from", from_n 0: none */
 	int		 late;
 	uint32_t	 revision;
 };

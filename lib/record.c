@@ -156,6 +156,7 @@ rec_fields_new(void)
 	fl->root.slot = -1;
 	add_special(fl, "@watermark");
 	add_special(fl, "@partial");
+	add_special(fl, "@from");
 	return fl;
 }
 
@@ -622,6 +623,10 @@ rec_parse(struct parser *P, const char *p, size_t len, struct record *rec,
 			rec->kind = REC_WATERMARK;
 		else if (P->v[REC_SLOT_PARTIAL].type != V_MISSING)
 			rec->kind = REC_PARTIAL;
+	} else if (P->top_keys == 2 &&
+	    P->v[REC_SLOT_WATERMARK].type != V_MISSING &&
+	    P->v[REC_SLOT_FROM].type != V_MISSING) {
+		rec->kind = REC_WATERMARK;	/* an instance's, --instance */
 	}
 	return 0;
 }

@@ -11,7 +11,8 @@
  * materialised into rec->v[slot]; everything else costs one callback.
  * The line itself stays untouched for byte-for-byte pass-through.
  * Lines that are exactly {"@watermark":...} or {"@partial":...} are
- * marked as such (in-band records, SPEC 4 and 10).  Values point into the
+ * marked as such (in-band records, SPEC 4 and 10), and so is
+ * {"@watermark":...,"@from":[I,N]}, an instance's mark (--instance).  Values point into the
  * line and the arena, so a record lives until the next line is read.
  * rec_fields_new() and rec_parser_new() give the caller objects to free
  * with rec_fields_free() and rec_parser_free(); the parser borrows the
@@ -33,10 +34,11 @@ struct path;
 /* Slots every fields set starts with. */
 #define REC_SLOT_WATERMARK	0	/* ."@watermark" */
 #define REC_SLOT_PARTIAL	1	/* ."@partial" */
+#define REC_SLOT_FROM		2	/* ."@from", beside "@watermark" */
 
 enum rec_kind {
 	REC_EVENT,
-	REC_WATERMARK,		/* exactly {"@watermark": ...} */
+	REC_WATERMARK,		/* {"@watermark": ...}, maybe "@from" */
 	REC_PARTIAL		/* exactly {"@partial": ...} */
 };
 

@@ -29,6 +29,17 @@ put_results(const struct result_out *r, struct buf *b, const void *blk)
 	}
 }
 
+/* --kafka-key: the key as kcat -K reads it, before the partial. */
+static void
+put_key(const struct result_out *r, struct buf *b, const char *key,
+    size_t keylen)
+{
+	if (!r->kafka_key)
+		return;
+	buf_hex(b, key, keylen);
+	buf_addc(b, '\t');
+}
+
 static void
 done(const struct result_out *r)
 {
@@ -44,12 +55,15 @@ result_window(const struct result_out *r, const struct win_fired *wf,
 	struct buf *b = sink_buf(r->out);
 	size_t at = 0;
 
+	if (r->partial)
+		put_key(r, b, wf->key, wf->keylen);
 	if (r->partial && !r->owned) {
-		partial_write(b, r->key, r->aggs, r->sig, wf, 1, blk);
+		partial_write(b, r->key, r->aggs, r->sig, wf, 1, blk,
+		    r->from);
 	} else {
 		if (r->owned)
 			at = partial_open_final(b, r->sig, wf, r->partition,
-			    r->part_i, r->part_n);
+			    r->part_i, r->part_n, r->from);
 		buf_addc(b, '{');
 		win_put_bounds(b, wf, r->time_out);
 		key_write_fields(r->key, wf->key, wf->keylen, b);
@@ -76,7 +90,9 @@ result_key(const struct result_out *r, const char *key, size_t keylen,
 		memset(&wf, 0, sizeof(wf));
 		wf.key = key;
 		wf.keylen = keylen;
-		partial_write(b, r->key, r->aggs, r->sig, &wf, 0, blk);
+		put_key(r, b, key, keylen);
+		partial_write(b, r->key, r->aggs, r->sig, &wf, 0, blk,
+		    r->from);
 	} else {
 		buf_addc(b, '{');
 		key_write_fields(r->key, key, keylen, b);

@@ -10,8 +10,11 @@
  * the bounds for a key), the {"@partial"} of its mergeable states
  * (--emit partial, partial.h), or, from an instance that owns its keys
  * (--shard, --partition with --emit partial), the result wrapped in a
- * final partial that --merge passes through.  struct result_out says
- * which and where; each record is committed to its sink and counted.
+ * final partial that --merge passes through.  With --kafka-key a
+ * partial line begins with its key for kcat -P -K'\t' (kpart.h): the
+ * lowercase hex of the canonical key, then a TAB.  struct result_out
+ * says which and where; each record is committed to its sink and
+ * counted.
  * The caller owns struct result_out and everything it points to.
  */
 #include <stddef.h>
@@ -32,6 +35,8 @@ struct result_out {
 	int			 owned;		/* windows as final partials */
 	int			 partition;	/* owned by --partition I/N */
 	int			 part_i, part_n;	/* the I/N it owns */
+	int			 kafka_key;	/* KEY<TAB> before partials */
+	const int		*from;		/* --instance {I, N}, or NULL */
 	uint64_t		 sig;		/* partial_sig(aggs) */
 	struct sink		*out;
 	uint64_t		*count;		/* one more per record */

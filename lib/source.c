@@ -14,6 +14,7 @@
 #include "kcat.h"
 #include "par.h"
 #include "key.h"
+#include "kpart.h"
 #include "path.h"
 #include "reader.h"
 #include "sat.h"
@@ -70,6 +71,7 @@ struct source {
 	struct src_counters cnt;
 	struct kcat_part *parts;
 	int		 nparts, capparts, lastpart;
+	int		 curpart;	/* the envelope's, in take() */
 	int		*pre;		/* --partitions: channel per partition */
 	unsigned char	*pre_bound;	/* ... taken by a topic-partition */
 	struct kcat_env	 env;
@@ -274,8 +276,10 @@ src_free(struct source *S)
 		rec_parser_free(S->sides[i].env);
 		rec_fields_free(S->sides[i].envfl);
 	}
-	for (i = 0; i < S->nparts; i++)
+	for (i = 0; i < S->nparts; i++) {
 		free(S->parts[i].topic);
+		free(S->parts[i].ich);
+	}
 	free(S->parts);
 	free(S->pre);
 	free(S->pre_bound);
@@ -290,6 +294,26 @@ src_free(struct source *S)
 	arena_free(S->arena);
 	wm_release(&S->wm);
 	free(S);
+}
+
+/*
+ * --instances N: the topic-partition's channel is instance 0's, and
+ * N - 1 more, held at the minimum until their instance's marks come.
+ */
+static int
+inst_channels(struct source *S, struct kcat_part *p, struct fault *f)
+{
+	int i, n = S->cfg.instances;
+
+	if (n <= 0)
+		return 0;
+	p->ich = xmalloc((size_t)n * sizeof(int));
+	p->ich[0] = p->channel;
+	for (i = 1; i < n; i++)
+		if ((p->ich[i] = wm_channel_add(&S->wm, S->sides[p->stream].group,
+		    clock_mono_ms(), f)) == -1)
+			return -1;
+	return 0;
 }
 
 /* The channel of a topic-partition, created on first sight. */
@@ -334,8 +358,9 @@ part_get(struct source *S, int stream, const char *topic, size_t tlen,
 		p->channel = wm_channel_add(&S->wm, S->sides[stream].group,
 		    clock_mono_ms(), f);
 	}
-	if (p->channel == -1) {
+	if (p->channel == -1 || inst_channels(S, p, f) == -1) {
 		free(p->topic);
+		free(p->ich);
 		return NULL;
 	}
 	S->lastpart = S->nparts;
@@ -459,6 +484,36 @@ mark_time(struct source *S, const struct value *v, int64_t *t,
 	return fault_set(f, EX_DATAERR, "bad @watermark: expected a time");
 }
 
+/*
+ * --instances N: the channel of the instance whose mark this is, from
+ * its "@from":[I,N] on the envelope's topic-partition.
+ */
+static int
+mark_channel(struct source *S, const struct value *v, int *ch,
+    struct fault *f)
+{
+	struct jcur jc;
+	int64_t i, n;
+
+	if (v->type == V_MISSING)
+		return fault_set(f, EX_DATAERR, "bad @watermark: no \"@from\" "
+		    "(--instances reads the marks of stream-agg --instance)");
+	jc_init(&jc, v->raw, v->rawlen, f);
+	if (jc_begin_array(&jc) == -1 || jc_element(&jc, "@from") == -1 ||
+	    jc_int(&jc, &i) == -1 || jc_element(&jc, "@from") == -1 ||
+	    jc_int(&jc, &n) == -1 || jc_closing(&jc, "@from") == -1 ||
+	    jc_end(&jc) != 0) {
+		fault_prefix(f, "bad @watermark");
+		return -1;
+	}
+	if (n != S->cfg.instances || i < 0 || i >= n)
+		return fault_set(f, EX_DATAERR, "bad @watermark: from instance "
+		    "%lld/%lld, and --instances is %d", (long long)i,
+		    (long long)n, S->cfg.instances);
+	*ch = S->parts[S->curpart].ich[i];
+	return 0;
+}
+
 /* Open a kcat envelope; 1 when the record is to be skipped. */
 static int
 open_envelope(struct source *S, struct side *sd, const struct line *l,
@@ -480,6 +535,7 @@ open_envelope(struct source *S, struct side *sd, const struct line *l,
 	}
 	p->offset = S->env.offset;
 	*channel = p->channel;
+	S->curpart = (int)(p - S->parts);
 	ev->env = &S->env;	/* tombstones too: their key says what goes */
 	if (S->env.tombstone) {
 		S->cnt.tombstones++;
@@ -543,6 +599,9 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 	ev->out_len = S->cfg.keep_envelope ? l->len : n;
 	if (ev->rec.kind == REC_WATERMARK) {
 		if (mark_time(S, &ev->rec.v[REC_SLOT_WATERMARK], &t, f) == -1)
+			return SRC_BAD;
+		if (S->cfg.instances > 0 && sd->kcat && mark_channel(S,
+		    &ev->rec.v[REC_SLOT_FROM], &ch, f) == -1)
 			return SRC_BAD;
 		S->cnt.marks++;
 		wm_inband(&S->wm, ch, t, now);
@@ -636,15 +695,19 @@ periodic(struct source *S)
 static int
 stream_end(struct source *S, int stream)
 {
-	int i;
+	int i, k;
 
 	if (!S->sides[stream].kcat) {
 		wm_channel_end(&S->wm, S->sides[stream].channel);
 		return SRC_TICK;
 	}
-	for (i = 0; i < S->nparts; i++)
-		if (S->parts[i].stream == stream)
-			wm_channel_end(&S->wm, S->parts[i].channel);
+	for (i = 0; i < S->nparts; i++) {
+		if (S->parts[i].stream != stream)
+			continue;
+		wm_channel_end(&S->wm, S->parts[i].channel);
+		for (k = 1; k < S->cfg.instances; k++)
+			wm_channel_end(&S->wm, S->parts[i].ich[k]);
+	}
 	for (i = 0; stream == 0 && S->pre != NULL && i < S->cfg.partitions;
 	    i++)
 		if (!S->pre_bound[i])
@@ -833,7 +896,10 @@ src_forward_wm(struct source *S, struct sink *o)
 {
 	struct buf *b;
 	char tb[TP_BUF];
+	const struct kp_marks *k = S->cfg.marks;
 	int64_t w = S->wm.wm_ns, tw;
+	size_t tn;
+	int m;
 
 	if (!src_forwarding(S) || w == WM_MIN || w == WM_MAX)
 		return 0;
@@ -841,11 +907,21 @@ src_forward_wm(struct source *S, struct sink *o)
 	if (tw <= S->wm_written)
 		return 0;
 	S->wm_written = tw;
-	b = sink_buf(o);
-	buf_adds(b, "{\"@watermark\":");
-	buf_add(b, tb, tp_format_json(tw, S->cfg.time_out, tb));
-	buf_adds(b, "}\n");
-	sink_commit(o);
+	tn = tp_format_json(tw, S->cfg.time_out, tb);
+	for (m = 0; m < (k != NULL ? k->n : 1); m++) {
+		b = sink_buf(o);
+		if (k != NULL) {
+			buf_adds(b, k->keys[m]);
+			buf_addc(b, '\t');
+		}
+		buf_adds(b, "{\"@watermark\":");
+		buf_add(b, tb, tn);
+		if (S->cfg.from_n > 0)
+			buf_printf(b, ",\"@from\":[%d,%d]", S->cfg.from_i,
+			    S->cfg.from_n);
+		buf_adds(b, "}\n");
+		sink_commit(o);
+	}
 	return 1;
 }
 

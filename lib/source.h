@@ -28,6 +28,7 @@
 
 struct arena;
 struct fault;
+struct kp_marks;
 struct fields;
 struct buf;
 struct sink;
@@ -78,6 +79,17 @@ struct src_config {
 	int		 watermarks;	/* 1 always, -1 never, 0 once in-band */
 	int		 keep_envelope;
 	int		 partitions;	/* --partitions N of side 0; 0: off */
+	/*
+	 * --instances N (a merge of instances that publish keyed by group
+	 * key, so that a partition mixes them): every topic-partition has
+	 * a channel per instance, and a mark moves the channel of the
+	 * instance its "@from" names.  0: off.
+	 */
+	int		 instances;
+	/* --instance I/N: written marks say "@from":[I,N]; from_n 0: off */
+	int		 from_i, from_n;
+	/* --kafka-key M: a mark is written M times, KEY<TAB>, one a key */
+	const struct kp_marks *marks;
 	size_t		 max_line_bytes;
 	const char	*by;		/* with shard_n: --shard I/N */
 	int		 shard_i, shard_n;
@@ -103,6 +115,8 @@ struct kcat_part {
 	int64_t		 partition;
 	int64_t		 offset;	/* last accepted offset */
 	int		 channel;
+	int		*ich;		/* --instances: a channel each (the
+					   first is channel), else NULL */
 };
 
 struct src_counters {
@@ -152,7 +166,9 @@ void	src_bad(struct source *, const struct src_event *,
 void	src_late(struct source *, const struct src_event *);
 /*
  * Write {"@watermark":...} to o when forwarding is on (--emit-watermarks,
- * or in-band input without --no-watermarks) and W, as written, moved.
+ * or in-band input without --no-watermarks) and W, as written, moved;
+ * with ,"@from":[I,N] for --instance, and once per key of the config's
+ * marks, KEY<TAB> first, for --kafka-key.
  */
 int	src_forward_wm(struct source *, struct sink *);
 /*

@@ -156,6 +156,97 @@ same_set() {
 	cmp "$T/one" "$T/merged"
 }
 
+# keyed ARGS...: four instances on the partitions of access, each
+# publishing its partials keyed by group key (--kafka-key 2, kcat -K)
+# to the 2 partitions of partials, its marks to both; then the partials
+# topic, one partition at a time, into $T/penv0 and $T/penv1.
+keyed() {
+	local p pids=()
+	for p in 0 1 2 3; do
+		consume access -p "$p" |
+		    stream-agg --kcat --max-delay 30s "$@" --emit partial \
+		    --kafka-key 2 --instance "$p/4" --kcat-pad |
+		    kcat -P -b "$BROKER" -t partials -K'\t' 2>/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	consume partials -p 0 >"$T/penv0"
+	consume partials -p 1 >"$T/penv1"
+}
+
+@test "scale: partials keyed by group key, 4 instances, 2 merges, one per partials partition" {
+	start_broker access 4 partials 2
+	corpus
+	args=(--tumbling 1m --by .k count 'sum(.v)' 'min(.v)' 'max(.v)')
+	keyed "${args[@]}"
+	# kcat took the key before the TAB: the hex of the key, and the
+	# partial says the same; librdkafka's partitioner put .k's k4 in
+	# partition 0 and k0-k3 in 1 (CRC-32 of the hex, modulo 2).
+	jq -r 'select(.payload | test("@partial")) | [.partition, .key,
+	    (.payload | fromjson | ."@partial" | .key, .fields.k)] | @tsv' \
+	    "$T/penv0" "$T/penv1" | sort -u >"$T/keys"
+	awk -F'\t' '$2 != $3' "$T/keys" | wc -l | grep -qx 0
+	cut -f1,4 "$T/keys" | sort -u | tr '\t' ' ' >"$T/where"
+	printf '0 k4\n1 k0\n1 k1\n1 k2\n1 k3\n' | diff - "$T/where"
+	# Each partition holds the marks of every instance that wrote some,
+	# each under a key that the partitioner sends there ("@wm0" to 0,
+	# "@wm4" to 1); the quiet partition's instance wrote none, its
+	# watermark never passing a window before its input ended.
+	for m in 0 1; do
+		jq -r 'select(.payload | test("@watermark")) | [.key,
+		    (.payload | fromjson | ."@from" | tostring)] | @tsv' \
+		    "$T/penv$m" | sort -u >"$T/marks$m"
+		[ "$(cut -f1 "$T/marks$m" | sort -u)" = \
+		    "$([ $m = 0 ] && echo @wm0 || echo @wm4)" ]
+		[ "$(cut -f2 "$T/marks$m" | sort -u | tr '\n' ' ')" = \
+		    "[0,4] [1,4] [2,4] " ]
+	done
+	# The two merges, each on its partition and owning its keys, read
+	# the partials as a live merge could meet them at worst: one
+	# instance's all before the next one's (offsets renumbered in that
+	# order, as the log would have them).  A window fires only once
+	# every instance's watermark has passed it.
+	for m in 0 1; do
+		jq -c -s 'sort_by(.payload | fromjson |
+		    (."@partial".from // ."@from")[0]) | to_entries |
+		    .[] | .value.offset = .key | .value' "$T/penv$m" \
+		    >"$T/worst$m"
+		stream-agg --kcat --merge --instances 4 --partition "$m/2" \
+		    --no-watermarks "${args[@]}" "$T/worst$m" \
+		    >"$T/merged$m" 2>"$T/err$m"
+		# No bad record (another merge's key), nothing late.
+		[ ! -s "$T/err$m" ]
+	done
+	[ "$(jq -r .k "$T/merged0" | sort -u)" = k4 ]
+	[ "$(jq -r .k "$T/merged1" | sort -u | tr '\n' ' ')" = \
+	    "k0 k1 k2 k3 " ]
+	cat "$T/merged0" "$T/merged1" >"$T/merged"
+	one "${args[@]}"
+	[ "$(jq -s 'map(.count) | add' "$T/one")" -eq 903 ]
+	same_set
+	# One merge over the whole topic, both partitions its inputs too.
+	cat "$T/penv0" "$T/penv1" >"$T/penv"
+	stream-agg --kcat --merge --instances 4 --partitions 2 \
+	    --no-watermarks "${args[@]}" "$T/penv" >"$T/merged"
+	same_set
+	# A merge given the other partition's partials refuses their keys.
+	run stream-agg --kcat --merge --instances 4 --partition 0/2 \
+	    --no-watermarks "${args[@]}" "$T/penv1"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"its key is merge 1/2's, not this one's (0/2)"* ]]
+	# With --state: merge 1 stops halfway, then reads its partition
+	# from offset 0 again; what the state holds is skipped.
+	half=$(($(wc -l <"$T/worst1") / 2))
+	head -n "$half" "$T/worst1" |
+	    stream-agg --kcat --merge --instances 4 --partition 1/2 \
+	    --no-watermarks "${args[@]}" --state "$T/m1.state" >"$T/r1"
+	stream-agg --kcat --merge --instances 4 --partition 1/2 \
+	    --no-watermarks "${args[@]}" --state "$T/m1.state" --eof flush \
+	    --stats "$T/worst1" >"$T/r2" 2>"$T/err"
+	grep -q "replayed $half" "$T/err"
+	cat "$T/r1" "$T/r2" | sort | diff <(sort "$T/merged1") -
+}
+
 # offset_of STATE PARTITION: the offset a snapshot holds for partition P
 # of access (stream-agg --state-check), or -1.
 offset_of() {

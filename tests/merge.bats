@@ -388,3 +388,74 @@ final_view() {
 	[ "$(grep -c . errs)" -eq 4 ]
 	grep -q '"yesterday"' errs
 }
+
+@test "--kafka-key M: KEY<TAB>partial, each mark once per partition, from --instance I/N" {
+	cd "$BATS_TEST_TMPDIR"
+	stream-agg --tumbling 10m --by .service --max-delay 30s count \
+	    --emit partial --kafka-key 3 --instance 1/4 "$S" >out
+	# Every line has a key and a TAB; the partials' keys are their hex.
+	[ "$(grep -vc '	' out)" -eq 0 ]
+	grep '@partial' out | awk -F'\t' '{ print $1 }' >keys
+	grep '@partial' out | cut -f2 | jq -r '."@partial" |
+	    [.key, (.from | tostring)] | @tsv' >inner
+	paste keys inner | awk -F'\t' '$1 != $2 || $3 != "[1,4]"' |
+	    wc -l | grep -qx 0
+	# "auth": s, 4 bytes of length, the bytes.
+	grep -q '^730000000461757468	{"@partial"' out
+	# Marks: three copies each, keyed to partitions 0, 1 and 2 of 3
+	# (CRC-32 of "@wm1", "@wm9", "@wm0" modulo 3, as librdkafka's
+	# default partitioner picks them), each naming the instance.
+	grep -v '@partial' out >marks
+	[ -s marks ]
+	[ "$(cut -f1 marks | sort | uniq -c | awk '{ print $1, $2 }' |
+	    sort -k2 | tr '\n' ' ')" = "$(
+	    n=$(($(wc -l <marks) / 3)); echo "$n @wm0 $n @wm1 $n @wm9 ")" ]
+	cut -f2 marks | jq -e -s 'all(keys == ["@from", "@watermark"] and
+	    ."@from" == [1, 4])'
+	# The marks go out in threes, one per partition, in the same order.
+	cut -f1 marks | paste - - - | sort -u | grep -qx '@wm1	@wm9	@wm0'
+}
+
+@test "--kafka-key, --instance, --instances, --merge --partition: usage errors" {
+	run stream-agg --tumbling 1m --by .service --kafka-key 2 count "$S"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--emit partial without --merge"* ]]
+	run stream-agg --tumbling 1m --kafka-key 2 --emit partial count "$S"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--kafka-key needs --by"* ]]
+	run stream-agg --tumbling 1m --by .service --kafka-key 0 \
+	    --emit partial count "$S"
+	[ "$status" -eq 64 ]
+	run stream-agg --tumbling 1m --by .service --instance 4/4 \
+	    --emit partial count "$S"
+	[ "$status" -eq 64 ]
+	run stream-agg --merge --instances 2 --by .service count "$S"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--instances is for --merge --kcat"* ]]
+	run stream-agg --merge --kcat --by .service count </dev/null
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--partitions N"*"or --instances N"* ]]
+	# --merge --partition needs --by, like every --partition.
+	run stream-agg --merge --partition 0/2 count "$S"
+	[ "$status" -eq 64 ]
+}
+
+@test "merge --partition I/M: another merge's key is a bad record" {
+	cd "$BATS_TEST_TMPDIR"
+	for i in 0 1; do
+		stream-agg --shard "$i/2" --tumbling 10m --by .service \
+		    --max-delay 30s count --emit partial "$S" >"part$i"
+	done
+	stream-agg --tumbling 10m --by .service --max-delay 30s count \
+	    --no-watermarks "$S" | sort >one
+	: >merged
+	for m in 0 1 2; do
+		run stream-agg --merge --partition "$m/3" --no-watermarks \
+		    --tumbling 10m --by .service count part0 part1
+		# The others' keys refused, their own merged.
+		[ "$status" -eq 65 ]
+		[[ "$output" == *"its key is merge "*", not this one's ($m/3)"* ]]
+		grep -v '^stream-agg' <<<"$output" >>merged || true
+	done
+	sort merged | diff one -
+}

@@ -40,7 +40,7 @@ enum {
 	O_EMIT_EVERY, O_SORT, O_ANNOTATE,
 	O_TUMBLING, O_HOPPING, O_SLIDE, O_SESSION, O_CUMULATE, O_STEP,
 	O_COUNT_WIN, O_OFFSET, O_EMIT, O_MAX_EVENTS,
-	O_EXACT, O_MERGE,
+	O_EXACT, O_MERGE, O_KAFKA_KEY, O_INSTANCE, O_INSTANCES,
 	O_RIGHT, O_ON, O_BETWEEN, O_TYPE, O_TABLE, O_AS_OF, O_PREFIX_RIGHT,
 	O_NEST, O_LEFT_TIME, O_RIGHT_TIME, O_RIGHT_KCAT,
 	O_VERBOSE, O_PROGRESS, O_NO_PROGRESS, O_THREADS,
@@ -129,6 +129,12 @@ static const struct row rows[] = {
 	  "exact quantiles (keeps the values)" },
 	{ "merge", 0, A_NONE, NULL, T_AGG, O_MERGE, NULL,
 	  "merge @partial records from the FILE inputs, read concurrently" },
+	{ "kafka-key", 0, A_REQ, "M", T_AGG, O_KAFKA_KEY, NULL,
+	  "partials as KEY<TAB>JSON for kcat -K, marks to M partitions" },
+	{ "instance", 0, A_REQ, "I/N", T_AGG, O_INSTANCE, NULL,
+	  "this instance is I of N: its partials and marks say so" },
+	{ "instances", 0, A_REQ, "N", T_AGG, O_INSTANCES, NULL,
+	  "--merge of N --instance's: a watermark for each" },
 
 	/* stream-join */
 	{ "right", 0, A_REQ, "FILE", T_JOIN, O_RIGHT, "file",
@@ -160,7 +166,7 @@ static const struct row rows[] = {
 	{ "shard", 0, A_REQ, "I/N", T_KEYED, O_SHARD, NULL,
 	  "keep the records whose --by key hashes to shard I of N" },
 	{ "partition", 0, A_REQ, "I/N", T_AGG, O_PARTITION, NULL,
-	  "input is partition I of N, keyed by --by (for --merge)" },
+	  "input is partition I of N, keyed by --by; --merge: its keys" },
 
 	/* event time, common */
 	{ "time", 't', A_REQ, "PATH", T_ALL, O_TIME, "path",
@@ -777,6 +783,23 @@ apply(struct opts *o, int id, const char *lng, char *a, int argc,
 	case O_MAX_EVENTS: o->max_events = count(o, lng, a); break;
 	case O_EXACT: o->exact = 1; break;
 	case O_MERGE: o->merge = 1; break;
+	case O_KAFKA_KEY:
+		o->kafka_key = (int)strtol(a, &end, 10);
+		if (*a == '\0' || *end != '\0' || o->kafka_key < 1 ||
+		    o->kafka_key > 65536)
+			opt_usage_error(o, "--kafka-key: expected 1 to 65536 "
+			    "partitions, got \"%s\"", a);
+		break;
+	case O_INSTANCE:
+		parse_shard(o, "instance", a, &o->inst_i, &o->inst_n);
+		break;
+	case O_INSTANCES:
+		o->instances = (int)strtol(a, &end, 10);
+		if (*a == '\0' || *end != '\0' || o->instances < 1 ||
+		    o->instances > 65536)
+			opt_usage_error(o, "--instances: expected 1 to 65536, "
+			    "got \"%s\"", a);
+		break;
 	case O_RIGHT: o->right = a; break;
 	case O_ON: o->on = a; break;
 	case O_BETWEEN: parse_between(o, a); break;
@@ -1052,9 +1075,11 @@ opt_fingerprint(const struct opts *o, struct buf *b)
 		buf_printf(b, " year=%d", o->year);
 	buf_addc(b, '\n');
 	buf_printf(b, "kcat=%d\n", o->kcat);
-	/* Only when given: it lays out the watermark channels. */
+	/* Only when given: they lay out the watermark channels. */
 	if (o->partitions > 0)
 		buf_printf(b, "partitions=%d\n", o->partitions);
+	if (o->instances > 0)
+		buf_printf(b, "instances=%d\n", o->instances);
 	buf_printf(b, "by=%s\n", o->by != NULL ? o->by : "");
 	/*
 	 * --merge takes its windows from the partials; its snapshots have

@@ -117,6 +117,9 @@ struct opts {
 	int64_t		 emit_every_agg_ns;
 	int		 exact;
 	int		 merge;
+	int		 kafka_key;	/* --kafka-key M; 0: off */
+	int		 inst_i, inst_n;	/* --instance; inst_n 0: off */
+	int		 instances;	/* --instances N; 0: off */
 
 	/* stream-join */
 	const char	*right;

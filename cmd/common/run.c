@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "diag.h"
+#include "kpart.h"
 #include "opts.h"
 #include "out.h"
 #include "progress.h"
@@ -264,6 +265,17 @@ run_open(struct run *R, char **const *streams, const struct src_side *sides,
 	c.by = o->by;
 	c.shard_i = o->shard_i;
 	c.shard_n = o->shard_n;
+	c.instances = o->instances;
+	c.from_i = o->inst_i;
+	c.from_n = o->inst_n;
+	if (o->kafka_key > 0) {
+		/* Reachable until exit, as the source that reads it. */
+		static struct kp_marks marks;
+
+		if (kp_marks_init(&marks, o->kafka_key, &f) == -1)
+			diag_die(&f);
+		c.marks = &marks;
+	}
 	c.errors_path = o->errors_output;
 	c.late_path = o->late_output;
 	c.sink_open = sink_open;

@@ -78,9 +78,11 @@ wintool_open(struct wintool *wt, char **files)
 		opt_usage_error(&wt->o, "--slide must not exceed --count");
 	while (files[n] != NULL)
 		n++;
-	if (wt->o.merge && wt->o.kcat && wt->o.partitions == 0)
-		opt_usage_error(&wt->o, "--merge --kcat needs --partitions N: "
-		    "the partials topic's partitions are the inputs");
+	if (wt->o.merge && wt->o.kcat && wt->o.partitions == 0 &&
+	    wt->o.instances == 0)
+		opt_usage_error(&wt->o, "--merge --kcat needs --partitions N "
+		    "(the partials topic's partitions are the inputs) or "
+		    "--instances N");
 	if (!wt->o.merge || wt->o.kcat)
 		n = 1;
 	else if (n == 0)

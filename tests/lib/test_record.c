@@ -304,14 +304,14 @@ test_root_and_slots(void)
 	int s1, s2;
 
 	fl = rec_fields_new();
-	CHECK_INT_EQ(rec_fields_count(fl), 2);
+	CHECK_INT_EQ(rec_fields_count(fl), 3);
 	path_parse(&p, ".x.y", &f);
 	path_parse(&q, ".[\"x\"].\"y\"", &f);
 	s1 = rec_fields_add(fl, &p, &f);
 	s2 = rec_fields_add(fl, &q, &f);
-	CHECK_INT_EQ(s1, 2);
-	CHECK_INT_EQ(s2, 2);
-	CHECK_INT_EQ(rec_fields_count(fl), 3);
+	CHECK_INT_EQ(s1, 3);
+	CHECK_INT_EQ(s2, 3);
+	CHECK_INT_EQ(rec_fields_count(fl), 4);
 	path_release(&p);
 	path_release(&q);
 	path_parse(&p, ".\"@watermark\"", &f);
@@ -395,6 +395,11 @@ test_kinds(void)
 		{ "{\"@watermark\":1,\"x\":2}", REC_EVENT },
 		{ "{\"x\":2,\"@watermark\":1}", REC_EVENT },
 		{ "{\"@watermark\":1,\"@partial\":2}", REC_EVENT },
+		{ "{\"@watermark\":1,\"@from\":[0,4]}", REC_WATERMARK },
+		{ "{\"@from\":[0,4],\"@watermark\":1}", REC_WATERMARK },
+		{ "{\"@from\":[0,4]}", REC_EVENT },
+		{ "{\"@partial\":{},\"@from\":[0,4]}", REC_EVENT },
+		{ "{\"@watermark\":1,\"@from\":[0,4],\"x\":1}", REC_EVENT },
 		{ "{\"@partial\":{},\"ts\":1}", REC_EVENT },
 		{ "{}", REC_EVENT },
 		{ "{\"a\":{\"@watermark\":1}}", REC_EVENT },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * kpart.c - librdkafka's consistent_random partitioner, and the keys
  * that send a watermark to each partition.

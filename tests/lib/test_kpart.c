@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_kpart.c - unit tests for lib/kpart.c: CRC-32, librdkafka's
  * consistent_random partitioner, the keys of the watermark copies.

@@ -37,6 +37,9 @@ struct item {
 	int		 timed;		/* the time hook ran */
 	int		 tfault;	/* its fault's index, or -1 */
 	int64_t		 time_ns;
+	int		 prepped;	/* the tool's prep ran */
+	int		 pfault;	/* its fault's index, or -1 */
+	struct par_prep	 prep;
 	size_t		 off, len;
 	int64_t		 lineno;
 	const char	*file;
@@ -62,6 +65,7 @@ struct worker {
 	pthread_t	 tid;
 	struct parser	*parser;
 	struct arena	*scratch;	/* the parser's, between blocks */
+	void		*ctx;		/* the tool's, for this thread */
 };
 
 struct par {
@@ -187,7 +191,7 @@ add_item(struct par *P, int kind, const char *p, size_t n)
 	it = &b->it[b->n++];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
-	it->fault = it->tfault = -1;
+	it->fault = it->tfault = it->pfault = -1;
 	it->off = b->len;
 	it->len = n;
 	if (n > 0)
@@ -318,11 +322,25 @@ parse_block(struct worker *W, struct block *b)
 		it->rk = rec.kind;
 		memcpy(b->vals + i * (size_t)nslots, rec.v,
 		    (size_t)nslots * sizeof(*b->vals));
-		if (c->time == NULL || rec.kind != REC_EVENT)
+		if (rec.kind != REC_EVENT)
 			continue;
-		it->timed = 1;
-		if (c->time(c->time_arg, &rec, &it->time_ns, &f) == -1)
-			it->tfault = add_fault(b, &f);
+		rec.time_ns = PAR_NO_TIME;
+		if (c->time != NULL) {
+			it->timed = 1;
+			if (c->time(c->time_arg, &rec, &it->time_ns, &f) == -1)
+				it->tfault = add_fault(b, &f);
+			else
+				rec.time_ns = it->time_ns;
+		}
+		if (c->tool == NULL || c->tool->prep == NULL ||
+		    (it->tfault >= 0 && !c->tool->untimed))
+			continue;
+		rec.lineno = it->lineno;
+		rec.stream = 0;
+		it->prepped = 1;
+		if (c->tool->prep(c->tool->arg, W->ctx, &rec, b->arena,
+		    &it->prep, &f) == -1)
+			it->pfault = add_fault(b, &f);
 	}
 	rec_parser_set_arena(W->parser, W->scratch);
 }
@@ -420,6 +438,8 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 			par_free(P);
 			return NULL;
 		}
+		if (cfg->tool != NULL && cfg->tool->ctx_new != NULL)
+			P->w[i].ctx = cfg->tool->ctx_new(cfg->tool->arg);
 	}
 	/* The threads take no signal: the caller's thread does. */
 	sigfillset(&all);
@@ -454,6 +474,8 @@ par_free(struct par *P)
 	for (i = 0; P->w != NULL && i < P->cfg.nthreads; i++) {
 		rec_parser_free(P->w[i].parser);
 		arena_free(P->w[i].scratch);
+		if (P->w[i].ctx != NULL && P->cfg.tool->ctx_free != NULL)
+			P->cfg.tool->ctx_free(P->cfg.tool->arg, P->w[i].ctx);
 	}
 	free(P->w);
 	for (i = 0; i < P->nblocks; i++) {
@@ -592,6 +614,10 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		P->pr.timed = it->timed;
 		P->pr.time_ns = it->time_ns;
 		P->pr.time_fault = it->tfault >= 0 ? &b->faults[it->tfault] :
+		    NULL;
+		P->pr.prepped = it->prepped;
+		P->pr.prep = it->prep;
+		P->pr.prep_fault = it->pfault >= 0 ? &b->faults[it->pfault] :
 		    NULL;
 		*pr = &P->pr;
 		return RD_LINE;

@@ -27,6 +27,7 @@
 
 #include "record.h"
 
+struct arena;
 struct fault;
 struct fields;
 struct line;
@@ -37,6 +38,41 @@ struct sink;
 #define PAR_BLOCK_BYTES		(1024 * 1024)	/* default block */
 #define PAR_BLOCK_LINES		16384		/* lines in a block at most */
 #define PAR_BLOCKS_PER_THREAD	3
+
+/*
+ * What a tool made of one event on a worker (par_tool): a verdict, a
+ * key's canonical bytes and hash, bytes to write in place of the line.
+ * Pointers are into the block's arena: they live as the line does.
+ */
+struct par_prep {
+	int		 verdict;
+	uint64_t	 hash;
+	const char	*key;
+	size_t		 keylen;
+	const char	*out;		/* NULL: nothing made */
+	size_t		 outlen;
+};
+
+/*
+ * A tool's own work on each parsed event, on the workers, after the time
+ * hook: rec->time_ns is its time, or PAR_NO_TIME (no time hook, or, with
+ * untimed set, one that failed; a failed time and untimed clear: no
+ * prep).  rec->stream and rec->lineno are set.  ctx_new() gives each
+ * worker a context of its own for ctx_free(); prep() may only read arg,
+ * and allocates what the consumer reads in keep (the block's arena).  0,
+ * or -1 with the fault (the consumer decides what it means).
+ */
+#define PAR_NO_TIME	INT64_MIN
+
+struct par_tool {
+	void		*(*ctx_new)(void *arg);
+	void		(*ctx_free)(void *arg, void *ctx);
+	int		(*prep)(void *arg, void *ctx, const struct record *,
+			    struct arena *keep, struct par_prep *,
+			    struct fault *);
+	void		*arg;
+	int		 untimed;
+};
 
 struct par_config {
 	int		 nthreads;	/* workers, 1..PAR_THREADS_MAX */
@@ -55,6 +91,7 @@ struct par_config {
 	int		(*time)(void *arg, const struct record *, int64_t *,
 			    struct fault *);
 	void		*time_arg;
+	const struct par_tool *tool;	/* NULL: none */
 };
 
 /* A line's parse: rec as rec_parse() filled it, or why it failed. */
@@ -65,6 +102,9 @@ struct par_rec {
 	int		 timed;		/* the config's time hook ran: */
 	int64_t		 time_ns;	/* its time, */
 	struct fault	*time_fault;	/* or why not (NULL: it read one) */
+	int		 prepped;	/* the tool's prep ran: */
+	struct par_prep	 prep;		/* what it made, */
+	struct fault	*prep_fault;	/* or why it failed */
 };
 
 struct par;

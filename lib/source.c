@@ -35,6 +35,7 @@ struct side {
 	int		 group;
 	int		 tombstones;
 	int		 need_time;
+	struct par_tool	*tool;
 };
 
 /*
@@ -158,6 +159,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	sd->group = cfg->group;
 	sd->tombstones = cfg->tombstones;
 	sd->need_time = cfg->need_time;
+	sd->tool = cfg->tool;
 	sd->time_text = cfg->time_path != NULL ? cfg->time_path : o->time_path;
 	sd->time_slot = -1;
 	if (strcmp(sd->time_text, "@kafka") == 0) {
@@ -504,6 +506,8 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 	arena_reset(S->arena);
 	ev->env = NULL;
 	ev->side = l->stream;
+	ev->prep = NULL;
+	ev->prep_fault = NULL;
 	if (sd->kcat) {
 		if ((r = open_envelope(S, sd, l, ev, &ch, f)) != 0)
 			return r == 1 ? -1 : r == 2 ? SRC_TOMBSTONE : SRC_BAD;
@@ -525,6 +529,10 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 			return SRC_BAD;
 		}
 		ev->rec = pre->rec;
+		if (pre->prepped) {
+			ev->prep = &pre->prep;
+			ev->prep_fault = pre->prep_fault;
+		}
 	} else if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
 		/*
 		 * A bad line is its key's shard's to report; one whose key
@@ -669,6 +677,8 @@ worker_time(void *arg, const struct record *rec, int64_t *t,
 	return slot_time(S, &S->sides[0], rec, t, f);
 }
 
+_Static_assert(SRC_NO_TIME == PAR_NO_TIME, "one value for no time");
+
 static int
 par_open(struct source *S, struct fault *f)
 {
@@ -691,6 +701,11 @@ par_open(struct source *S, struct fault *f)
 	    S->sides[0].time_slot >= 0) {
 		pc.time = worker_time;
 		pc.time_arg = S;
+	}
+	if (S->sides[0].tool != NULL) {
+		S->sides[0].tool->untimed =
+		    S->sides[0].need_time == SRC_TIME_OPTIONAL;
+		pc.tool = S->sides[0].tool;
 	}
 	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
 		return -1;

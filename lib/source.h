@@ -27,6 +27,8 @@
 
 struct arena;
 struct fault;
+struct par_prep;
+struct par_tool;
 struct fields;
 struct buf;
 struct sink;
@@ -53,6 +55,12 @@ struct src_side {
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */
 	int		 need_time;	/* SRC_TIME_*: is the time used? */
+	/*
+	 * -j N: the tool's work on each event, done on the decode threads
+	 * (par.h); its result reaches the tool in src_event.prep.  NULL:
+	 * none.  untimed is the source's to set.
+	 */
+	struct par_tool	*tool;
 };
 
 /*
@@ -123,6 +131,9 @@ struct src_event {
 	size_t		 out_len;
 	const struct kcat_env *env;	/* with --kcat, else NULL */
 	int		 side;
+	/* The side's tool hook ran on a decode thread: what it made. */
+	const struct par_prep *prep;	/* NULL: it did not run */
+	const struct fault *prep_fault;	/* non-NULL: it failed, why */
 };
 
 /*

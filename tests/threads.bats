@@ -148,6 +148,45 @@ setup() {
 	same stream-filter --strict true
 }
 
+@test "threads: stream-filter's EXPR and projection on the workers" {
+	# Regexes (match data per thread), string temporaries, @time, a
+	# projection of each match, --sample's hash: all made on the
+	# decode threads, taken in order.
+	same stream-filter --max-line-bytes 400 --errors-output err.ndjson \
+	    '.msg =~ "^m\"[0-9]*7$" or .user !~ "u[1-4]" and .status == 503'
+	same stream-filter '.service + "/" + .user == "s1/u1" or .msg =~ "9"'
+	same stream-filter --drop .msg,.latency '.user =~ "(?i)U1"'
+	same stream-filter -v --keep .user,.ts,.nope \
+	    '.msg =~ "3" and @time < "2024-11-12T10:03:00Z"'
+	same stream-filter --sample 0.5 --drop .ts '.service =~ "s[12]"'
+	same stream-filter -c --keep .user '.latency > 200'
+	same stream-filter --exit-status '.msg =~ "2999"'
+}
+
+@test "threads: a regex that fails on some records, -j 2 as -j 1" {
+	# The match limit ends a catastrophic pattern on the long records
+	# only: those are bad records, each reported once at its line.
+	for i in $(seq 1 400); do
+		if [ $((i % 50)) -eq 0 ]; then
+			printf '{"i":%d,"s":"%s!"}\n' "$i" \
+			    "$(printf 'a%.0s' $(seq 30))"
+		else
+			printf '{"i":%d,"s":"ab"}\n' "$i"
+		fi
+	done >in
+	rc=0
+	stream-filter -j 1 '.s =~ "^(a+)+$" or .i % 3 == 0' in >out.1 \
+	    2>err.1 || rc=$?
+	[ "$rc" -eq 65 ]
+	[ "$(grep -c 'line [1-4]*[05]0: regex: match limit' err.1)" -eq 8 ]
+	# i a multiple of 3 but not of 50: 133 - 2
+	[ "$(wc -l <out.1)" -eq 131 ]
+	same stream-filter '.s =~ "^(a+)+$" or .i % 3 == 0'
+	same stream-filter --errors-output err.ndjson \
+	    '.i % 3 == 0 or .s =~ "^(a+)+$"'
+	same stream-filter --sample 0.5 '.s =~ "^(a+)+$"'
+}
+
 @test "threads: stream-watermark, every -j, with and without marks" {
 	same stream-watermark --max-delay 2s --late-output late.ndjson \
 	    --errors-output err.ndjson

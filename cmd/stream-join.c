@@ -3,21 +3,26 @@
  *
  * What the three joins do, and when rows come out, is join.h's story.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "fault.h"
 #include "join.h"
 #include "kcat.h"
 #include "key.h"
 #include "opts.h"
 #include "out.h"
+#include "par.h"
 #include "reader.h"
 #include "record.h"
 #include "run.h"
 #include "sat.h"
 #include "source.h"
 #include "stage.h"
+#include "xmalloc.h"
 
 struct jtool {
 	struct opts	 o;
@@ -33,7 +38,47 @@ struct jtool {
 	int		 fired;		/* rows released since W was written */
 	int64_t		 forwarded;	/* W last allowed out */
 	int		 warned;
+	struct par_tool	 tool;		/* -j N: prepare() on the workers */
 };
+
+/* -j N, on a decode thread: the row's key, encoded (verdict: it has one). */
+static void *
+wctx_new(void *arg)
+{
+	struct buf *b = xmalloc(sizeof(*b));
+
+	(void)arg;
+	buf_init(b);
+	return b;
+}
+
+static void
+wctx_free(void *arg, void *ctx)
+{
+	(void)arg;
+	buf_release(ctx);
+	free(ctx);
+}
+
+static int
+prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
+    struct par_prep *p, struct fault *f)
+{
+	const struct jtool *T = arg;
+	struct buf *b = ctx;
+	char *k;
+
+	if (key_encode_nonnull(&T->key[rec->stream], rec, b) == NULL)
+		return 0;
+	/* No room: event() encodes it again. */
+	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
+		return fault_set(f, EX_SOFTWARE, "no room for the key");
+	memcpy(k, b->data, b->len);
+	p->verdict = 1;
+	p->key = k;
+	p->keylen = b->len;
+	return 0;
+}
 
 /* The join itself, once the source (and its counters) exist. */
 static void
@@ -67,6 +112,7 @@ event(void *ctx, struct src_event *ev)
 	struct jtool *T = ctx;
 	const struct watermark *wm = src_wm(T->src);
 	const char *key;
+	size_t keylen;
 	int64_t t = ev->rec.time_ns;
 	int side = ev->side, r;
 	struct fault f;
@@ -77,9 +123,14 @@ event(void *ctx, struct src_event *ev)
 		src_late(T->src, ev);
 		return;
 	}
-	key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
-	r = join_row(T->J, side, t, key, T->kb.len, ev->out_p, ev->out_len,
-	    &f);
+	if (ev->prep != NULL && ev->prep_fault == NULL) {
+		key = ev->prep->verdict ? ev->prep->key : NULL;
+		keylen = ev->prep->keylen;
+	} else {
+		key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
+		keylen = T->kb.len;
+	}
+	r = join_row(T->J, side, t, key, keylen, ev->out_p, ev->out_len, &f);
 	if (r == -1)
 		diag_die(&f);
 	if (r == 1 && !T->warned++)
@@ -172,6 +223,11 @@ open_source(struct jtool *T)
 	s[1].tombstones = T->mode == JOIN_TABLE && o->right_kcat;
 	s[1].need_time = T->mode != JOIN_TABLE ? SRC_TIME_NEEDED :
 	    SRC_TIME_NONE;
+	T->tool.ctx_new = wctx_new;
+	T->tool.ctx_free = wctx_free;
+	T->tool.prep = prepare;
+	T->tool.arg = T;
+	s[0].tool = s[1].tool = &T->tool;
 	T->right[0] = (char *)o->right;
 	T->run.o = o;
 	run_open(&T->run, streams, s, 2);

@@ -15,6 +15,10 @@
  * the others), the same errors.  Memory is bounded by the blocks in
  * flight: PAR_BLOCKS_PER_THREAD per worker.
  *
+ * A reader of several streams (stream-join's left and right) is read
+ * as rd_next() reads it, each line parsed with its stream's fields, and
+ * RD_STREAM_END comes back at its place among the lines.
+ *
  * The par borrows the reader (nobody else may touch it until
  * par_free()), the fields (read only while it runs) and the sinks.  A
  * parse result lives until the next par_next(); par_start() gives the
@@ -38,6 +42,7 @@ struct sink;
 #define PAR_BLOCK_BYTES		(1024 * 1024)	/* default block */
 #define PAR_BLOCK_LINES		16384		/* lines in a block at most */
 #define PAR_BLOCKS_PER_THREAD	3
+#define PAR_STREAMS_MAX		2		/* a join's two sides */
 
 /*
  * What a tool made of one event on a worker (par_tool): a verdict, a
@@ -77,7 +82,9 @@ struct par_tool {
 struct par_config {
 	int		 nthreads;	/* workers, 1..PAR_THREADS_MAX */
 	size_t		 block_bytes;	/* 0: PAR_BLOCK_BYTES */
-	struct fields	*fields;	/* what the workers extract */
+	int		 nstreams;	/* the reader's, 0: 1 */
+	struct fields	*fields[PAR_STREAMS_MAX]; /* what the workers
+						   extract, per stream */
 	struct sink	*spill;		/* oversize lines' bytes, or NULL */
 	/* Before par_next() waits for a block (flush what is written). */
 	void		(*flush)(void *);
@@ -85,8 +92,9 @@ struct par_config {
 	const volatile sig_atomic_t *stop;	/* set: stop waiting */
 	/*
 	 * The event time of a parsed event, read on the worker (NULL: the
-	 * consumer reads it); 0, or -1 with the fault.  Called on any
-	 * worker thread at once: it may only read what it is given.
+	 * consumer reads it); 0, -1 with the fault, or 1: not read here
+	 * (rec->stream says whose event it is).  Called on any worker
+	 * thread at once: it may only read what it is given.
 	 */
 	int		(*time)(void *arg, const struct record *, int64_t *,
 			    struct fault *);
@@ -122,5 +130,7 @@ int	par_next(struct par *, struct line *, const struct par_rec **pr,
 uint64_t par_bytes(const struct par *);
 /* Has the input ended and every line been taken? */
 int	par_ended(const struct par *);
+/* Has RD_STREAM_END of stream i been taken (or the input ended)? */
+int	par_stream_ended(const struct par *, int i);
 void	par_free(struct par *);
 #endif

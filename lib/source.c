@@ -529,7 +529,7 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 			return SRC_BAD;
 		}
 		ev->rec = pre->rec;
-		if (pre->prepped) {
+		if (pre->prepped && sd->tool != NULL) {
 			ev->prep = &pre->prep;
 			ev->prep_fault = pre->prep_fault;
 		}
@@ -662,19 +662,22 @@ stream_end(struct source *S, int stream)
 /*
  * -j N: decode on threads when what take() does before the parse needs
  * no order and what it does after it needs nothing but the parse: one
- * input, no kcat envelopes (offsets, per-partition channels), no
+ * input or a join's two, no kcat envelopes (offsets, per-partition channels), no
  * --shard skipping, no raw look (--merge), no wall clock in the
  * semantics (--idle, --processing-time).  Anything else reads on one
  * thread, as -j 1, rather than risk a difference.
  */
-/* par.h's time hook: slot_time() on a decode thread. */
+/* par.h's time hook: slot_time() on a decode thread; 1: not here. */
 static int
 worker_time(void *arg, const struct record *rec, int64_t *t,
     struct fault *f)
 {
 	const struct source *S = arg;
+	const struct side *sd = &S->sides[rec->stream];
 
-	return slot_time(S, &S->sides[0], rec, t, f);
+	if (sd->need_time == SRC_TIME_NONE || sd->time_slot < 0)
+		return 1;
+	return slot_time(S, sd, rec, t, f);
 }
 
 _Static_assert(SRC_NO_TIME == PAR_NO_TIME, "one value for no time");
@@ -683,29 +686,40 @@ static int
 par_open(struct source *S, struct fault *f)
 {
 	struct par_config pc;
+	struct par_tool *tool = NULL;
+	int i;
 
 	S->par_tried = 1;
-	if (S->cfg.threads < 2 || S->nsides != 1 || S->sides[0].kcat ||
+	if (S->cfg.threads < 2 || S->nsides > PAR_STREAMS_MAX ||
 	    S->skip != NULL || S->raw != NULL || S->processing ||
 	    S->cfg.idle_ns > 0)
 		return 0;
 	memset(&pc, 0, sizeof(pc));
+	for (i = 0; i < S->nsides; i++) {
+		if (S->sides[i].kcat)
+			return 0;
+		if (S->sides[i].tool != NULL) {
+			if (tool != NULL && tool != S->sides[i].tool)
+				return 0;
+			tool = S->sides[i].tool;
+		}
+		pc.fields[i] = S->sides[i].fields;
+		if (S->sides[i].need_time != SRC_TIME_NONE &&
+		    S->sides[i].time_slot >= 0) {
+			pc.time = worker_time;
+			pc.time_arg = S;
+		}
+	}
+	pc.nstreams = S->nsides;
 	pc.nthreads = S->cfg.threads;
 	pc.block_bytes = S->cfg.block_bytes;
-	pc.fields = S->sides[0].fields;
 	pc.spill = S->errout;
 	pc.flush = S->cfg.wait;
 	pc.flush_arg = S->cfg.arg;
 	pc.stop = S->cfg.stop;
-	if (S->sides[0].need_time != SRC_TIME_NONE &&
-	    S->sides[0].time_slot >= 0) {
-		pc.time = worker_time;
-		pc.time_arg = S;
-	}
-	if (S->sides[0].tool != NULL) {
-		S->sides[0].tool->untimed =
-		    S->sides[0].need_time == SRC_TIME_OPTIONAL;
-		pc.tool = S->sides[0].tool;
+	if (tool != NULL) {
+		tool->untimed = S->sides[0].need_time == SRC_TIME_OPTIONAL;
+		pc.tool = tool;
 	}
 	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
 		return -1;
@@ -768,7 +782,7 @@ int
 src_side_ended(const struct source *S, int side)
 {
 	if (S->par != NULL)
-		return par_ended(S->par);
+		return par_stream_ended(S->par, side);
 	return rd_stream_ended(S->rd, side);
 }
 

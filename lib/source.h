@@ -58,7 +58,8 @@ struct src_side {
 	/*
 	 * -j N: the tool's work on each event, done on the decode threads
 	 * (par.h); its result reaches the tool in src_event.prep.  NULL:
-	 * none.  untimed is the source's to set.
+	 * none.  Sides that have one share it (rec->stream says whose
+	 * event it is); untimed is the source's to set, from side 0.
 	 */
 	struct par_tool	*tool;
 };

@@ -227,6 +227,31 @@ setup() {
 	    --within 1h --type left
 }
 
+@test "threads: stream-join, both sides decoded on the workers" {
+	# A right side with bad lines, CRLF, blank lines, null and missing
+	# keys; the corpus on both sides of the interval and as-of joins
+	# (each line its own partner, disorder, bad lines on both sides).
+	for i in $(seq 0 120); do
+		case $((i % 11)) in
+		3) printf '{"user":null,"plan":"p%d"}\n' "$i" ;;
+		5) printf '{"user":"u%d","plan":\n' "$i" ;;
+		7) printf '\n{"plan":"nokey"}\r\n' ;;
+		*) printf '{"user":"u%d","plan":"p%d","ts":1731405600000}\n' \
+		    "$i" $((i % 3)) ;;
+		esac
+	done >"$BATS_TEST_TMPDIR/dims"
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --type left --max-line-bytes 400 --errors-output err.ndjson
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" \
+	    --on .user=.user --nest
+	cp in "$BATS_TEST_TMPDIR/right"
+	same stream-join --right "$BATS_TEST_TMPDIR/right" --on .user \
+	    --within 500ms --type full --max-line-bytes 400 \
+	    --errors-output err.ndjson --prefix-right r_
+	same stream-join --right "$BATS_TEST_TMPDIR/right" --on .service \
+	    --as-of --max-line-bytes 400 --late-output late.ndjson
+}
+
 @test "threads: --kcat envelopes read as with -j 1" {
 	awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\"");
 	    printf "{\"topic\":\"t\",\"partition\":%d,\"offset\":%d,\"tstype\":\"create\",\"ts\":%.0f,\"key\":null,\"payload\":\"%s\"}\n",

@@ -44,7 +44,7 @@ event(void *ctx, struct src_event *ev)
 	}
 	h = wintool_keyof(&A->wt, ev);
 	if (key_shard_keeps(h, A->wt.o.shard_i, A->wt.o.shard_n) &&
-	    ga_add(aggstage_groups(A->S), A->wt.kb.data, A->wt.kb.len, h,
+	    ga_add(aggstage_groups(A->S), A->wt.kp, A->wt.kn, h,
 	    ev->rec.v, ev->rec.time_ns, seq, &f) == -1)
 		diag_die(&f);
 }

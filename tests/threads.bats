@@ -217,6 +217,49 @@ setup() {
 	    --late-output late.ndjson --errors-output err.ndjson
 }
 
+# keys: 2000 events whose .k is of every kind the canonical key tells
+# apart or not (1, 1.0 and 1e0 are one key; "\u00e9" and "é" are one;
+# null and missing are one), nested, with bad lines and bad times.
+keys() {
+	awk 'BEGIN {
+		split("1|1.0|1e0|2|\"a\"|\"\\u00e9\"|\"é\"|null|true|[1,2]|{\"x\":1}|-0|\"\"", k, "|")
+		for (i = 1; i <= 2000; i++) {
+			t = 1731405600000 + i * 50 - (i * 7919 % 1500)
+			j = i % 14 + 1
+			s = sprintf("{\"ts\":%.0f,\"n\":{\"v\":%d},\"u\":\"u%d\"", \
+			    t, i % 7, i % 13)
+			if (j <= 13)
+				s = s ",\"k\":" k[j]
+			s = s "}"
+			if (i % 97 == 0)
+				s = "{\"ts\":\"later\",\"k\":1}"
+			if (i % 101 == 0)
+				s = "{\"k\":"
+			if (i % 43 == 0)
+				s = s "\r"
+			print s
+		}
+	}'
+}
+
+@test "threads: --by keys made on the workers: every kind of value" {
+	keys >in
+	# What the corpus is about, without -j: 1, 1.0 and 1e0 are one group.
+	run stream-agg -j 1 --by .k count in
+	[ "$(echo "$output" | grep -c '"k":1,')" -eq 1 ]
+	same stream-agg --by .k count 'sum(.n.v)' 'distinct(.u)' \
+	    --errors-output err.ndjson
+	same stream-agg --by .k,.n.v,.u count --emit updates
+	same stream-agg --tumbling 10s --by .k,.n count 'max(.n.v)' \
+	    --max-delay 1s --late-output late.ndjson
+	same stream-window --tumbling 5s --by .k --max-delay 500ms \
+	    --late-output late.ndjson --errors-output err.ndjson
+	same stream-window --count 5 --by .k,.u
+	same stream-window --hopping 4s --slide 1s --by .n --emit assign
+	same stream-agg --count 3 --by .k 'first(.u)' 'last(.u)'
+	same stream-agg --session 300ms --by .u count --max-delay 1s
+}
+
 @test "threads: stream-join, every -j" {
 	for i in $(seq 0 96); do
 		printf '{"user":"u%d","plan":"p%d","ts":1731405600000}\n' \

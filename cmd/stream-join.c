@@ -41,23 +41,35 @@ struct jtool {
 	struct par_tool	 tool;		/* -j N: prepare() on the workers */
 };
 
-/* -j N, on a decode thread: the row's key, encoded (verdict: it has one). */
+/*
+ * -j N, on a decode thread: the row's key, encoded (verdict: it has
+ * one), and a --table join's left row made ready to write (join.h).
+ */
+struct wctx {
+	struct buf	 b;
+	struct join_prep *jp;
+};
+
 static void *
 wctx_new(void *arg)
 {
-	struct buf *b = xmalloc(sizeof(*b));
+	struct wctx *c = xmalloc(sizeof(*c));
 
 	(void)arg;
-	buf_init(b);
-	return b;
+	buf_init(&c->b);
+	c->jp = join_prep_new();
+	return c;
 }
 
 static void
 wctx_free(void *arg, void *ctx)
 {
+	struct wctx *c = ctx;
+
 	(void)arg;
-	buf_release(ctx);
-	free(ctx);
+	buf_release(&c->b);
+	join_prep_free(c->jp);
+	free(c);
 }
 
 static int
@@ -65,18 +77,29 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
     struct par_prep *p, struct fault *f)
 {
 	const struct jtool *T = arg;
-	struct buf *b = ctx;
-	char *k;
+	struct wctx *c = ctx;
+	struct buf *b = &c->b;
+	struct join_left jl;
+	char *k = NULL;
 
-	if (key_encode_nonnull(&T->key[rec->stream], rec, b) == NULL)
-		return 0;
-	/* No room: event() encodes it again. */
-	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
+	/* No room: event() does it all again. */
+	if (key_encode_nonnull(&T->key[rec->stream], rec, b) != NULL &&
+	    (k = arena_alloc(keep, b->len + 1)) == NULL)
 		return fault_set(f, EX_SOFTWARE, "no room for the key");
-	memcpy(k, b->data, b->len);
-	p->verdict = 1;
-	p->key = k;
-	p->keylen = b->len;
+	if (k != NULL) {
+		memcpy(k, b->data, b->len);
+		p->verdict = 1;
+		p->key = k;
+		p->keylen = b->len;
+	}
+	if (T->mode != JOIN_TABLE || rec->stream != 0)
+		return 0;
+	if (join_prep_left(c->jp, rec->p, rec->len, keep, &jl) == -1)
+		return fault_set(f, EX_SOFTWARE, "no room for the row");
+	p->out = jl.text;
+	p->outlen = jl.len;
+	p->aux = jl.names;
+	p->auxn = jl.nnames;
 	return 0;
 }
 
@@ -111,6 +134,7 @@ event(void *ctx, struct src_event *ev)
 {
 	struct jtool *T = ctx;
 	const struct watermark *wm = src_wm(T->src);
+	struct join_left jl;
 	const char *key;
 	size_t keylen;
 	int64_t t = ev->rec.time_ns;
@@ -130,7 +154,18 @@ event(void *ctx, struct src_event *ev)
 		key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
 		keylen = T->kb.len;
 	}
-	r = join_row(T->J, side, t, key, keylen, ev->out_p, ev->out_len, &f);
+	if (ev->prep != NULL && ev->prep_fault == NULL &&
+	    ev->prep->out != NULL) {
+		jl.text = ev->prep->out;
+		jl.len = ev->prep->outlen;
+		jl.names = ev->prep->aux;
+		jl.nnames = (uint32_t)ev->prep->auxn;
+		r = join_probe_left(T->J, t, key, keylen, ev->out_p,
+		    ev->out_len, &jl, &f);
+	} else {
+		r = join_row(T->J, side, t, key, keylen, ev->out_p,
+		    ev->out_len, &f);
+	}
 	if (r == -1)
 		diag_die(&f);
 	if (r == 1 && !T->warned++)

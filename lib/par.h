@@ -56,6 +56,8 @@ struct par_prep {
 	size_t		 keylen;
 	const char	*out;		/* NULL: nothing made */
 	size_t		 outlen;
+	const void	*aux;		/* the tool's own, and its count */
+	size_t		 auxn;
 };
 
 /*

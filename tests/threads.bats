@@ -293,6 +293,27 @@ keys() {
 	    --errors-output err.ndjson --prefix-right r_
 	same stream-join --right "$BATS_TEST_TMPDIR/right" --on .service \
 	    --as-of --max-line-bytes 400 --late-output late.ndjson
+	# Left rows made ready on the workers: names the right has too
+	# (the left's win), escaped names, strings jq -c rewrites, white
+	# space, a DEL, nested objects.
+	for i in $(seq 1 3000); do
+		case $((i % 6)) in
+		0) printf '{"user":"u%d","plan":"mine"}\n' $((i % 130)) ;;
+		1) printf '{ "us\\u0065r" : "u%d" , "p\\u006can":1 }\n' \
+		    $((i % 130)) ;;
+		2) printf '{"user":"u%d","s":"\\/\\u00e9\x7f","n":{"plan":2}}\n' \
+		    $((i % 130)) ;;
+		3) printf '{"user":"u%d","r_plan":"x"}\r\n' $((i % 130)) ;;
+		4) printf '{"user":"u%d",\n' "$i" ;;
+		*) printf '\t{"user":"u%d","ts":%d}\n' $((i % 130)) "$i" ;;
+		esac
+	done >in
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --type left --errors-output err.ndjson
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --prefix-right r_
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --nest --type left
 }
 
 @test "threads: --kcat envelopes read as with -j 1" {

@@ -249,6 +249,10 @@ keys() {
 	[ "$(echo "$output" | grep -c '"k":1,')" -eq 1 ]
 	same stream-agg --by .k count 'sum(.n.v)' 'distinct(.u)' \
 	    --errors-output err.ndjson
+	# Quantile bins worked out on the workers: numbers, strings, null.
+	same stream-agg --by .u 'p99(.k)' 'quantile(.n.v, 0.3)' 'p50(.ts)'
+	same stream-agg --tumbling 5s --by .u 'p90(.n.v)' 'p10(.k)' count \
+	    --max-delay 1s
 	same stream-agg --by .k,.n.v,.u count --emit updates
 	same stream-agg --tumbling 10s --by .k,.n count 'max(.n.v)' \
 	    --max-delay 1s --late-output late.ndjson

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
@@ -93,6 +94,7 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 {
 	const struct wintool *wt = arg;
 	struct buf *b = ctx;
+	struct agg_in *in;
 	char *k;
 
 	buf_clear(b);
@@ -104,6 +106,15 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 	p->key = k;
 	p->keylen = b->len;
 	p->hash = hash_bytes(k, b->len);
+	if (wt->aggs == NULL)
+		return 0;
+	/* No room: aggset_add() works them out itself. */
+	in = arena_alloc(keep, (size_t)wt->aggs->n * sizeof(*in));
+	if (in == NULL)
+		return 0;
+	aggset_prepare(wt->aggs, rec->v, in);
+	p->aux = in;
+	p->auxn = (size_t)wt->aggs->n;
 	return 0;
 }
 
@@ -189,6 +200,14 @@ wintool_keyof(struct wintool *wt, const struct src_event *ev)
 	wt->kp = wt->kb.data;
 	wt->kn = wt->kb.len;
 	return hash_bytes(wt->kb.data, wt->kb.len);
+}
+
+const struct agg_in *
+wintool_in(const struct src_event *ev)
+{
+	if (ev->prep == NULL || ev->prep_fault != NULL)
+		return NULL;
+	return ev->prep->aux;
 }
 
 void

@@ -15,6 +15,8 @@
 #include "opts.h"
 #include "run.h"
 
+struct agg_in;
+struct aggset;
 struct par_tool;
 struct src_event;
 struct win_config;
@@ -31,6 +33,8 @@ struct wintool {
 	const char	*kp;		/* the current record's key */
 	size_t		 kn;
 	struct par_tool	*tool;		/* -j N: the key on the workers */
+	const struct aggset *aggs;	/* and their inputs (stream-agg);
+					   set before wintool_open() */
 	char		**merge_files;	/* --merge: one list per file */
 	int		 time_used;	/* the tool's own work reads event
 					   time (first/last); set before
@@ -46,9 +50,11 @@ void	wintool_config(const struct wintool *, struct win_config *);
 int	wintool_run(struct wintool *);
 /*
  * The key of the record in wt->kp and wt->kn (made on a decode thread
- * with -j N, else into wt->kb), its hash returned.
+ * with -j N, else into wt->kb), its hash returned.  The record's
+ * prepared aggregate inputs, when made (agg.h), go to *in, else NULL.
  */
 uint64_t wintool_keyof(struct wintool *, const struct src_event *);
+const struct agg_in *wintool_in(const struct src_event *);
 /* Add an event to its windows (if --shard keeps it); late ones out. */
 void	wintool_event(struct wintool *, struct src_event *);
 #endif

@@ -102,7 +102,8 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 	/* No room: wintool_keyof() encodes it again. */
 	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
 		return fault_set(f, EX_SOFTWARE, "no room for the key");
-	memcpy(k, b->data, b->len);
+	if (b->len > 0)		/* no --by: no bytes */
+		memcpy(k, b->data, b->len);
 	p->key = k;
 	p->keylen = b->len;
 	p->hash = hash_bytes(k, b->len);

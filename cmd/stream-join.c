@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "fault.h"
+#include "hash.h"
 #include "join.h"
 #include "kcat.h"
 #include "key.h"
@@ -91,6 +92,7 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 		p->verdict = 1;
 		p->key = k;
 		p->keylen = b->len;
+		p->hash = hash_bytes(k, b->len);
 	}
 	if (T->mode != JOIN_TABLE || rec->stream != 0)
 		return 0;
@@ -153,6 +155,15 @@ event(void *ctx, struct src_event *ev)
 	} else {
 		key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
 		keylen = T->kb.len;
+	}
+	/* The table's memory for the rows ahead, in two steps. */
+	if (T->mode == JOIN_TABLE && ev->prep != NULL) {
+		const struct par_prep *a;
+
+		if ((a = src_peek(T->src, 16)) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, 0);
+		if ((a = src_peek(T->src, 8)) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, 1);
 	}
 	if (ev->prep != NULL && ev->prep_fault == NULL &&
 	    ev->prep->out != NULL) {

@@ -415,6 +415,13 @@ put_compact(struct join *J, struct buf *b, const char *s, size_t n,
 		b->len += k;
 }
 
+void
+join_prefetch(const struct join *J, uint64_t h, int step)
+{
+	if (J->c.mode == JOIN_TABLE)
+		tab_prefetch(J->tab, h, step);
+}
+
 struct join_prep *
 join_prep_new(void)
 {

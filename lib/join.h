@@ -173,6 +173,12 @@ struct join_left {
 
 struct join_prep;
 
+/*
+ * A --table join's hint: a row whose key hashes to h (hash.h) comes
+ * soon; step as tab_prefetch()'s.  No effect on the output.
+ */
+void	join_prefetch(const struct join *, uint64_t h, int step);
+
 struct join_prep *join_prep_new(void);
 void	join_prep_free(struct join_prep *);
 int	join_prep_left(struct join_prep *, const char *rec, size_t len,

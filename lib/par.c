@@ -670,3 +670,15 @@ par_stream_ended(const struct par *P, int i)
 {
 	return P->ended || (i >= 0 && i < P->nstreams && P->sended[i]);
 }
+
+const struct par_prep *
+par_peek(const struct par *P, size_t ahead)
+{
+	const struct block *b = P->taking;
+	const struct item *it;
+
+	if (b == NULL || ahead == 0 || P->ti - 1 + ahead >= b->n)
+		return NULL;
+	it = &b->it[P->ti - 1 + ahead];
+	return it->prepped && it->pfault < 0 ? &it->prep : NULL;
+}

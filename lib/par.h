@@ -128,6 +128,12 @@ struct par *par_start(struct reader *, const struct par_config *,
  */
 int	par_next(struct par *, struct line *, const struct par_rec **pr,
 	    int timeout_ms, struct fault *);
+/*
+ * The prep of the line ahead lines after the one par_next() gave last,
+ * when it is in the same block and was prepped (else NULL): a look
+ * ahead for hints (prefetches), valid until the next par_next().
+ */
+const struct par_prep *par_peek(const struct par *, size_t ahead);
 /* Input bytes of the blocks taken so far. */
 uint64_t par_bytes(const struct par *);
 /* Has the input ended and every line been taken? */

@@ -778,6 +778,12 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 	}
 }
 
+const struct par_prep *
+src_peek(const struct source *S, size_t ahead)
+{
+	return S->par != NULL ? par_peek(S->par, ahead) : NULL;
+}
+
 int
 src_side_ended(const struct source *S, int side)
 {

@@ -146,6 +146,12 @@ struct source *src_open(const struct src_config *, char **const *streams,
 void	src_free(struct source *);
 int	src_next(struct source *, struct src_event *, struct fault *);
 struct watermark *src_wm(struct source *);
+/*
+ * -j N: what the tool hook made of the event ahead events after the
+ * current one, when the decode threads have it at hand (par_peek()), or
+ * NULL: for hints only.
+ */
+const struct par_prep *src_peek(const struct source *, size_t ahead);
 /* Has side i's input ended (every file read to its end)? */
 int	src_side_ended(const struct source *, int side);
 struct src_counters *src_counters(struct source *);

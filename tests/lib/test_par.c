@@ -357,8 +357,10 @@ two_par(char **a, char **b, struct fields **fl, struct two *T, int n,
 	struct par_config c;
 	struct fault f;
 	struct line l;
+	const struct par_prep *pp;
 	struct par *p;
-	int r, ended[2] = { 0, 0 };
+	char peeked[96];
+	int r, npeek = 0, ended[2] = { 0, 0 };
 
 	memset(&tool, 0, sizeof(tool));
 	tool.ctx_new = ctx_new;
@@ -379,7 +381,23 @@ two_par(char **a, char **b, struct fields **fl, struct two *T, int n,
 		exit(1);
 	}
 	CHECK_INT_EQ(T->ctxs, n);
+	peeked[0] = '\0';
 	while ((r = par_next(p, &l, &pr, -1, &f)) != RD_EOF) {
+		/* What par_peek() showed one line ahead is this line's. */
+		if (peeked[0] != '\0') {
+			CHECK(r == RD_LINE && pr->prepped && pr->prep_fault ==
+			    NULL);
+			if (r == RD_LINE && pr->prepped)
+				CHECK(strlen(peeked) == pr->prep.keylen &&
+				    memcmp(peeked, pr->prep.key,
+				    pr->prep.keylen) == 0);
+			npeek++;
+		}
+		peeked[0] = '\0';
+		if ((pp = par_peek(p, 1)) != NULL)
+			snprintf(peeked, sizeof(peeked), "%.*s",
+			    (int)pp->keylen, pp->key);
+		CHECK(par_peek(p, 0) == NULL);
 		CHECK(r == RD_LINE || r == RD_OVERSIZE || r == RD_STREAM_END);
 		if (r != RD_LINE && r != RD_OVERSIZE && r != RD_STREAM_END)
 			break;
@@ -403,6 +421,7 @@ two_par(char **a, char **b, struct fields **fl, struct two *T, int n,
 	}
 	CHECK(par_ended(p));
 	CHECK(par_stream_ended(p, 0) && par_stream_ended(p, 1));
+	CHECK(block == 1 || npeek > 100);
 	par_free(p);
 	CHECK_INT_EQ(T->ctxs, 0);
 	rd_free(rd);

@@ -39,15 +39,17 @@ event(void *ctx, struct src_event *ev)
 		return;
 	}
 	if (A->wt.w != NULL) {
+		aggstage_set_in(A->S, wintool_in(ev));
 		wintool_event(&A->wt, ev);
+		aggstage_set_in(A->S, NULL);
 		if (aggset_check(&A->aggs, &f) == -1)
 			diag_die(&f);
 		return;
 	}
 	h = wintool_keyof(&A->wt, ev);
 	if (key_shard_keeps(h, A->wt.o.shard_i, A->wt.o.shard_n) &&
-	    ga_add(aggstage_groups(A->S), A->wt.kb.data, A->wt.kb.len, h,
-	    ev->rec.v, ev->rec.time_ns, seq, &f) == -1)
+	    ga_add(aggstage_groups(A->S), A->wt.kp, A->wt.kn, h,
+	    ev->rec.v, wintool_in(ev), ev->rec.time_ns, seq, &f) == -1)
 		diag_die(&f);
 }
 
@@ -167,6 +169,8 @@ main(int argc, char *argv[])
 	diag_init("stream-agg");
 	wintool_parse(&A.wt, T_AGG, argc, argv);
 	files = A.wt.o.args + parse_aggs(&A);
+	if (aggset_preparable(&A.aggs))
+		A.wt.aggs = &A.aggs;
 	A.wt.time_used = aggset_uses_time(&A.aggs);
 	wintool_open(&A.wt, files);
 	result_out(&A);

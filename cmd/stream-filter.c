@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "dedupe.h"
 #include "diag.h"
@@ -14,11 +15,13 @@
 #include "key.h"
 #include "opts.h"
 #include "out.h"
+#include "par.h"
 #include "project.h"
 #include "record.h"
 #include "run.h"
 #include "source.h"
 #include "stage.h"
+#include "xmalloc.h"
 
 struct filter {
 	struct opts	 o;
@@ -33,6 +36,15 @@ struct filter {
 	struct buf	 kb;
 	uint64_t	 sample_max;	/* keep when hash <= this */
 	uint64_t	 matched;
+	struct par_tool	 tool;		/* -j N: prepare() on the workers */
+};
+
+/* A decode thread's own: PCRE2's match data, scratch, a buffer. */
+struct wctx {
+	struct expr_run	*run;
+	struct arena	*a;
+	struct buf	 b;
+	struct buf	 work;		/* proj_write_work()'s */
 };
 
 static void
@@ -75,6 +87,18 @@ compile(struct filter *F)
 		    (uint64_t)(o->sample * 18446744073709551616.0);
 }
 
+/* --shard and --sample's hash: of the key, or of the line p[0..n). */
+static uint64_t
+hash_of(const struct filter *F, const struct record *rec, const char *p,
+    size_t n, struct buf *kb)
+{
+	if (F->key.n == 0)
+		return hash_bytes(p, n);
+	buf_clear(kb);
+	key_encode(&F->key, rec, kb);
+	return hash_bytes(kb->data, kb->len);
+}
+
 /* --shard and --sample: a stable hash of the key, or of the line. */
 static int
 selected(struct filter *F, const struct src_event *ev)
@@ -83,13 +107,10 @@ selected(struct filter *F, const struct src_event *ev)
 
 	if (F->o.shard_n == 0 && F->o.sample < 0)
 		return 1;
-	buf_clear(&F->kb);
-	if (F->key.n > 0) {
-		key_encode(&F->key, &ev->rec, &F->kb);
-		h = hash_bytes(F->kb.data, F->kb.len);
-	} else {
-		h = hash_bytes(ev->out_p, ev->out_len);
-	}
+	if (ev->prep != NULL)
+		h = ev->prep->hash;
+	else
+		h = hash_of(F, &ev->rec, ev->out_p, ev->out_len, &F->kb);
 	if (!key_shard_keeps(h, F->o.shard_i, F->o.shard_n))
 		return 0;
 	return F->o.sample < 0 || h <= F->sample_max;
@@ -113,6 +134,64 @@ repeated(struct filter *F, const struct src_event *ev)
 	return r;
 }
 
+/*
+ * -j N, on a decode thread: EXPR's verdict, the hash selected() asks
+ * for and the projection of a match, for event() to take in order.  The
+ * source reads no kcat envelope with -j N: the line is the record.
+ */
+static void *
+wctx_new(void *arg)
+{
+	struct filter *F = arg;
+	struct wctx *c = xcalloc(1, sizeof(*c));
+
+	c->run = expr_run_new(F->ex);
+	c->a = arena_new();
+	buf_init(&c->b);
+	buf_init(&c->work);
+	return c;
+}
+
+static void
+wctx_free(void *arg, void *ctx)
+{
+	struct wctx *c = ctx;
+
+	(void)arg;
+	expr_run_free(c->run);
+	arena_free(c->a);
+	buf_release(&c->b);
+	buf_release(&c->work);
+	free(c);
+}
+
+static int
+prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
+    struct par_prep *p, struct fault *f)
+{
+	const struct filter *F = arg;
+	struct wctx *c = ctx;
+	char *o;
+
+	arena_reset(c->a);
+	/* The hash first: selected() reads it whatever EXPR says. */
+	if (F->o.shard_n > 0 || F->o.sample >= 0)
+		p->hash = hash_of(F, rec, rec->p, rec->len, &c->b);
+	if ((p->verdict = expr_run_holds(c->run, rec, c->a, f)) == -1)
+		return -1;
+	if (F->proj != NULL && p->verdict != F->o.invert &&
+	    !F->o.count_only) {
+		buf_clear(&c->b);
+		proj_write_work(F->proj, rec, &c->b, &c->work);
+		if ((o = arena_alloc(keep, c->b.len + 1)) != NULL) {
+			memcpy(o, c->b.data, c->b.len);
+			p->out = o;
+			p->outlen = c->b.len;
+		}
+	}
+	return 0;
+}
+
 static void
 event(void *ctx, struct src_event *ev)
 {
@@ -122,7 +201,14 @@ event(void *ctx, struct src_event *ev)
 
 	if (!selected(F, ev))
 		return;
-	h = expr_holds(F->ex, &ev->rec, src_arena(F->src), &f);
+	if (ev->prep_fault != NULL) {
+		f = *ev->prep_fault;
+		h = -1;
+	} else if (ev->prep != NULL) {
+		h = ev->prep->verdict;
+	} else {
+		h = expr_holds(F->ex, &ev->rec, src_arena(F->src), &f);
+	}
 	if (h == -1) {
 		f.line = ev->rec.lineno;
 		src_bad(F->src, ev, &f);
@@ -137,7 +223,9 @@ event(void *ctx, struct src_event *ev)
 	}
 	if (F->o.count_only)
 		return;
-	if (F->proj != NULL) {
+	if (ev->prep != NULL && ev->prep->out != NULL) {
+		out_line(out_stdout, ev->prep->out, ev->prep->outlen);
+	} else if (F->proj != NULL) {
 		proj_write(F->proj, &ev->rec, out_buf(out_stdout));
 		buf_addc(out_buf(out_stdout), '\n');
 		out_commit(out_stdout);
@@ -182,6 +270,11 @@ main(int argc, char *argv[])
 	memset(&side, 0, sizeof(side));
 	side.fields = F.fl;
 	side.kcat = F.o.kcat;
+	F.tool.ctx_new = wctx_new;
+	F.tool.ctx_free = wctx_free;
+	F.tool.prep = prepare;
+	F.tool.arg = &F;
+	side.tool = &F.tool;
 	side.need_time = expr_uses_time(F.ex) || F.dd != NULL ||
 	    F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 || F.o.processing_time ?
 	    SRC_TIME_NEEDED : SRC_TIME_NONE;

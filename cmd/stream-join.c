@@ -4,21 +4,27 @@
  *
  * What the three joins do, and when rows come out, is join.h's story.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "fault.h"
+#include "hash.h"
 #include "join.h"
 #include "kcat.h"
 #include "key.h"
 #include "opts.h"
 #include "out.h"
+#include "par.h"
 #include "reader.h"
 #include "record.h"
 #include "run.h"
 #include "sat.h"
 #include "source.h"
 #include "stage.h"
+#include "xmalloc.h"
 
 struct jtool {
 	struct opts	 o;
@@ -34,7 +40,71 @@ struct jtool {
 	int		 fired;		/* rows released since W was written */
 	int64_t		 forwarded;	/* W last allowed out */
 	int		 warned;
+	struct par_tool	 tool;		/* -j N: prepare() on the workers */
 };
+
+/*
+ * -j N, on a decode thread: the row's key, encoded (verdict: it has
+ * one), and a --table join's left row made ready to write (join.h).
+ */
+struct wctx {
+	struct buf	 b;
+	struct join_prep *jp;
+};
+
+static void *
+wctx_new(void *arg)
+{
+	struct wctx *c = xmalloc(sizeof(*c));
+
+	(void)arg;
+	buf_init(&c->b);
+	c->jp = join_prep_new();
+	return c;
+}
+
+static void
+wctx_free(void *arg, void *ctx)
+{
+	struct wctx *c = ctx;
+
+	(void)arg;
+	buf_release(&c->b);
+	join_prep_free(c->jp);
+	free(c);
+}
+
+static int
+prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
+    struct par_prep *p, struct fault *f)
+{
+	const struct jtool *T = arg;
+	struct wctx *c = ctx;
+	struct buf *b = &c->b;
+	struct join_left jl;
+	char *k = NULL;
+
+	/* No room: event() does it all again. */
+	if (key_encode_nonnull(&T->key[rec->stream], rec, b) != NULL &&
+	    (k = arena_alloc(keep, b->len + 1)) == NULL)
+		return fault_set(f, EX_SOFTWARE, "no room for the key");
+	if (k != NULL) {
+		memcpy(k, b->data, b->len);
+		p->verdict = 1;
+		p->key = k;
+		p->keylen = b->len;
+		p->hash = hash_bytes(k, b->len);
+	}
+	if (T->mode != JOIN_TABLE || rec->stream != 0)
+		return 0;
+	if (join_prep_left(c->jp, rec->p, rec->len, keep, &jl) == -1)
+		return fault_set(f, EX_SOFTWARE, "no room for the row");
+	p->out = jl.text;
+	p->outlen = jl.len;
+	p->aux = jl.names;
+	p->auxn = jl.nnames;
+	return 0;
+}
 
 /* The join itself, once the source (and its counters) exist. */
 static void
@@ -67,7 +137,9 @@ event(void *ctx, struct src_event *ev)
 {
 	struct jtool *T = ctx;
 	const struct watermark *wm = src_wm(T->src);
+	struct join_left jl;
 	const char *key;
+	size_t keylen;
 	int64_t t = ev->rec.time_ns;
 	int side = ev->side, r;
 	struct fault f;
@@ -78,9 +150,34 @@ event(void *ctx, struct src_event *ev)
 		src_late(T->src, ev);
 		return;
 	}
-	key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
-	r = join_row(T->J, side, t, key, T->kb.len, ev->out_p, ev->out_len,
-	    &f);
+	if (ev->prep != NULL && ev->prep_fault == NULL) {
+		key = ev->prep->verdict ? ev->prep->key : NULL;
+		keylen = ev->prep->keylen;
+	} else {
+		key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
+		keylen = T->kb.len;
+	}
+	/* The table's memory for the rows ahead, in two steps. */
+	if (T->mode == JOIN_TABLE && ev->prep != NULL) {
+		const struct par_prep *a;
+
+		if ((a = src_peek(T->src, 16)) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, 0);
+		if ((a = src_peek(T->src, 8)) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, 1);
+	}
+	if (ev->prep != NULL && ev->prep_fault == NULL &&
+	    ev->prep->out != NULL) {
+		jl.text = ev->prep->out;
+		jl.len = ev->prep->outlen;
+		jl.names = ev->prep->aux;
+		jl.nnames = (uint32_t)ev->prep->auxn;
+		r = join_probe_left(T->J, t, key, keylen, ev->out_p,
+		    ev->out_len, &jl, &f);
+	} else {
+		r = join_row(T->J, side, t, key, keylen, ev->out_p,
+		    ev->out_len, &f);
+	}
 	if (r == -1)
 		diag_die(&f);
 	if (r == 1 && !T->warned++)
@@ -173,6 +270,11 @@ open_source(struct jtool *T)
 	s[1].tombstones = T->mode == JOIN_TABLE && o->right_kcat;
 	s[1].need_time = T->mode != JOIN_TABLE ? SRC_TIME_NEEDED :
 	    SRC_TIME_NONE;
+	T->tool.ctx_new = wctx_new;
+	T->tool.ctx_free = wctx_free;
+	T->tool.prep = prepare;
+	T->tool.arg = T;
+	s[0].tool = s[1].tool = &T->tool;
 	T->right[0] = (char *)o->right;
 	T->run.o = o;
 	run_open(&T->run, streams, s, 2);

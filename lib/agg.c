@@ -1168,7 +1168,7 @@ qx_bytes(const void *p)
 
 static const struct sketch_ops qexact_ops = {
 	qx_add, NULL, qx_merge, qx_result, qx_encode, qx_decode, qx_bytes,
-	free
+	free, NULL, NULL
 };
 
 /* --- distinct --- */
@@ -1391,7 +1391,7 @@ dset_free(void *p)
 
 static const struct sketch_ops dset_ops = {
 	NULL, dset_add, dset_merge, dset_result, dset_encode, dset_decode,
-	dset_bytes, dset_free
+	dset_bytes, dset_free, NULL, NULL
 };
 
 /* --- every summary, through its table --- */
@@ -2005,6 +2005,53 @@ void
 aggset_add(struct aggset *as, void *block, const struct value *v,
     int64_t t_ns, uint64_t seq)
 {
+	aggset_add_in(as, block, v, NULL, t_ns, seq);
+}
+
+/* Is spec sp's work on a value one that aggset_prepare() can do? */
+static int
+keyed(const struct agg_spec *sp)
+{
+	return sp->fn->add == sketch_add && !sp->exact &&
+	    sp->sketch->add_num != NULL && sp->sketch->num_key != NULL;
+}
+
+int
+aggset_preparable(const struct aggset *as)
+{
+	int i;
+
+	for (i = 0; i < as->n; i++)
+		if (keyed(&as->specs[i]))
+			return 1;
+	return 0;
+}
+
+void
+aggset_prepare(const struct aggset *as, const struct value *v,
+    struct agg_in *in)
+{
+	const struct agg_spec *sp;
+	const struct value *x;
+	int i;
+
+	for (i = 0; i < as->n; i++) {
+		sp = &as->specs[i];
+		in[i].ready = 0;
+		if (!keyed(sp) || sp->slot < 0)
+			continue;
+		x = &v[sp->slot];
+		if (x->type != V_NUMBER || !isfinite(x->d))
+			continue;
+		in[i].key = sp->sketch->num_key(x->d);
+		in[i].ready = 1;
+	}
+}
+
+void
+aggset_add_in(struct aggset *as, void *block, const struct value *v,
+    const struct agg_in *in, int64_t t_ns, uint64_t seq)
+{
 	static const struct value missing;
 	const struct agg_spec *sp;
 	const struct value *x;
@@ -2023,6 +2070,11 @@ aggset_add(struct aggset *as, void *block, const struct value *v,
 			continue;
 		}
 		if (sp->fn->add == sketch_add) {
+			if (in != NULL && in[i].ready) {
+				sp->sketch->add_keyed((void **)((char *)block +
+				    sp->offset), x->d, in[i].key);
+				continue;
+			}
 			if (sketch_add_value(sp, (char *)block + sp->offset,
 			    x) == -1 && as->refused == 0)
 				as->refused = i + 1;

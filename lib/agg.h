@@ -84,6 +84,24 @@ void	aggset_release(const struct aggset *, void *block);
 void	aggset_add(struct aggset *, void *block, const struct value *v,
 	    int64_t t_ns, uint64_t seq);
 /*
+ * What aggset_add() works out of a record's values before it touches a
+ * group's block, worked out ahead (on a decode thread, -j N): a
+ * summary's bin of each number (DDSketch's logarithm).  Does any
+ * aggregate have such work?  aggset_prepare() fills in[0..n) (the
+ * aggset is only read: any thread); aggset_add_in() is aggset_add()
+ * given them, with the same result.
+ */
+struct agg_in {
+	uint64_t	 key;
+	int		 ready;
+};
+
+int	aggset_preparable(const struct aggset *);
+void	aggset_prepare(const struct aggset *, const struct value *v,
+	    struct agg_in *in);
+void	aggset_add_in(struct aggset *, void *block, const struct value *v,
+	    const struct agg_in *in, int64_t t_ns, uint64_t seq);
+/*
  * After adding: -1 with the fault once a bounded summary (top's exact
  * counts, freq.h) refused a value, which makes the results wrong; the
  * caller stops.

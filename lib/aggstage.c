@@ -28,6 +28,7 @@ struct aggstage {
 	struct win_ops		 ops;	/* of the windowed blocks */
 	int			 nkeys;
 	uint64_t		 seq;	/* records that arrived */
+	const struct agg_in	*in;	/* the record's, prepared */
 };
 
 /* --- an aggregate block as a window's payload --- */
@@ -46,7 +47,7 @@ a_add(void *ctx, void *p, const void *event, int64_t t)
 	struct aggstage *S = ctx;
 	const struct src_event *ev = event;
 
-	aggset_add(S->aggs, p, ev->rec.v, t, S->seq);
+	aggset_add_in(S->aggs, p, ev->rec.v, S->in, t, S->seq);
 }
 
 static void
@@ -162,6 +163,12 @@ uint64_t
 aggstage_arrival(struct aggstage *S)
 {
 	return ++S->seq;
+}
+
+void
+aggstage_set_in(struct aggstage *S, const struct agg_in *in)
+{
+	S->in = in;
 }
 
 /* --- the stage --- */

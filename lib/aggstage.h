@@ -20,6 +20,7 @@
 
 #include "groupagg.h"
 
+struct agg_in;
 struct aggset;
 struct fault;
 struct merge;
@@ -51,6 +52,11 @@ struct groupagg *aggstage_groups(struct aggstage *);	/* or NULL */
 struct merge *aggstage_merge(struct aggstage *);	/* or NULL */
 /* A record arrived: its arrival number (first/last break ties by it). */
 uint64_t aggstage_arrival(struct aggstage *);
+/*
+ * The next record's prepared inputs (agg.h aggset_prepare(), borrowed
+ * until the next call), or NULL: what its windows' blocks add from.
+ */
+void	aggstage_set_in(struct aggstage *, const struct agg_in *);
 
 extern const struct stage_ops aggstage_ops;
 #endif

@@ -145,11 +145,21 @@ dds_search(const struct dds *d, uint64_t key)
 void
 dds_add(struct dds **pp, double x)
 {
+	dds_add_keyed(pp, x, dds_key(x));
+}
+
+uint64_t
+dds_bin(double x)
+{
+	return dds_key(x);
+}
+
+void
+dds_add_keyed(struct dds **pp, double x, uint64_t key)
+{
 	struct dds *d = *pp;
-	uint64_t key;
 	uint32_t lo;
 
-	key = dds_key(x);
 	if (d == NULL)
 		d = *pp = dds_alloc(4);
 	d->n = sat_add_u64(d->n, 1);
@@ -518,6 +528,15 @@ ops_add(void **pp, double x)
 }
 
 static void
+ops_add_keyed(void **pp, double x, uint64_t key)
+{
+	struct dds *d = *pp;
+
+	dds_add_keyed(&d, x, key);
+	*pp = d;
+}
+
+static void
 ops_merge(void **pp, const void *s, int k)
 {
 	struct dds *d = *pp;
@@ -571,5 +590,5 @@ ops_free(void *p)
 
 const struct sketch_ops dds_ops = {
 	ops_add, NULL, ops_merge, ops_result, ops_encode, ops_decode,
-	ops_bytes, ops_free
+	ops_bytes, ops_free, dds_bin, ops_add_keyed
 };

@@ -35,6 +35,9 @@ struct jcur;
 struct dds;
 
 void	dds_add(struct dds **, double x);	/* x finite */
+/* x's bin (any thread), and dds_add() with it: dds_bin(x) == key. */
+uint64_t dds_bin(double x);
+void	dds_add_keyed(struct dds **, double x, uint64_t key);
 void	dds_merge(struct dds **, const struct dds *);
 uint64_t dds_count(const struct dds *);
 /* Estimate of the k-th smallest value, 1 <= k <= count. */

@@ -40,6 +40,13 @@ struct node {
 	int		 timecmp;	/* compare as event times */
 };
 
+/* What one thread's evaluation writes to: PCRE2's match data. */
+struct expr_run {
+	const struct expr *ex;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
 struct expr {
 	char		*text;
 	struct node	*root;
@@ -47,8 +54,7 @@ struct expr {
 	int		 nall, capall;
 	char		**strs;		/* decoded literals */
 	int		 nstrs;
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
+	struct expr_run	 run;		/* expr_holds()'s */
 	int		 uses_time;
 };
 
@@ -755,6 +761,18 @@ check_lists(struct parse *P, const struct node *n, const struct node *up)
 	check_lists(P, n->b, n);
 }
 
+static void
+run_init(struct expr_run *r, const struct expr *ex)
+{
+	r->ex = ex;
+	r->md = pcre2_match_data_create(1, NULL);
+	r->mctx = pcre2_match_context_create(NULL);
+	if (r->md == NULL || r->mctx == NULL)
+		xmalloc_oom(0);
+	pcre2_set_match_limit(r->mctx, EXPR_MATCH_LIMIT);
+	pcre2_set_depth_limit(r->mctx, EXPR_MATCH_LIMIT / 10);
+}
+
 struct expr *
 expr_compile(const char *text, struct fields *fl, const struct expr_var *vars,
     int nvars, int *col, struct fault *f)
@@ -788,13 +806,33 @@ expr_compile(const char *text, struct fields *fl, const struct expr_var *vars,
 		expr_free(ex);
 		return NULL;
 	}
-	ex->md = pcre2_match_data_create(1, NULL);
-	ex->mctx = pcre2_match_context_create(NULL);
-	if (ex->md == NULL || ex->mctx == NULL)
-		xmalloc_oom(0);
-	pcre2_set_match_limit(ex->mctx, EXPR_MATCH_LIMIT);
-	pcre2_set_depth_limit(ex->mctx, EXPR_MATCH_LIMIT / 10);
+	run_init(&ex->run, ex);
 	return ex;
+}
+
+static void
+run_release(struct expr_run *r)
+{
+	pcre2_match_data_free(r->md);
+	pcre2_match_context_free(r->mctx);
+}
+
+struct expr_run *
+expr_run_new(const struct expr *ex)
+{
+	struct expr_run *r = xmalloc(sizeof(*r));
+
+	run_init(r, ex);
+	return r;
+}
+
+void
+expr_run_free(struct expr_run *r)
+{
+	if (r == NULL)
+		return;
+	run_release(r);
+	free(r);
 }
 
 void
@@ -813,8 +851,7 @@ expr_free(struct expr *ex)
 		free(ex->strs[i]);
 	free(ex->strs);
 	free(ex->all);
-	pcre2_match_data_free(ex->md);
-	pcre2_match_context_free(ex->mctx);
+	run_release(&ex->run);
 	free(ex->text);
 	free(ex);
 }
@@ -841,7 +878,7 @@ expr_caret(struct buf *b, const char *text, int col)
 /* --- evaluation --- */
 
 struct eval {
-	struct expr	*ex;
+	struct expr_run	*run;
 	const struct record *rec;
 	struct arena	*a;
 	struct fault	*f;
@@ -970,7 +1007,7 @@ match(struct eval *E, const struct node *n, struct value *out)
 		return;
 	}
 	r = pcre2_match(n->re, (PCRE2_SPTR)a.s, a.slen, 0, PCRE2_NO_UTF_CHECK,
-	    E->ex->md, E->ex->mctx);
+	    E->run->md, E->run->mctx);
 	if (r < 0 && r != PCRE2_ERROR_NOMATCH) {
 		PCRE2_UCHAR msg[128];
 
@@ -1182,14 +1219,21 @@ eval(struct eval *E, const struct node *n, struct value *out)
 }
 
 int
-expr_holds(struct expr *ex, const struct record *rec, struct arena *a,
-    struct fault *f)
+expr_run_holds(struct expr_run *r, const struct record *rec,
+    struct arena *a, struct fault *f)
 {
-	struct eval E = { ex, rec, a, f, 0 };
+	struct eval E = { r, rec, a, f, 0 };
 	struct value v;
 
-	eval(&E, ex->root, &v);
+	eval(&E, r->ex->root, &v);
 	if (E.failed)
 		return -1;
 	return val_truthy(&v);
+}
+
+int
+expr_holds(struct expr *ex, const struct record *rec, struct arena *a,
+    struct fault *f)
+{
+	return expr_run_holds(&ex->run, rec, a, f);
 }

@@ -13,7 +13,7 @@
  * limits so that no pattern can hang a tool.  Semantics follow jq where
  * SPEC is silent: a missing field is null, values of different types are
  * unequal and never ordered.  expr_compile() gives the caller an expr
- * for expr_free(); expr_eval() borrows the record and uses the arena for
+ * for expr_free(); expr_holds() borrows the record and uses the arena for
  * temporaries.
  */
 #include <stdint.h>
@@ -32,6 +32,7 @@ struct record;
 #define EXPR_MATCH_LIMIT 1000000	/* PCRE2 match limit per record */
 
 struct expr;
+struct expr_run;
 
 /* A $NAME bound by --arg or --argjson: its value as JSON text. */
 struct expr_var {
@@ -51,6 +52,16 @@ int	expr_uses_time(const struct expr *);
 /* 1 true, 0 false, -1 a per-record failure (regex limit) in the fault. */
 int	expr_holds(struct expr *, const struct record *, struct arena *,
 	    struct fault *);
+/*
+ * Another thread's evaluations: the compiled expr is shared read only,
+ * the PCRE2 match data is each thread's own.  expr_run_new() gives the
+ * caller a run for expr_run_free(); the run borrows the expr.
+ */
+struct expr_run *expr_run_new(const struct expr *);
+void	expr_run_free(struct expr_run *);
+/* expr_holds() with the run's match data; the expr is only read. */
+int	expr_run_holds(struct expr_run *, const struct record *,
+	    struct arena *, struct fault *);
 /*
  * For a syntax error at column col: "  EXPR\n  ^\n" with the caret under
  * it, when EXPR is one short line (else nothing).

@@ -264,5 +264,5 @@ ops_free(void *p)
 
 const struct sketch_ops freq_ops = {
 	NULL, ops_add, ops_merge, ops_result, ops_encode, ops_decode,
-	ops_bytes, ops_free
+	ops_bytes, ops_free, NULL, NULL
 };

@@ -86,14 +86,15 @@ key_block(struct groupagg *G, const char *key, size_t keylen, uint64_t h)
 
 int
 ga_add(struct groupagg *G, const char *key, size_t keylen, uint64_t h,
-    const struct value *v, int64_t t, uint64_t seq, struct fault *f)
+    const struct value *v, const struct agg_in *in, int64_t t, uint64_t seq,
+    struct fault *f)
 {
 	int64_t id;
 
 	if ((id = key_block(G, key, keylen, h)) < 0)
 		return fault_set(f, EX_SOFTWARE, "out of memory (%zu keys)",
 		    tab_count(G->keys));
-	aggset_add(G->aggs, block(G, id), v, t, seq);
+	aggset_add_in(G->aggs, block(G, id), v, in, t, seq);
 	if (aggset_check(G->aggs, f) == -1)
 		return -1;
 	*changed(G, id) = 1;

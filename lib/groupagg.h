@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct agg_in;
 struct aggset;
 struct buf;
 struct fault;
@@ -31,9 +32,13 @@ struct groupagg;
 struct groupagg *ga_new(struct aggset *, const struct result_out *,
 	    enum ga_emit, int64_t every_ns);
 void	ga_free(struct groupagg *);
-/* One record of key (hash h); -1 with the fault when the table is full. */
+/*
+ * One record of key (hash h), with its prepared inputs (agg.h) or NULL;
+ * -1 with the fault when the table is full.
+ */
 int	ga_add(struct groupagg *, const char *key, size_t keylen, uint64_t h,
-	    const struct value *v, int64_t t_ns, uint64_t seq, struct fault *);
+	    const struct value *v, const struct agg_in *in, int64_t t_ns,
+	    uint64_t seq, struct fault *);
 /* A shard's block for key, merged in (src is left as it is). */
 int	ga_merge(struct groupagg *, const char *key, size_t keylen,
 	    const void *blk, struct fault *);

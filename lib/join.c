@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "fault.h"
 #include "hash.h"
@@ -53,6 +54,20 @@ struct jname {
 	uint32_t	 off, len;
 };
 
+/* What copy_scan() finds out: the top-level names, escapes. */
+struct jscan {
+	struct jname	*names;		/* offsets into the scanned text */
+	uint32_t	 nnames, cap;
+	int		 escaped;	/* a string that buf_json_canon()
+					   rewrites */
+};
+
+/* A thread's scratch for join_prep_left(). */
+struct join_prep {
+	struct jscan	 sc;
+	struct buf	 b;
+};
+
 struct jlist {
 	struct jrow	*head, *tail;
 };
@@ -85,15 +100,12 @@ struct join {
 	char		*pfx;		/* prefix, JSON-escaped, no quotes */
 	size_t		 pfxlen;
 	int		 pfxesc;	/* pfx has a backslash */
-	struct jname	*names;		/* the left's top-level names */
-	uint32_t	 nnames, namescap;
+	struct jscan	 sc;		/* the left's names, escapes */
 	struct jmem	*rm;		/* scratch member list */
 	uint32_t	 rmcap;
 	uint8_t		*hit;		/* right members the left hides */
 	uint32_t	 hitcap;
 	struct buf	 s1, s2;	/* decoded names */
-	int		 escaped;	/* copy_scan() met a string that
-					   buf_json_canon() rewrites */
 	struct buf	 canon;		/* such a record, rewritten */
 };
 
@@ -304,16 +316,16 @@ name_eq(struct join *J, const char *l, size_t ln, int lesc, const char *r,
 
 /* Note a top-level name of the left record (offsets into its text). */
 static void
-add_name(struct join *J, size_t off, size_t len)
+add_name(struct jscan *sc, size_t off, size_t len)
 {
-	if (J->nnames == J->namescap) {
-		uint32_t nc = J->namescap ? J->namescap * 2 : 64;
+	if (sc->nnames == sc->cap) {
+		uint32_t nc = sc->cap ? sc->cap * 2 : 64;
 
-		J->names = xrealloc(J->names, nc * sizeof(*J->names));
-		J->namescap = nc;
+		sc->names = xrealloc(sc->names, nc * sizeof(*sc->names));
+		sc->cap = nc;
 	}
-	J->names[J->nnames].off = (uint32_t)off;
-	J->names[J->nnames++].len = (uint32_t)len;
+	sc->names[sc->nnames].off = (uint32_t)off;
+	sc->names[sc->nnames++].len = (uint32_t)len;
 }
 
 /* A top-level left name: mark the right members it hides. */
@@ -336,23 +348,23 @@ hide(struct join *J, const char *name, size_t n, const char *r,
 /*
  * Copy the JSON text s[0..n) to d without insignificant white space
  * (d has room for n bytes); returns the length.  With names, the
- * object's top-level names are listed in J->names (offsets into s).
+ * object's top-level names are listed in sc->names (offsets into s).
  * Strings are skipped eight bytes at a time and copied in runs.
  */
 static size_t
-copy_scan(struct join *J, char *d, const char *s, size_t n, int names)
+copy_scan(struct jscan *sc, char *d, const char *s, size_t n, int names)
 {
 	size_t i = 0, k = 0, e, run = 0;
 	int depth = 0, key = 0;
 
-	J->nnames = 0;
-	J->escaped = 0;
+	sc->nnames = 0;
+	sc->escaped = 0;
 	while (i < n) {
 		switch (s[i]) {
 		case '"':
-			e = string_end_esc(s, n, i, &J->escaped);
+			e = string_end_esc(s, n, i, &sc->escaped);
 			if (key && names)
-				add_name(J, i + 1, e - i - 2);
+				add_name(sc, i + 1, e - i - 2);
 			key = 0;
 			i = e;
 			continue;
@@ -397,11 +409,66 @@ put_compact(struct join *J, struct buf *b, const char *s, size_t n,
 	size_t k;
 
 	buf_reserve(b, n);
-	k = copy_scan(J, b->data + b->len, s, n, names);
-	if (J->escaped)
+	k = copy_scan(&J->sc, b->data + b->len, s, n, names);
+	if (J->sc.escaped)
 		buf_json_canon(b, s, n);
 	else
 		b->len += k;
+}
+
+void
+join_prefetch(const struct join *J, uint64_t h, int step)
+{
+	if (J->c.mode == JOIN_TABLE)
+		tab_prefetch(J->tab, h, step);
+}
+
+struct join_prep *
+join_prep_new(void)
+{
+	struct join_prep *P = xcalloc(1, sizeof(*P));
+
+	buf_init(&P->b);
+	return P;
+}
+
+void
+join_prep_free(struct join_prep *P)
+{
+	if (P == NULL)
+		return;
+	free(P->sc.names);
+	buf_release(&P->b);
+	free(P);
+}
+
+/* put_compact()'s work, on any thread: no struct join in it. */
+int
+join_prep_left(struct join_prep *P, const char *rec, size_t len,
+    struct arena *a, struct join_left *out)
+{
+	struct buf *b = &P->b;
+	struct jname *nm = NULL;
+	char *t;
+
+	buf_clear(b);
+	buf_reserve(b, len);
+	b->len = copy_scan(&P->sc, b->data, rec, len, 1);
+	if (P->sc.escaped) {
+		buf_clear(b);
+		buf_json_canon(b, rec, len);
+	}
+	if ((t = arena_alloc(a, b->len + 1)) == NULL || (P->sc.nnames > 0 &&
+	    (nm = arena_alloc(a, P->sc.nnames * sizeof(*nm))) == NULL))
+		return -1;
+	memcpy(t, b->data, b->len);
+	if (nm != NULL)
+		memcpy(nm, P->sc.names, P->sc.nnames * sizeof(*nm));
+	out->text = t;
+	out->len = b->len;
+	out->names = nm;
+	out->nnames = P->sc.nnames;
+	return 0;
 }
 
 /* A right member, renamed with the prefix: "PFXname":value. */
@@ -433,12 +500,13 @@ commit(struct join *J)
  */
 static void
 emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
-    const char *r, size_t rn)
+    const char *r, size_t rn, const struct join_left *pre)
 {
 	struct buf *b = sink_buf(J->c.out);
 	const struct jmem *rm;
+	const struct jname *names;
 	uint64_t mask;
-	uint32_t nrm, k;
+	uint32_t nrm, k, nnames;
 	size_t start;
 	int first;
 
@@ -449,7 +517,10 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 	}
 	if (J->c.nest) {
 		buf_adds(b, "{\"left\":");
-		put_compact(J, b, l, ln, 0);
+		if (pre != NULL)
+			buf_add(b, pre->text, pre->len);
+		else
+			put_compact(J, b, l, ln, 0);
 		buf_adds(b, ",\"right\":");
 		buf_add(b, r, rn);
 		buf_addc(b, '}');
@@ -457,7 +528,15 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 		return;
 	}
 	start = b->len;
-	put_compact(J, b, l, ln, 1);
+	if (pre != NULL) {
+		buf_add(b, pre->text, pre->len);
+		names = pre->names;
+		nnames = pre->nnames;
+	} else {
+		put_compact(J, b, l, ln, 1);
+		names = J->sc.names;
+		nnames = J->sc.nnames;
+	}
 	if (row != NULL && row->mem != NULL) {
 		rm = row->mem;
 		nrm = row->nmem;
@@ -472,9 +551,8 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 		J->hitcap = nrm;
 	}
 	memset(J->hit, 0, nrm);
-	for (k = 0; k < J->nnames; k++)
-		hide(J, l + J->names[k].off, J->names[k].len, r, rm, nrm,
-		    mask);
+	for (k = 0; k < nnames; k++)
+		hide(J, l + names[k].off, names[k].len, r, rm, nrm, mask);
 	while (b->len > start && b->data[b->len - 1] != '}')
 		b->len--;
 	if (b->len > start)
@@ -494,7 +572,8 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 
 /* A row that found no match, alone (side 1 renamed with the prefix). */
 static void
-emit_alone(struct join *J, int side, const char *s, size_t n)
+emit_alone(struct join *J, int side, const char *s, size_t n,
+    const struct join_left *pre)
 {
 	struct buf *b = sink_buf(J->c.out);
 	uint64_t mask;
@@ -513,6 +592,8 @@ emit_alone(struct join *J, int side, const char *s, size_t n)
 			put_member(J, b, s, &J->rm[k]);
 		}
 		buf_addc(b, '}');
+	} else if (pre != NULL) {
+		buf_add(b, pre->text, pre->len);
 	} else {
 		put_compact(J, b, s, n, 0);
 	}
@@ -547,8 +628,9 @@ row_new(struct join *J, int side, int64_t t, const char *key, size_t keylen,
 	r->keylen = key == NULL ? 0 : (uint32_t)keylen;
 	if (key != NULL)
 		memcpy(r->data, key, keylen);
-	r->len = (uint32_t)copy_scan(J, r->data + r->keylen, rec, len, 0);
-	if (J->escaped) {
+	r->len = (uint32_t)copy_scan(&J->sc, r->data + r->keylen, rec, len,
+	    0);
+	if (J->sc.escaped) {
 		/* Its strings in jq -c's form: rarely, longer (DEL). */
 		buf_clear(&J->canon);
 		buf_json_canon(&J->canon, rec, len);
@@ -731,7 +813,7 @@ join_free(struct join *J)
 	free(J->pfx);
 	free(J->rm);
 	free(J->hit);
-	free(J->names);
+	free(J->sc.names);
 	buf_release(&J->s1);
 	buf_release(&J->canon);
 	buf_release(&J->s2);
@@ -818,7 +900,7 @@ join_add(struct join *J, int side, int64_t t, const char *key,
 			if (!in_bounds(J, lr->t, rr->t))
 				continue;
 			emit_pair(J, row_text(lr), lr->len, NULL,
-			    row_text(rr), rr->len);
+			    row_text(rr), rr->len, NULL);
 			r->matched = o->matched = 1;
 		}
 	}
@@ -837,7 +919,7 @@ evict(struct join *J, struct jrow *r)
 
 	if (!r->matched) {
 		if (outer(J, r->side))
-			emit_alone(J, r->side, row_text(r), r->len);
+			emit_alone(J, r->side, row_text(r), r->len, NULL);
 		else
 			J->cnt.dropped++;
 	}
@@ -1009,7 +1091,7 @@ join_tombstone(struct join *J, const char *k, size_t n)
 /* Enrich one left row with the table as it is now. */
 static void
 lookup(struct join *J, const char *key, size_t keylen, const char *rec,
-    size_t len)
+    size_t len, const struct join_left *pre)
 {
 	const struct jrow *r = NULL;
 	int64_t e;
@@ -1027,9 +1109,9 @@ lookup(struct join *J, const char *key, size_t keylen, const char *rec,
 		__builtin_prefetch((const char *)r + 256);
 	}
 	if (r != NULL)
-		emit_pair(J, rec, len, r, NULL, 0);
+		emit_pair(J, rec, len, r, NULL, 0, pre);
 	else if (J->c.outer_left)
-		emit_alone(J, 0, rec, len);
+		emit_alone(J, 0, rec, len, pre);
 	else
 		J->cnt.dropped++;
 }
@@ -1051,10 +1133,18 @@ int
 join_probe(struct join *J, int64_t t, const char *key, size_t keylen,
     const char *rec, size_t len, struct fault *f)
 {
+	return join_probe_left(J, t, key, keylen, rec, len, NULL, f);
+}
+
+int
+join_probe_left(struct join *J, int64_t t, const char *key, size_t keylen,
+    const char *rec, size_t len, const struct join_left *pre,
+    struct fault *f)
+{
 	struct jrow *r;
 
 	if (!J->loading) {
-		lookup(J, key, keylen, rec, len);
+		lookup(J, key, keylen, rec, len, pre);
 		return 0;
 	}
 	if ((r = row_new(J, 0, t, key, keylen, rec, len, f)) == NULL)
@@ -1087,7 +1177,7 @@ join_loaded(struct join *J)
 	for (r = J->held; r != NULL; r = n) {
 		n = r->next;
 		lookup(J, r->nullkey ? NULL : r->data, r->keylen,
-		    row_text(r), r->len);
+		    row_text(r), r->len, NULL);
 		row_free(J, r);
 	}
 	J->held = J->held_tail = NULL;
@@ -1218,9 +1308,9 @@ answer(struct join *J, struct jrow *l)
 			v = vs->v[lo - 1];
 	}
 	if (v != NULL)
-		emit_pair(J, row_text(l), l->len, v, NULL, 0);
+		emit_pair(J, row_text(l), l->len, v, NULL, 0, NULL);
 	else if (J->c.outer_left)
-		emit_alone(J, 0, row_text(l), l->len);
+		emit_alone(J, 0, row_text(l), l->len, NULL);
 	else
 		J->cnt.dropped++;
 	if (vs != NULL)

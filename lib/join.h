@@ -83,8 +83,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct buf;
 struct fault;
+struct jname;
 struct jcur;
 struct sink;
 struct stage_ops;
@@ -155,6 +157,36 @@ int	join_tombstone(struct join *, const char *k, size_t n);
  */
 int	join_probe(struct join *, int64_t t_ns, const char *key,
 	    size_t keylen, const char *rec, size_t len, struct fault *);
+/*
+ * A left row made ready on another thread (-j N): its text in jq -c's
+ * compact form and its top-level names (offsets into the row as read),
+ * what the join works out when it writes the row.  A join_prep is one
+ * thread's scratch (join_prep_new() for join_prep_free()), and
+ * join_prep_left() needs no struct join; the bytes go to the arena.
+ * join_probe_left() is join_probe() with them (pre NULL: without).
+ */
+struct join_left {
+	const char	*text;
+	size_t		 len;
+	const struct jname *names;
+	uint32_t	 nnames;
+};
+
+struct join_prep;
+
+/*
+ * A --table join's hint: a row whose key hashes to h (hash.h) comes
+ * soon; step as tab_prefetch()'s.  No effect on the output.
+ */
+void	join_prefetch(const struct join *, uint64_t h, int step);
+
+struct join_prep *join_prep_new(void);
+void	join_prep_free(struct join_prep *);
+int	join_prep_left(struct join_prep *, const char *rec, size_t len,
+	    struct arena *, struct join_left *);
+int	join_probe_left(struct join *, int64_t t_ns, const char *key,
+	    size_t keylen, const char *rec, size_t len,
+	    const struct join_left *pre, struct fault *);
 /* Hold left rows until join_loaded() (a right FILE is being read). */
 void	join_set_loading(struct join *, int);
 int	join_loading(const struct join *);

@@ -32,12 +32,16 @@ enum { B_FREE, B_FILLING, B_FILLED, B_PARSING, B_DONE };
 
 struct item {
 	int		 kind;
+	int		 stream;
 	int		 ok;		/* RD_LINE: parsed */
 	enum rec_kind	 rk;
 	int		 fault;		/* index in faults, or -1 */
 	int		 timed;		/* the time hook ran */
 	int		 tfault;	/* its fault's index, or -1 */
 	int64_t		 time_ns;
+	int		 prepped;	/* the tool's prep ran */
+	int		 pfault;	/* its fault's index, or -1 */
+	struct par_prep	 prep;
 	size_t		 off, len;
 	int64_t		 lineno;
 	const char	*file;
@@ -61,15 +65,18 @@ struct block {
 struct worker {
 	struct par	*P;
 	pthread_t	 tid;
-	struct parser	*parser;
+	struct parser	*parser[PAR_STREAMS_MAX];
 	struct arena	*scratch;	/* the parser's, between blocks */
+	void		*ctx;		/* the tool's, for this thread */
 };
 
 struct par {
 	struct par_config cfg;
 	struct reader	*rd;
 	struct rd_config saved;		/* the reader's hooks, given back */
-	int		 nslots;
+	int		 nstreams;
+	int		 nslots[PAR_STREAMS_MAX];
+	int		 stride;	/* values a line: the most slots */
 	struct block	*b;
 	int		 nblocks;
 	pthread_mutex_t	 mu;
@@ -92,6 +99,7 @@ struct par {
 	size_t		 ti;
 	uint64_t	 bytes;
 	int		 ended;
+	int		 sended[PAR_STREAMS_MAX];	/* RD_STREAM_END taken */
 	struct par_rec	 pr;
 };
 
@@ -188,7 +196,7 @@ add_item(struct par *P, int kind, const char *p, size_t n)
 	it = &b->it[b->n++];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
-	it->fault = it->tfault = -1;
+	it->fault = it->tfault = it->pfault = -1;
 	it->off = b->len;
 	it->len = n;
 	if (n > 0)
@@ -269,8 +277,14 @@ reader_main(void *arg)
 				return NULL;
 			it->lineno = l.lineno;
 			it->file = l.file;
+			it->stream = l.stream;
 			if (full(P))
 				submit(P, 0);
+			break;
+		case RD_STREAM_END:
+			if ((it = add_item(P, RD_STREAM_END, NULL, 0)) == NULL)
+				return NULL;
+			it->stream = l.stream;
 			break;
 		case RD_EOF:
 			if (cur_block(P) == NULL)
@@ -283,7 +297,7 @@ reader_main(void *arg)
 			it->fault = add_fault(P->cur, &f);
 			submit(P, 1);
 			return NULL;
-		default:	/* RD_TIMEOUT, RD_STREAM_END */
+		default:	/* RD_TIMEOUT */
 			break;
 		}
 	}
@@ -295,37 +309,55 @@ static void
 parse_block(struct worker *W, struct block *b)
 {
 	const struct par_config *c = &W->P->cfg;
-	int nslots = W->P->nslots;
+	size_t stride = (size_t)W->P->stride;
 	struct record rec;
 	struct fault f;
 	size_t i;
+	int k, r;
 
-	if (b->vcap < b->n * (size_t)nslots) {
-		b->vcap = b->n * (size_t)nslots;
+	if (b->vcap < b->n * stride) {
+		b->vcap = b->n * stride;
 		b->vals = xrealloc(b->vals, b->vcap * sizeof(*b->vals));
 	}
-	rec_parser_set_arena(W->parser, b->arena);
+	for (k = 0; k < W->P->nstreams; k++)
+		rec_parser_set_arena(W->parser[k], b->arena);
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
 
 		if (it->kind != RD_LINE)
 			continue;
-		if (rec_parse(W->parser, b->data + it->off, it->len, &rec,
-		    &f) == -1) {
+		if (rec_parse(W->parser[it->stream], b->data + it->off,
+		    it->len, &rec, &f) == -1) {
 			it->fault = add_fault(b, &f);
 			continue;
 		}
 		it->ok = 1;
 		it->rk = rec.kind;
-		memcpy(b->vals + i * (size_t)nslots, rec.v,
-		    (size_t)nslots * sizeof(*b->vals));
-		if (c->time == NULL || rec.kind != REC_EVENT)
+		memcpy(b->vals + i * stride, rec.v,
+		    (size_t)rec.nv * sizeof(*b->vals));
+		if (rec.kind != REC_EVENT)
 			continue;
-		it->timed = 1;
-		if (c->time(c->time_arg, &rec, &it->time_ns, &f) == -1)
-			it->tfault = add_fault(b, &f);
+		rec.time_ns = PAR_NO_TIME;
+		rec.stream = it->stream;
+		rec.lineno = it->lineno;
+		if (c->time != NULL && (r = c->time(c->time_arg, &rec,
+		    &it->time_ns, &f)) != 1) {
+			it->timed = 1;
+			if (r == -1)
+				it->tfault = add_fault(b, &f);
+			else
+				rec.time_ns = it->time_ns;
+		}
+		if (c->tool == NULL || c->tool->prep == NULL ||
+		    (it->tfault >= 0 && !c->tool->untimed))
+			continue;
+		it->prepped = 1;
+		if (c->tool->prep(c->tool->arg, W->ctx, &rec, b->arena,
+		    &it->prep, &f) == -1)
+			it->pfault = add_fault(b, &f);
 	}
-	rec_parser_set_arena(W->parser, W->scratch);
+	for (k = 0; k < W->P->nstreams; k++)
+		rec_parser_set_arena(W->parser[k], W->scratch);
 }
 
 static void *
@@ -384,17 +416,26 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 	struct rd_config hooks;
 	sigset_t all, old;
 	struct par *P;
-	int i, n = cfg->nthreads;
+	int i, k, n = cfg->nthreads;
 
 	if (n < 1 || n > PAR_THREADS_MAX)
 		return fault_null(f, EX_USAGE, "-j: from 1 to %d threads",
 		    PAR_THREADS_MAX);
+	if (cfg->nstreams < 0 || cfg->nstreams > PAR_STREAMS_MAX ||
+	    rd_nstreams(rd) != (cfg->nstreams ? cfg->nstreams : 1))
+		return fault_null(f, EX_SOFTWARE, "par: %d streams",
+		    rd_nstreams(rd));
 	P = xcalloc(1, sizeof(*P));
 	P->cfg = *cfg;
 	if (P->cfg.block_bytes == 0)
 		P->cfg.block_bytes = PAR_BLOCK_BYTES;
 	P->rd = rd;
-	P->nslots = rec_fields_count(cfg->fields);
+	P->nstreams = cfg->nstreams ? cfg->nstreams : 1;
+	for (k = 0; k < P->nstreams; k++) {
+		P->nslots[k] = rec_fields_count(cfg->fields[k]);
+		if (P->nslots[k] > P->stride)
+			P->stride = P->nslots[k];
+	}
 	P->nblocks = n * PAR_BLOCKS_PER_THREAD + 2;
 	P->b = xcalloc((size_t)P->nblocks, sizeof(*P->b));
 	for (i = 0; i < P->nblocks; i++)
@@ -415,12 +456,16 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 	for (i = 0; i < n; i++) {
 		P->w[i].P = P;
 		P->w[i].scratch = arena_new();
-		P->w[i].parser = rec_parser_new(cfg->fields, P->w[i].scratch,
-		    f);
-		if (P->w[i].parser == NULL) {
-			par_free(P);
-			return NULL;
+		for (k = 0; k < P->nstreams; k++) {
+			P->w[i].parser[k] = rec_parser_new(cfg->fields[k],
+			    P->w[i].scratch, f);
+			if (P->w[i].parser[k] == NULL) {
+				par_free(P);
+				return NULL;
+			}
 		}
+		if (cfg->tool != NULL && cfg->tool->ctx_new != NULL)
+			P->w[i].ctx = cfg->tool->ctx_new(cfg->tool->arg);
 	}
 	/* The threads take no signal: the caller's thread does. */
 	sigfillset(&all);
@@ -446,15 +491,18 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 void
 par_free(struct par *P)
 {
-	int i;
+	int i, k;
 
 	if (P == NULL)
 		return;
 	stop_threads(P);
 	rd_swap_hooks(P->rd, &P->saved);
 	for (i = 0; P->w != NULL && i < P->cfg.nthreads; i++) {
-		rec_parser_free(P->w[i].parser);
+		for (k = 0; k < P->nstreams; k++)
+			rec_parser_free(P->w[i].parser[k]);
 		arena_free(P->w[i].scratch);
+		if (P->w[i].ctx != NULL && P->cfg.tool->ctx_free != NULL)
+			P->cfg.tool->ctx_free(P->cfg.tool->arg, P->w[i].ctx);
 	}
 	free(P->w);
 	for (i = 0; i < P->nblocks; i++) {
@@ -567,9 +615,12 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		l->p = b->data + it->off;
 		l->len = it->len;
 		l->lineno = it->lineno;
-		l->stream = 0;
+		l->stream = it->stream;
 		l->file = it->file;
 		switch (it->kind) {
+		case RD_STREAM_END:
+			P->sended[it->stream] = 1;
+			return RD_STREAM_END;
 		case ITEM_SPILL:
 			spill_out(P, l->p, l->len);
 			continue;
@@ -587,12 +638,16 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		P->pr.rec.p = l->p;
 		P->pr.rec.len = l->len;
 		P->pr.rec.kind = it->rk;
-		P->pr.rec.v = b->vals + (P->ti - 1) * (size_t)P->nslots;
-		P->pr.rec.nv = P->nslots;
+		P->pr.rec.v = b->vals + (P->ti - 1) * (size_t)P->stride;
+		P->pr.rec.nv = P->nslots[it->stream];
 		P->pr.fault = it->ok ? NULL : &b->faults[it->fault];
 		P->pr.timed = it->timed;
 		P->pr.time_ns = it->time_ns;
 		P->pr.time_fault = it->tfault >= 0 ? &b->faults[it->tfault] :
+		    NULL;
+		P->pr.prepped = it->prepped;
+		P->pr.prep = it->prep;
+		P->pr.prep_fault = it->pfault >= 0 ? &b->faults[it->pfault] :
 		    NULL;
 		*pr = &P->pr;
 		return RD_LINE;
@@ -609,4 +664,22 @@ int
 par_ended(const struct par *P)
 {
 	return P->ended;
+}
+
+int
+par_stream_ended(const struct par *P, int i)
+{
+	return P->ended || (i >= 0 && i < P->nstreams && P->sended[i]);
+}
+
+const struct par_prep *
+par_peek(const struct par *P, size_t ahead)
+{
+	const struct block *b = P->taking;
+	const struct item *it;
+
+	if (b == NULL || ahead == 0 || P->ti - 1 + ahead >= b->n)
+		return NULL;
+	it = &b->it[P->ti - 1 + ahead];
+	return it->prepped && it->pfault < 0 ? &it->prep : NULL;
 }

@@ -264,10 +264,10 @@ span_cmp(const void *a, const void *b)
 
 /* Cut each dropped member (and one comma) out of a copy of the text. */
 static void
-drop_members(struct projection *p, const struct record *r, struct buf *b)
+drop_members(const struct projection *p, const struct record *r,
+    struct buf *b, struct buf *w)
 {
 	size_t (*sp)[2], n = 0, i, s, e, j;
-	struct buf *w = &p->work;
 
 	buf_clear(w);
 	buf_add(w, r->p, r->len);
@@ -311,13 +311,17 @@ drop_members(struct projection *p, const struct record *r, struct buf *b)
 }
 
 void
-proj_write(const struct projection *cp, const struct record *r,
-    struct buf *b)
+proj_write_work(const struct projection *p, const struct record *r,
+    struct buf *b, struct buf *work)
 {
-	struct projection *p = (struct projection *)cp;
-
 	if (p->drop)
-		drop_members(p, r, b);
+		drop_members(p, r, b, work);
 	else
 		keep_object(&p->root, r, b);
+}
+
+void
+proj_write(struct projection *p, const struct record *r, struct buf *b)
+{
+	proj_write_work(p, r, b, &p->work);
 }

@@ -29,6 +29,12 @@ struct projection *proj_new(const char *keep, const char *drop,
 	    struct fields *, struct fault *);
 void	proj_free(struct projection *);
 /* Write the projected record (compact JSON, no newline). */
-void	proj_write(const struct projection *, const struct record *,
+void	proj_write(struct projection *, const struct record *,
 	    struct buf *);
+/*
+ * The same on any thread: the projection is only read, work is the
+ * caller's scratch (not b).
+ */
+void	proj_write_work(const struct projection *, const struct record *,
+	    struct buf *b, struct buf *work);
 #endif

@@ -42,6 +42,13 @@ struct sketch_ops {
 	int	(*decode)(void **, int k, struct jcur *);
 	size_t	(*bytes)(const void *);		/* heap bytes, for --stats */
 	void	(*free)(void *);		/* NULL-safe */
+	/*
+	 * Optional, with add_num: a number's bin (read only, any thread,
+	 * -j N), and add_num() given it: add_keyed(pp, x, num_key(x)) is
+	 * add_num(pp, x).
+	 */
+	uint64_t (*num_key)(double);
+	void	(*add_keyed)(void **, double, uint64_t key);
 };
 
 /*

@@ -37,6 +37,7 @@ struct side {
 	int		 group;
 	int		 tombstones;
 	int		 need_time;
+	struct par_tool	*tool;
 };
 
 /*
@@ -161,6 +162,7 @@ side_init(struct source *S, struct side *sd, const struct src_side *cfg,
 	sd->group = cfg->group;
 	sd->tombstones = cfg->tombstones;
 	sd->need_time = cfg->need_time;
+	sd->tool = cfg->tool;
 	sd->time_text = cfg->time_path != NULL ? cfg->time_path : o->time_path;
 	sd->time_slot = -1;
 	if (strcmp(sd->time_text, "@kafka") == 0) {
@@ -561,6 +563,8 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 	arena_reset(S->arena);
 	ev->env = NULL;
 	ev->side = l->stream;
+	ev->prep = NULL;
+	ev->prep_fault = NULL;
 	if (sd->kcat) {
 		if ((r = open_envelope(S, sd, l, ev, &ch, f)) != 0)
 			return r == 1 ? -1 : r == 2 ? SRC_TOMBSTONE : SRC_BAD;
@@ -582,6 +586,10 @@ take(struct source *S, const struct line *l, const struct par_rec *pre,
 			return SRC_BAD;
 		}
 		ev->rec = pre->rec;
+		if (pre->prepped && sd->tool != NULL) {
+			ev->prep = &pre->prep;
+			ev->prep_fault = pre->prep_fault;
+		}
 	} else if (rec_parse(sd->ev, p, n, &ev->rec, f) == -1) {
 		/*
 		 * A bad line is its key's shard's to report; one whose key
@@ -718,43 +726,64 @@ stream_end(struct source *S, int stream)
 /*
  * -j N: decode on threads when what take() does before the parse needs
  * no order and what it does after it needs nothing but the parse: one
- * input, no kcat envelopes (offsets, per-partition channels), no
+ * input or a join's two, no kcat envelopes (offsets, per-partition channels), no
  * --shard skipping, no raw look (--merge), no wall clock in the
  * semantics (--idle, --processing-time).  Anything else reads on one
  * thread, as -j 1, rather than risk a difference.
  */
-/* par.h's time hook: slot_time() on a decode thread. */
+/* par.h's time hook: slot_time() on a decode thread; 1: not here. */
 static int
 worker_time(void *arg, const struct record *rec, int64_t *t,
     struct fault *f)
 {
 	const struct source *S = arg;
+	const struct side *sd = &S->sides[rec->stream];
 
-	return slot_time(S, &S->sides[0], rec, t, f);
+	if (sd->need_time == SRC_TIME_NONE || sd->time_slot < 0)
+		return 1;
+	return slot_time(S, sd, rec, t, f);
 }
+
+_Static_assert(SRC_NO_TIME == PAR_NO_TIME, "one value for no time");
 
 static int
 par_open(struct source *S, struct fault *f)
 {
 	struct par_config pc;
+	struct par_tool *tool = NULL;
+	int i;
 
 	S->par_tried = 1;
-	if (S->cfg.threads < 2 || S->nsides != 1 || S->sides[0].kcat ||
+	if (S->cfg.threads < 2 || S->nsides > PAR_STREAMS_MAX ||
 	    S->skip != NULL || S->raw != NULL || S->processing ||
 	    S->cfg.idle_ns > 0)
 		return 0;
 	memset(&pc, 0, sizeof(pc));
+	for (i = 0; i < S->nsides; i++) {
+		if (S->sides[i].kcat)
+			return 0;
+		if (S->sides[i].tool != NULL) {
+			if (tool != NULL && tool != S->sides[i].tool)
+				return 0;
+			tool = S->sides[i].tool;
+		}
+		pc.fields[i] = S->sides[i].fields;
+		if (S->sides[i].need_time != SRC_TIME_NONE &&
+		    S->sides[i].time_slot >= 0) {
+			pc.time = worker_time;
+			pc.time_arg = S;
+		}
+	}
+	pc.nstreams = S->nsides;
 	pc.nthreads = S->cfg.threads;
 	pc.block_bytes = S->cfg.block_bytes;
-	pc.fields = S->sides[0].fields;
 	pc.spill = S->errout;
 	pc.flush = S->cfg.wait;
 	pc.flush_arg = S->cfg.arg;
 	pc.stop = S->cfg.stop;
-	if (S->sides[0].need_time != SRC_TIME_NONE &&
-	    S->sides[0].time_slot >= 0) {
-		pc.time = worker_time;
-		pc.time_arg = S;
+	if (tool != NULL) {
+		tool->untimed = S->sides[0].need_time == SRC_TIME_OPTIONAL;
+		pc.tool = tool;
 	}
 	if ((S->par = par_start(S->rd, &pc, f)) == NULL)
 		return -1;
@@ -813,11 +842,17 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 	}
 }
 
+const struct par_prep *
+src_peek(const struct source *S, size_t ahead)
+{
+	return S->par != NULL ? par_peek(S->par, ahead) : NULL;
+}
+
 int
 src_side_ended(const struct source *S, int side)
 {
 	if (S->par != NULL)
-		return par_ended(S->par);
+		return par_stream_ended(S->par, side);
 	return rd_stream_ended(S->rd, side);
 }
 

@@ -29,6 +29,8 @@
 struct arena;
 struct fault;
 struct kp_marks;
+struct par_prep;
+struct par_tool;
 struct fields;
 struct buf;
 struct sink;
@@ -55,6 +57,13 @@ struct src_side {
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */
 	int		 need_time;	/* SRC_TIME_*: is the time used? */
+	/*
+	 * -j N: the tool's work on each event, done on the decode threads
+	 * (par.h); its result reaches the tool in src_event.prep.  NULL:
+	 * none.  Sides that have one share it (rec->stream says whose
+	 * event it is); untimed is the source's to set, from side 0.
+	 */
+	struct par_tool	*tool;
 };
 
 /*
@@ -138,6 +147,9 @@ struct src_event {
 	size_t		 out_len;
 	const struct kcat_env *env;	/* with --kcat, else NULL */
 	int		 side;
+	/* The side's tool hook ran on a decode thread: what it made. */
+	const struct par_prep *prep;	/* NULL: it did not run */
+	const struct fault *prep_fault;	/* non-NULL: it failed, why */
 };
 
 /*
@@ -149,6 +161,12 @@ struct source *src_open(const struct src_config *, char **const *streams,
 void	src_free(struct source *);
 int	src_next(struct source *, struct src_event *, struct fault *);
 struct watermark *src_wm(struct source *);
+/*
+ * -j N: what the tool hook made of the event ahead events after the
+ * current one, when the decode threads have it at hand (par_peek()), or
+ * NULL: for hints only.
+ */
+const struct par_prep *src_peek(const struct source *, size_t ahead);
 /* Has side i's input ended (every file read to its end)? */
 int	src_side_ended(const struct source *, int side);
 struct src_counters *src_counters(struct source *);

@@ -123,6 +123,19 @@ tab_find(const struct table *t, const void *key, size_t klen, uint64_t h)
 	}
 }
 
+void
+tab_prefetch(const struct table *t, uint64_t h, int step)
+{
+	const struct slot *s = &t->index[(size_t)h & t->mask];
+
+	if (step == 0) {
+		__builtin_prefetch(s);
+		return;
+	}
+	if (s->tag == tag_of(h) && s->entry != TOMB)
+		__builtin_prefetch(E(t, s->entry - 1));
+}
+
 static void
 rehash(struct table *t, size_t size)
 {

@@ -26,6 +26,12 @@ struct table *tab_new(size_t value_size);
 void	tab_free(struct table *);
 /* The entry number of key, or -1. */
 int64_t	tab_find(const struct table *, const void *key, size_t, uint64_t h);
+/*
+ * A hint that tab_find(h) comes soon: step 0 asks the memory for h's
+ * index slot, step 1 (some finds later) for the entry it names.  No
+ * effect on what the table holds or answers.
+ */
+void	tab_prefetch(const struct table *, uint64_t h, int step);
 /* Find or add; *created tells which.  -1 when full (TAB_MAX). */
 int64_t	tab_put(struct table *, const void *key, size_t, uint64_t h,
 	    int *created);

@@ -149,6 +149,45 @@ setup() {
 	same stream-filter --strict true
 }
 
+@test "threads: stream-filter's EXPR and projection on the workers" {
+	# Regexes (match data per thread), string temporaries, @time, a
+	# projection of each match, --sample's hash: all made on the
+	# decode threads, taken in order.
+	same stream-filter --max-line-bytes 400 --errors-output err.ndjson \
+	    '.msg =~ "^m\"[0-9]*7$" or .user !~ "u[1-4]" and .status == 503'
+	same stream-filter '.service + "/" + .user == "s1/u1" or .msg =~ "9"'
+	same stream-filter --drop .msg,.latency '.user =~ "(?i)U1"'
+	same stream-filter -v --keep .user,.ts,.nope \
+	    '.msg =~ "3" and @time < "2024-11-12T10:03:00Z"'
+	same stream-filter --sample 0.5 --drop .ts '.service =~ "s[12]"'
+	same stream-filter -c --keep .user '.latency > 200'
+	same stream-filter --exit-status '.msg =~ "2999"'
+}
+
+@test "threads: a regex that fails on some records, -j 2 as -j 1" {
+	# The match limit ends a catastrophic pattern on the long records
+	# only: those are bad records, each reported once at its line.
+	for i in $(seq 1 400); do
+		if [ $((i % 50)) -eq 0 ]; then
+			printf '{"i":%d,"s":"%s!"}\n' "$i" \
+			    "$(printf 'a%.0s' $(seq 30))"
+		else
+			printf '{"i":%d,"s":"ab"}\n' "$i"
+		fi
+	done >in
+	rc=0
+	stream-filter -j 1 '.s =~ "^(a+)+$" or .i % 3 == 0' in >out.1 \
+	    2>err.1 || rc=$?
+	[ "$rc" -eq 65 ]
+	[ "$(grep -c 'line [1-4]*[05]0: regex: match limit' err.1)" -eq 8 ]
+	# i a multiple of 3 but not of 50: 133 - 2
+	[ "$(wc -l <out.1)" -eq 131 ]
+	same stream-filter '.s =~ "^(a+)+$" or .i % 3 == 0'
+	same stream-filter --errors-output err.ndjson \
+	    '.i % 3 == 0 or .s =~ "^(a+)+$"'
+	same stream-filter --sample 0.5 '.s =~ "^(a+)+$"'
+}
+
 @test "threads: stream-watermark, every -j, with and without marks" {
 	same stream-watermark --max-delay 2s --late-output late.ndjson \
 	    --errors-output err.ndjson
@@ -179,6 +218,53 @@ setup() {
 	    --late-output late.ndjson --errors-output err.ndjson
 }
 
+# keys: 2000 events whose .k is of every kind the canonical key tells
+# apart or not (1, 1.0 and 1e0 are one key; "\u00e9" and "é" are one;
+# null and missing are one), nested, with bad lines and bad times.
+keys() {
+	awk 'BEGIN {
+		split("1|1.0|1e0|2|\"a\"|\"\\u00e9\"|\"é\"|null|true|[1,2]|{\"x\":1}|-0|\"\"", k, "|")
+		for (i = 1; i <= 2000; i++) {
+			t = 1731405600000 + i * 50 - (i * 7919 % 1500)
+			j = i % 14 + 1
+			s = sprintf("{\"ts\":%.0f,\"n\":{\"v\":%d},\"u\":\"u%d\"", \
+			    t, i % 7, i % 13)
+			if (j <= 13)
+				s = s ",\"k\":" k[j]
+			s = s "}"
+			if (i % 97 == 0)
+				s = "{\"ts\":\"later\",\"k\":1}"
+			if (i % 101 == 0)
+				s = "{\"k\":"
+			if (i % 43 == 0)
+				s = s "\r"
+			print s
+		}
+	}'
+}
+
+@test "threads: --by keys made on the workers: every kind of value" {
+	keys >in
+	# What the corpus is about, without -j: 1, 1.0 and 1e0 are one group.
+	run stream-agg -j 1 --by .k count in
+	[ "$(echo "$output" | grep -c '"k":1,')" -eq 1 ]
+	same stream-agg --by .k count 'sum(.n.v)' 'distinct(.u)' \
+	    --errors-output err.ndjson
+	# Quantile bins worked out on the workers: numbers, strings, null.
+	same stream-agg --by .u 'p99(.k)' 'quantile(.n.v, 0.3)' 'p50(.ts)'
+	same stream-agg --tumbling 5s --by .u 'p90(.n.v)' 'p10(.k)' count \
+	    --max-delay 1s
+	same stream-agg --by .k,.n.v,.u count --emit updates
+	same stream-agg --tumbling 10s --by .k,.n count 'max(.n.v)' \
+	    --max-delay 1s --late-output late.ndjson
+	same stream-window --tumbling 5s --by .k --max-delay 500ms \
+	    --late-output late.ndjson --errors-output err.ndjson
+	same stream-window --count 5 --by .k,.u
+	same stream-window --hopping 4s --slide 1s --by .n --emit assign
+	same stream-agg --count 3 --by .k 'first(.u)' 'last(.u)'
+	same stream-agg --session 300ms --by .u count --max-delay 1s
+}
+
 @test "threads: stream-join, every -j" {
 	for i in $(seq 0 96); do
 		printf '{"user":"u%d","plan":"p%d","ts":1731405600000}\n' \
@@ -187,6 +273,52 @@ setup() {
 	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user
 	same stream-join --right "$BATS_TEST_TMPDIR/dims" --on .user \
 	    --within 1h --type left
+}
+
+@test "threads: stream-join, both sides decoded on the workers" {
+	# A right side with bad lines, CRLF, blank lines, null and missing
+	# keys; the corpus on both sides of the interval and as-of joins
+	# (each line its own partner, disorder, bad lines on both sides).
+	for i in $(seq 0 120); do
+		case $((i % 11)) in
+		3) printf '{"user":null,"plan":"p%d"}\n' "$i" ;;
+		5) printf '{"user":"u%d","plan":\n' "$i" ;;
+		7) printf '\n{"plan":"nokey"}\r\n' ;;
+		*) printf '{"user":"u%d","plan":"p%d","ts":1731405600000}\n' \
+		    "$i" $((i % 3)) ;;
+		esac
+	done >"$BATS_TEST_TMPDIR/dims"
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --type left --max-line-bytes 400 --errors-output err.ndjson
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" \
+	    --on .user=.user --nest
+	cp in "$BATS_TEST_TMPDIR/right"
+	same stream-join --right "$BATS_TEST_TMPDIR/right" --on .user \
+	    --within 500ms --type full --max-line-bytes 400 \
+	    --errors-output err.ndjson --prefix-right r_
+	same stream-join --right "$BATS_TEST_TMPDIR/right" --on .service \
+	    --as-of --max-line-bytes 400 --late-output late.ndjson
+	# Left rows made ready on the workers: names the right has too
+	# (the left's win), escaped names, strings jq -c rewrites, white
+	# space, a DEL, nested objects.
+	for i in $(seq 1 3000); do
+		case $((i % 6)) in
+		0) printf '{"user":"u%d","plan":"mine"}\n' $((i % 130)) ;;
+		1) printf '{ "us\\u0065r" : "u%d" , "p\\u006can":1 }\n' \
+		    $((i % 130)) ;;
+		2) printf '{"user":"u%d","s":"\\/\\u00e9\x7f","n":{"plan":2}}\n' \
+		    $((i % 130)) ;;
+		3) printf '{"user":"u%d","r_plan":"x"}\r\n' $((i % 130)) ;;
+		4) printf '{"user":"u%d",\n' "$i" ;;
+		*) printf '\t{"user":"u%d","ts":%d}\n' $((i % 130)) "$i" ;;
+		esac
+	done >in
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --type left --errors-output err.ndjson
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --prefix-right r_
+	same stream-join --table --right "$BATS_TEST_TMPDIR/dims" --on .user \
+	    --nest --type left
 }
 
 @test "threads: --kcat envelopes read as with -j 1" {

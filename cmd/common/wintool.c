@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
+#include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "fault.h"
 #include "hash.h"
+#include "par.h"
 #include "record.h"
 #include "source.h"
 #include "window.h"
@@ -64,6 +68,59 @@ time_need(const struct wintool *wt)
 }
 
 /*
+ * -j N, on a decode thread: the --by key's canonical bytes and their
+ * hash, for wintool_keyof() to take in order.
+ */
+static void *
+wctx_new(void *arg)
+{
+	struct buf *b = xmalloc(sizeof(*b));
+
+	(void)arg;
+	buf_init(b);
+	return b;
+}
+
+static void
+wctx_free(void *arg, void *ctx)
+{
+	(void)arg;
+	buf_release(ctx);
+	free(ctx);
+}
+
+static int
+prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
+    struct par_prep *p, struct fault *f)
+{
+	const struct wintool *wt = arg;
+	struct buf *b = ctx;
+	struct agg_in *in;
+	char *k;
+
+	buf_clear(b);
+	key_encode(&wt->key, rec, b);
+	/* No room: wintool_keyof() encodes it again. */
+	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
+		return fault_set(f, EX_SOFTWARE, "no room for the key");
+	if (b->len > 0)		/* no --by: no bytes */
+		memcpy(k, b->data, b->len);
+	p->key = k;
+	p->keylen = b->len;
+	p->hash = hash_bytes(k, b->len);
+	if (wt->aggs == NULL)
+		return 0;
+	/* No room: aggset_add() works them out itself. */
+	in = arena_alloc(keep, (size_t)wt->aggs->n * sizeof(*in));
+	if (in == NULL)
+		return 0;
+	aggset_prepare(wt->aggs, rec->v, in);
+	p->aux = in;
+	p->auxn = (size_t)wt->aggs->n;
+	return 0;
+}
+
+/*
  * One side over all files, read one after another; with --merge one side
  * per file, read concurrently, each its own watermark channel.
  */
@@ -91,7 +148,15 @@ wintool_open(struct wintool *wt, char **files)
 	sides = xcalloc((size_t)n, sizeof(*sides));
 	streams = xcalloc((size_t)n, sizeof(*streams));
 	wt->merge_files = xcalloc((size_t)n * 2, sizeof(char *));
+	if (!wt->o.merge) {
+		wt->tool = xcalloc(1, sizeof(*wt->tool));
+		wt->tool->ctx_new = wctx_new;
+		wt->tool->ctx_free = wctx_free;
+		wt->tool->prep = prepare;
+		wt->tool->arg = wt;
+	}
 	for (i = 0; i < n; i++) {
+		sides[i].tool = wt->tool;
 		sides[i].fields = wt->fl;
 		sides[i].kcat = wt->o.kcat;
 		sides[i].need_time = time_need(wt);
@@ -120,6 +185,7 @@ wintool_run(struct wintool *wt)
 	key_release(&wt->key);
 	rec_fields_free(wt->fl);
 	buf_release(&wt->kb);
+	free(wt->tool);
 	free(wt->merge_files);
 	opt_release(&wt->o);
 	return rc;
@@ -128,9 +194,24 @@ wintool_run(struct wintool *wt)
 uint64_t
 wintool_keyof(struct wintool *wt, const struct src_event *ev)
 {
+	if (ev->prep != NULL && ev->prep_fault == NULL) {
+		wt->kp = ev->prep->key;
+		wt->kn = ev->prep->keylen;
+		return ev->prep->hash;
+	}
 	buf_clear(&wt->kb);
 	key_encode(&wt->key, &ev->rec, &wt->kb);
+	wt->kp = wt->kb.data;
+	wt->kn = wt->kb.len;
 	return hash_bytes(wt->kb.data, wt->kb.len);
+}
+
+const struct agg_in *
+wintool_in(const struct src_event *ev)
+{
+	if (ev->prep == NULL || ev->prep_fault != NULL)
+		return NULL;
+	return ev->prep->aux;
 }
 
 void
@@ -142,7 +223,7 @@ wintool_event(struct wintool *wt, struct src_event *ev)
 
 	if (!key_shard_keeps(h, wt->o.shard_i, wt->o.shard_n))
 		return;
-	r = win_add(wt->w, wt->kb.data, wt->kb.len, h, ev->rec.time_ns, ev,
+	r = win_add(wt->w, wt->kp, wt->kn, h, ev->rec.time_ns, ev,
 	    src_wm(wt->src)->wm_ns, &f);
 	if (r == -1)
 		diag_die(&f);

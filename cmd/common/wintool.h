@@ -16,6 +16,9 @@
 #include "opts.h"
 #include "run.h"
 
+struct agg_in;
+struct aggset;
+struct par_tool;
 struct src_event;
 struct win_config;
 struct windows;
@@ -27,7 +30,12 @@ struct wintool {
 	struct source	*src;
 	struct windows	*w;		/* the tool's, when it has windows */
 	struct run	 run;
-	struct buf	 kb;		/* the current record's key */
+	struct buf	 kb;		/* scratch for the key */
+	const char	*kp;		/* the current record's key */
+	size_t		 kn;
+	struct par_tool	*tool;		/* -j N: the key on the workers */
+	const struct aggset *aggs;	/* and their inputs (stream-agg);
+					   set before wintool_open() */
 	char		**merge_files;	/* --merge: one list per file */
 	int		 time_used;	/* the tool's own work reads event
 					   time (first/last); set before
@@ -41,8 +49,13 @@ void	wintool_open(struct wintool *, char **files);
 /* The windows the flags ask for. */
 void	wintool_config(const struct wintool *, struct win_config *);
 int	wintool_run(struct wintool *);
-/* The key of the record into wt->kb, its hash returned. */
+/*
+ * The key of the record in wt->kp and wt->kn (made on a decode thread
+ * with -j N, else into wt->kb), its hash returned.  The record's
+ * prepared aggregate inputs, when made (agg.h), go to *in, else NULL.
+ */
 uint64_t wintool_keyof(struct wintool *, const struct src_event *);
+const struct agg_in *wintool_in(const struct src_event *);
 /* Add an event to its windows (if --shard keeps it); late ones out. */
 void	wintool_event(struct wintool *, struct src_event *);
 #endif

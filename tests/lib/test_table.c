@@ -115,6 +115,10 @@ test_many(void)
 	CHECK_INT_EQ(tab_count(t), MANY / 2);
 	for (i = 0; i < MANY; i++) {
 		n = key_of(k, sizeof(k), i);
+		/* A hint changes nothing, on deleted slots too. */
+		tab_prefetch(t, hash_bytes(k, n), 0);
+		tab_prefetch(t, hash_bytes(k, n), 1);
+		tab_prefetch(t, (uint64_t)i << 32, 1);
 		e = tab_find(t, k, n, hash_bytes(k, n));
 		if (i % 2 == 0 && (e != -1 || tab_live(t, ent[i])))
 			loop_fail("deleted key found", i, e);

@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
 #include "buf.h"
 #include "dedupe.h"
 #include "diag.h"
 #include "expr.h"
-#include "hash.h"
+#include "filter.h"
 #include "key.h"
 #include "opts.h"
 #include "out.h"
@@ -21,11 +20,11 @@
 #include "run.h"
 #include "source.h"
 #include "stage.h"
-#include "xmalloc.h"
 
 struct filter {
 	struct opts	 o;
 	struct fields	*fl;
+	struct flt	 flt;		/* verdict, hash, projection */
 	struct expr	*ex;
 	struct keyspec	 key;		/* --by: --shard, --sample */
 	struct keyspec	 dkey;		/* --dedupe */
@@ -34,17 +33,8 @@ struct filter {
 	struct source	*src;
 	struct run	 run;
 	struct buf	 kb;
-	uint64_t	 sample_max;	/* keep when hash <= this */
 	uint64_t	 matched;
-	struct par_tool	 tool;		/* -j N: prepare() on the workers */
-};
-
-/* A decode thread's own: PCRE2's match data, scratch, a buffer. */
-struct wctx {
-	struct expr_run	*run;
-	struct arena	*a;
-	struct buf	 b;
-	struct buf	 work;		/* proj_write_work()'s */
+	struct par_tool	 tool;		/* -j N: flt's work on the workers */
 };
 
 static void
@@ -82,21 +72,13 @@ compile(struct filter *F)
 	if (o->state != NULL && F->dd == NULL)
 		opt_usage_error(o, "--state keeps the --dedupe set; "
 		    "without --dedupe there is no state");
+	F->flt = (struct flt){ .ex = F->ex, .key = &F->key, .proj = F->proj,
+	    .shard_i = o->shard_i, .shard_n = o->shard_n,
+	    .sampled = o->sample >= 0, .invert = o->invert,
+	    .project = !o->count_only };
 	if (o->sample >= 0)
-		F->sample_max = o->sample >= 1 ? UINT64_MAX :
-		    (uint64_t)(o->sample * 18446744073709551616.0);
-}
-
-/* --shard and --sample's hash: of the key, or of the line p[0..n). */
-static uint64_t
-hash_of(const struct filter *F, const struct record *rec, const char *p,
-    size_t n, struct buf *kb)
-{
-	if (F->key.n == 0)
-		return hash_bytes(p, n);
-	buf_clear(kb);
-	key_encode(&F->key, rec, kb);
-	return hash_bytes(kb->data, kb->len);
+		F->flt.sample_max = flt_sample_max(o->sample);
+	flt_par_tool(&F->flt, &F->tool);
 }
 
 /* --shard and --sample: a stable hash of the key, or of the line. */
@@ -105,15 +87,13 @@ selected(struct filter *F, const struct src_event *ev)
 {
 	uint64_t h;
 
-	if (F->o.shard_n == 0 && F->o.sample < 0)
+	if (!flt_hashes(&F->flt))
 		return 1;
 	if (ev->prep != NULL)
 		h = ev->prep->hash;
 	else
-		h = hash_of(F, &ev->rec, ev->out_p, ev->out_len, &F->kb);
-	if (!key_shard_keeps(h, F->o.shard_i, F->o.shard_n))
-		return 0;
-	return F->o.sample < 0 || h <= F->sample_max;
+		h = flt_hash(&F->flt, &ev->rec, ev->out_p, ev->out_len, &F->kb);
+	return flt_selected(&F->flt, h);
 }
 
 /* --dedupe: 1 when the record goes (a repeat, or late). */
@@ -132,64 +112,6 @@ repeated(struct filter *F, const struct src_event *ev)
 	if ((r = dd_record(F->dd, &F->dkey, &ev->rec, &f)) == -1)
 		diag_die(&f);
 	return r;
-}
-
-/*
- * -j N, on a decode thread: EXPR's verdict, the hash selected() asks
- * for and the projection of a match, for event() to take in order.  The
- * source reads no kcat envelope with -j N: the line is the record.
- */
-static void *
-wctx_new(void *arg)
-{
-	struct filter *F = arg;
-	struct wctx *c = xcalloc(1, sizeof(*c));
-
-	c->run = expr_run_new(F->ex);
-	c->a = arena_new();
-	buf_init(&c->b);
-	buf_init(&c->work);
-	return c;
-}
-
-static void
-wctx_free(void *arg, void *ctx)
-{
-	struct wctx *c = ctx;
-
-	(void)arg;
-	expr_run_free(c->run);
-	arena_free(c->a);
-	buf_release(&c->b);
-	buf_release(&c->work);
-	free(c);
-}
-
-static int
-prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
-    struct par_prep *p, struct fault *f)
-{
-	const struct filter *F = arg;
-	struct wctx *c = ctx;
-	char *o;
-
-	arena_reset(c->a);
-	/* The hash first: selected() reads it whatever EXPR says. */
-	if (F->o.shard_n > 0 || F->o.sample >= 0)
-		p->hash = hash_of(F, rec, rec->p, rec->len, &c->b);
-	if ((p->verdict = expr_run_holds(c->run, rec, c->a, f)) == -1)
-		return -1;
-	if (F->proj != NULL && p->verdict != F->o.invert &&
-	    !F->o.count_only) {
-		buf_clear(&c->b);
-		proj_write_work(F->proj, rec, &c->b, &c->work);
-		if ((o = arena_alloc(keep, c->b.len + 1)) != NULL) {
-			memcpy(o, c->b.data, c->b.len);
-			p->out = o;
-			p->outlen = c->b.len;
-		}
-	}
-	return 0;
 }
 
 static void
@@ -270,10 +192,6 @@ main(int argc, char *argv[])
 	memset(&side, 0, sizeof(side));
 	side.fields = F.fl;
 	side.kcat = F.o.kcat;
-	F.tool.ctx_new = wctx_new;
-	F.tool.ctx_free = wctx_free;
-	F.tool.prep = prepare;
-	F.tool.arg = &F;
 	side.tool = &F.tool;
 	side.need_time = expr_uses_time(F.ex) || F.dd != NULL ||
 	    F.o.max_delay_ns >= 0 || F.o.idle_ns > 0 || F.o.processing_time ?

@@ -136,6 +136,18 @@ tab_prefetch(const struct table *t, uint64_t h, int step)
 		__builtin_prefetch(E(t, s->entry - 1));
 }
 
+const void *
+tab_peek(const struct table *t, uint64_t h)
+{
+	const struct slot *s = &t->index[(size_t)h & t->mask];
+	const struct entry *e;
+
+	if (s->tag != tag_of(h) || s->entry == TOMB)
+		return NULL;
+	e = E(t, s->entry - 1);
+	return e->live ? (const void *)(e + 1) : NULL;
+}
+
 static void
 rehash(struct table *t, size_t size)
 {

@@ -272,6 +272,11 @@ open_source(struct jtool *T)
 	s[1].tombstones = T->mode == JOIN_TABLE && o->right_kcat;
 	s[1].need_time = T->mode != JOIN_TABLE ? SRC_TIME_NEEDED :
 	    SRC_TIME_NONE;
+	/*
+	 * A --right file is the whole table before a left row is read:
+	 * no left row is held back while it loads (make_join()).
+	 */
+	s[1].first = T->mode == JOIN_TABLE && rd_regular(o->right);
 	T->tool.ctx_new = wctx_new;
 	T->tool.ctx_free = wctx_free;
 	T->tool.prep = prepare;

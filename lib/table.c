@@ -132,8 +132,13 @@ tab_prefetch(const struct table *t, uint64_t h, int step)
 		__builtin_prefetch(s);
 		return;
 	}
-	if (s->tag == tag_of(h) && s->entry != TOMB)
-		__builtin_prefetch(E(t, s->entry - 1));
+	if (s->tag == tag_of(h) && s->entry != TOMB) {
+		/* An entry may straddle two lines: its value too. */
+		const char *e = (const char *)E(t, s->entry - 1);
+
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + t->esize - 1);
+	}
 }
 
 const void *

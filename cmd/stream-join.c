@@ -157,14 +157,16 @@ event(void *ctx, struct src_event *ev)
 		key = key_encode_nonnull(&T->key[side], &ev->rec, &T->kb);
 		keylen = T->kb.len;
 	}
-	/* The table's memory for the rows ahead, in two steps. */
+	/* The table's memory for the rows ahead, in three steps. */
 	if (T->mode == JOIN_TABLE && ev->prep != NULL) {
 		const struct par_prep *a;
 
-		if ((a = src_peek(T->src, 16)) != NULL && a->verdict)
+		if ((a = src_peek(T->src, 24)) != NULL && a->verdict)
 			join_prefetch(T->J, a->hash, 0);
-		if ((a = src_peek(T->src, 8)) != NULL && a->verdict)
+		if ((a = src_peek(T->src, 16)) != NULL && a->verdict)
 			join_prefetch(T->J, a->hash, 1);
+		if ((a = src_peek(T->src, 8)) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, 2);
 	}
 	if (ev->prep != NULL && ev->prep_fault == NULL &&
 	    ev->prep->out != NULL) {
@@ -270,6 +272,11 @@ open_source(struct jtool *T)
 	s[1].tombstones = T->mode == JOIN_TABLE && o->right_kcat;
 	s[1].need_time = T->mode != JOIN_TABLE ? SRC_TIME_NEEDED :
 	    SRC_TIME_NONE;
+	/*
+	 * A --right file is the whole table before a left row is read:
+	 * no left row is held back while it loads (make_join()).
+	 */
+	s[1].first = T->mode == JOIN_TABLE && rd_regular(o->right);
 	T->tool.ctx_new = wctx_new;
 	T->tool.ctx_free = wctx_free;
 	T->tool.prep = prepare;

@@ -419,8 +419,24 @@ put_compact(struct join *J, struct buf *b, const char *s, size_t n,
 void
 join_prefetch(const struct join *J, uint64_t h, int step)
 {
-	if (J->c.mode == JOIN_TABLE)
+	const void *v;
+	const char *r;
+
+	if (J->c.mode != JOIN_TABLE)
+		return;
+	if (step < 2) {
 		tab_prefetch(J->tab, h, step);
+		return;
+	}
+	/* The row itself, as lookup() will read it. */
+	if ((v = tab_peek(J->tab, h)) == NULL)
+		return;
+	memcpy(&r, v, sizeof(r));
+	__builtin_prefetch(r);
+	__builtin_prefetch(r + 64);
+	__builtin_prefetch(r + 128);
+	__builtin_prefetch(r + 192);
+	__builtin_prefetch(r + 256);
 }
 
 struct join_prep *

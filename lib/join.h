@@ -176,7 +176,8 @@ struct join_prep;
 
 /*
  * A --table join's hint: a row whose key hashes to h (hash.h) comes
- * soon; step as tab_prefetch()'s.  No effect on the output.
+ * soon; step 0 and 1 as tab_prefetch()'s, step 2 (after step 1 had its
+ * time) the table's row itself.  No effect on the output.
  */
 void	join_prefetch(const struct join *, uint64_t h, int step);
 

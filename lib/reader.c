@@ -43,6 +43,7 @@ struct reader {
 	int		 cr_held;	/* spill: a '\r' not yet written */
 	struct pollfd	*pfd;		/* the inputs, then wake_fd */
 	int		*pidx;
+	int		 first;		/* rd_first()'s stream, or -1 */
 };
 
 #define RD_PIPE_BYTES	(1 << 20)
@@ -117,6 +118,7 @@ rd_open(char **const *streams, int nstreams, const struct rd_config *cfg,
 	rd->pfd = xcalloc((size_t)nstreams + 1, sizeof(*rd->pfd));
 	rd->pidx = xcalloc((size_t)nstreams, sizeof(int));
 	rd->n = nstreams;
+	rd->first = -1;
 	rd->cfg = *cfg;
 	if (rd->cfg.line_max == 0)
 		rd->cfg.line_max = RD_LINE_MAX;
@@ -304,6 +306,25 @@ fill(struct reader *rd, struct stream *s, struct fault *f)
 	return 0;
 }
 
+void
+rd_first(struct reader *rd, int i)
+{
+	if (i >= 0 && i < rd->n)
+		rd->first = i;
+}
+
+/* Is stream i waiting for rd_first()'s stream to end? */
+static int
+deferred(const struct reader *rd, int i)
+{
+	const struct stream *s;
+
+	if (rd->first < 0 || i == rd->first)
+		return 0;
+	s = &rd->s[rd->first];
+	return !s->ended && s->regular;
+}
+
 /* Produce a line from any stream that has one buffered, round robin. */
 static int
 take_any(struct reader *rd, struct line *l, struct fault *f)
@@ -315,6 +336,10 @@ take_any(struct reader *rd, struct line *l, struct fault *f)
 
 		i = (rd->next + k) % rd->n;
 		s = &rd->s[i];
+		if (deferred(rd, i)) {
+			live++;
+			continue;
+		}
 		while (!s->ended) {
 			if ((r = take_line(rd, s, l)) != 0) {
 				l->stream = i;
@@ -365,7 +390,7 @@ rd_next(struct reader *rd, struct line *l, int timeout_ms, struct fault *f)
 		for (i = 0; i < rd->n; i++) {
 			struct stream *s = &rd->s[i];
 
-			if (s->ended)
+			if (s->ended || deferred(rd, i))
 				continue;
 			if (s->regular) {
 				if (fill(rd, s, f) == -1)

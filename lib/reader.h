@@ -75,6 +75,12 @@ void	rd_free(struct reader *);
  * the reader's): par.c reads through the reader on a thread of its own.
  */
 void	rd_swap_hooks(struct reader *, struct rd_config *c);
+/*
+ * Read stream i to its end before any other stream, as long as the file
+ * it is on is a regular one (whose reads never wait; a pipe's turn would
+ * stall the others).  Call it before the first rd_next().
+ */
+void	rd_first(struct reader *, int i);
 /* timeout_ms: -1 waits for ever, 0 never waits. */
 int	rd_next(struct reader *, struct line *, int timeout_ms,
 	    struct fault *);

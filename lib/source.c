@@ -258,6 +258,9 @@ src_open(const struct src_config *o, char **const *streams,
 	rc.wake_fd = o->wake_fd;
 	if ((S->rd = rd_open(streams, nsides, &rc, f)) == NULL)
 		goto fail;
+	for (i = 0; i < nsides; i++)
+		if (cfg[i].first)
+			rd_first(S->rd, i);
 	if (skip_open(S, f) == -1)
 		goto fail;
 	return S;

@@ -57,6 +57,9 @@ struct src_side {
 	int		 group;		/* watermark group */
 	int		 tombstones;	/* return SRC_TOMBSTONE */
 	int		 need_time;	/* SRC_TIME_*: is the time used? */
+	int		 first;		/* read to its end before the other
+					   sides while on a regular file
+					   (reader.h rd_first) */
 	/*
 	 * -j N: the tool's work on each event, done on the decode threads
 	 * (par.h); its result reaches the tool in src_event.prep.  NULL:

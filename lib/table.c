@@ -132,8 +132,25 @@ tab_prefetch(const struct table *t, uint64_t h, int step)
 		__builtin_prefetch(s);
 		return;
 	}
-	if (s->tag == tag_of(h) && s->entry != TOMB)
-		__builtin_prefetch(E(t, s->entry - 1));
+	if (s->tag == tag_of(h) && s->entry != TOMB) {
+		/* An entry may straddle two lines: its value too. */
+		const char *e = (const char *)E(t, s->entry - 1);
+
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + t->esize - 1);
+	}
+}
+
+const void *
+tab_peek(const struct table *t, uint64_t h)
+{
+	const struct slot *s = &t->index[(size_t)h & t->mask];
+	const struct entry *e;
+
+	if (s->tag != tag_of(h) || s->entry == TOMB)
+		return NULL;
+	e = E(t, s->entry - 1);
+	return e->live ? (const void *)(e + 1) : NULL;
 }
 
 static void

@@ -32,6 +32,12 @@ int64_t	tab_find(const struct table *, const void *key, size_t, uint64_t h);
  * effect on what the table holds or answers.
  */
 void	tab_prefetch(const struct table *, uint64_t h, int step);
+/*
+ * Another hint, once step 1 had its time: the value of the entry h's
+ * index slot names, or NULL.  Keys are not compared: it may be another
+ * key's value (whose bytes stay valid), to be read only for prefetches.
+ */
+const void *tab_peek(const struct table *, uint64_t h);
 /* Find or add; *created tells which.  -1 when full (TAB_MAX). */
 int64_t	tab_put(struct table *, const void *key, size_t, uint64_t h,
 	    int *created);

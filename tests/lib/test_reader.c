@@ -800,6 +800,94 @@ test_pipe_writer(void)
 	rd_free(rd);
 }
 
+/* The order rd_next() gives: "0:a1|1:b1|E1|...|EOF". */
+static void
+order(struct reader *rd, struct buf *b)
+{
+	struct fault f;
+	struct line l;
+	char t[64];
+	int r, k;
+
+	buf_clear(b);
+	for (k = 0; k < 100; k++) {
+		r = rd_next(rd, &l, -1, &f);
+		if (r == RD_EOF)
+			break;
+		if (r == RD_STREAM_END)
+			snprintf(t, sizeof(t), "E%d|", l.stream);
+		else if (r == RD_LINE)
+			snprintf(t, sizeof(t), "%d:%.*s|", l.stream,
+			    (int)l.len, l.p);
+		else
+			snprintf(t, sizeof(t), "?%d|", r);
+		buf_adds(b, t);
+	}
+	buf_adds(b, "EOF");
+	buf_addc(b, '\0');
+}
+
+/*
+ * rd_first(): a regular file's stream is read to its end before the
+ * others are read at all; a pipe's is not waited for.
+ */
+static void
+test_first(void)
+{
+	const char *s0[2], *s1[2];
+	char **const streams[2] = { (char **)s0, (char **)s1 };
+	char name[32];
+	struct rd_config cfg;
+	struct fault f;
+	struct reader *rd;
+	struct line l;
+	struct buf b;
+	int p[2];
+
+	s0[0] = temp_file("f0", "a1\na2\na3\n", 9);
+	s0[1] = NULL;
+	s1[0] = temp_file("f1", "b1\nb2\n", 6);
+	s1[1] = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	buf_init(&b);
+	if ((rd = rd_open(streams, 2, &cfg, &f)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	order(rd, &b);
+	CHECK_STR_EQ(b.data, "0:a1|1:b1|0:a2|1:b2|0:a3|E1|E0|EOF");
+	rd_free(rd);
+	if ((rd = rd_open(streams, 2, &cfg, &f)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	rd_first(rd, 1);
+	order(rd, &b);
+	CHECK_STR_EQ(b.data, "1:b1|1:b2|E1|0:a1|0:a2|0:a3|E0|EOF");
+	rd_free(rd);
+
+	/* A pipe that never ends: the file beside it is read all the same. */
+	if (pipe(p) == -1) {
+		CHECK(0);
+		return;
+	}
+	snprintf(name, sizeof(name), "/dev/fd/%d", p[0]);
+	s1[0] = name;
+	if ((rd = rd_open(streams, 2, &cfg, &f)) == NULL) {
+		CHECK(0);
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[0]);
+	rd_first(rd, 1);
+	CHECK_INT_EQ(rd_next(rd, &l, 1000, &f), RD_LINE);
+	CHECK_INT_EQ(l.stream, 0);
+	close(p[1]);
+	rd_free(rd);
+	buf_release(&b);
+}
+
 /* "-" and the empty list both mean stdin. */
 static void
 test_stdin(void)
@@ -860,6 +948,7 @@ main(void)
 	test_pipe();
 	test_wake();
 	test_pipe_writer();
+	test_first();
 	test_stdin();
 	cleanup();
 	return check_done("test_reader");

@@ -7,11 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
 #include "buf.h"
 #include "diag.h"
-#include "fault.h"
-#include "hash.h"
 #include "join.h"
 #include "kcat.h"
 #include "key.h"
@@ -24,7 +21,6 @@
 #include "sat.h"
 #include "source.h"
 #include "stage.h"
-#include "xmalloc.h"
 
 struct jtool {
 	struct opts	 o;
@@ -40,71 +36,9 @@ struct jtool {
 	int		 fired;		/* rows released since W was written */
 	int64_t		 forwarded;	/* W last allowed out */
 	int		 warned;
-	struct par_tool	 tool;		/* -j N: prepare() on the workers */
+	struct join_keys jk;		/* -j N: what the workers read */
+	struct par_tool	 tool;		/* -j N: the workers' part */
 };
-
-/*
- * -j N, on a decode thread: the row's key, encoded (verdict: it has
- * one), and a --table join's left row made ready to write (join.h).
- */
-struct wctx {
-	struct buf	 b;
-	struct join_prep *jp;
-};
-
-static void *
-wctx_new(void *arg)
-{
-	struct wctx *c = xmalloc(sizeof(*c));
-
-	(void)arg;
-	buf_init(&c->b);
-	c->jp = join_prep_new();
-	return c;
-}
-
-static void
-wctx_free(void *arg, void *ctx)
-{
-	struct wctx *c = ctx;
-
-	(void)arg;
-	buf_release(&c->b);
-	join_prep_free(c->jp);
-	free(c);
-}
-
-static int
-prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
-    struct par_prep *p, struct fault *f)
-{
-	const struct jtool *T = arg;
-	struct wctx *c = ctx;
-	struct buf *b = &c->b;
-	struct join_left jl;
-	char *k = NULL;
-
-	/* No room: event() does it all again. */
-	if (key_encode_nonnull(&T->key[rec->stream], rec, b) != NULL &&
-	    (k = arena_alloc(keep, b->len + 1)) == NULL)
-		return fault_set(f, EX_SOFTWARE, "no room for the key");
-	if (k != NULL) {
-		memcpy(k, b->data, b->len);
-		p->verdict = 1;
-		p->key = k;
-		p->keylen = b->len;
-		p->hash = hash_bytes(k, b->len);
-	}
-	if (T->mode != JOIN_TABLE || rec->stream != 0)
-		return 0;
-	if (join_prep_left(c->jp, rec->p, rec->len, keep, &jl) == -1)
-		return fault_set(f, EX_SOFTWARE, "no room for the row");
-	p->out = jl.text;
-	p->outlen = jl.len;
-	p->aux = jl.names;
-	p->auxn = jl.nnames;
-	return 0;
-}
 
 /* The join itself, once the source (and its counters) exist. */
 static void
@@ -141,7 +75,9 @@ event(void *ctx, struct src_event *ev)
 	const char *key;
 	size_t keylen;
 	int64_t t = ev->rec.time_ns;
-	int side = ev->side, r;
+	int side = ev->side, r, i;
+	static const int ahead[3] = { 24, 16, 8 };
+	const struct par_prep *a;
 	struct fault f;
 
 	if (T->mode != JOIN_TABLE &&
@@ -158,16 +94,9 @@ event(void *ctx, struct src_event *ev)
 		keylen = T->kb.len;
 	}
 	/* The table's memory for the rows ahead, in three steps. */
-	if (T->mode == JOIN_TABLE && ev->prep != NULL) {
-		const struct par_prep *a;
-
-		if ((a = src_peek(T->src, 24)) != NULL && a->verdict)
-			join_prefetch(T->J, a->hash, 0);
-		if ((a = src_peek(T->src, 16)) != NULL && a->verdict)
-			join_prefetch(T->J, a->hash, 1);
-		if ((a = src_peek(T->src, 8)) != NULL && a->verdict)
-			join_prefetch(T->J, a->hash, 2);
-	}
+	for (i = 0; T->mode == JOIN_TABLE && ev->prep != NULL && i < 3; i++)
+		if ((a = src_peek(T->src, ahead[i])) != NULL && a->verdict)
+			join_prefetch(T->J, a->hash, i);
 	if (ev->prep != NULL && ev->prep_fault == NULL &&
 	    ev->prep->out != NULL) {
 		jl.text = ev->prep->out;
@@ -277,10 +206,10 @@ open_source(struct jtool *T)
 	 * no left row is held back while it loads (make_join()).
 	 */
 	s[1].first = T->mode == JOIN_TABLE && rd_regular(o->right);
-	T->tool.ctx_new = wctx_new;
-	T->tool.ctx_free = wctx_free;
-	T->tool.prep = prepare;
-	T->tool.arg = T;
+	T->jk.mode = T->mode;
+	T->jk.key[0] = &T->key[0];
+	T->jk.key[1] = &T->key[1];
+	join_par_tool(&T->jk, &T->tool);
 	s[0].tool = s[1].tool = &T->tool;
 	T->right[0] = (char *)o->right;
 	T->run.o = o;

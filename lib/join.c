@@ -13,6 +13,7 @@
 #include "jcur.h"
 #include "join.h"
 #include "key.h"
+#include "par.h"
 #include "sat.h"
 #include "sink.h"
 #include "stage.h"
@@ -1713,3 +1714,76 @@ stage_stats(void *p, struct buf *b)
 const struct stage_ops join_stage = {
 	NULL, stage_flush, stage_bytes, stage_save, stage_load, stage_stats
 };
+
+/*
+ * -j N, on a decode thread: a row's key, encoded, and a --table join's
+ * left row made ready to write.  No room in the arena: the in-order
+ * thread does it all again.
+ */
+struct join_wctx {
+	struct buf	 b;
+	struct join_prep *jp;
+};
+
+static void *
+join_wctx_new(void *arg)
+{
+	struct join_wctx *c = xmalloc(sizeof(*c));
+
+	(void)arg;
+	buf_init(&c->b);
+	c->jp = join_prep_new();
+	return c;
+}
+
+static void
+join_wctx_free(void *arg, void *ctx)
+{
+	struct join_wctx *c = ctx;
+
+	(void)arg;
+	buf_release(&c->b);
+	join_prep_free(c->jp);
+	free(c);
+}
+
+static int
+join_prepare(void *arg, void *ctx, const struct record *rec,
+    struct arena *keep, struct par_prep *p, struct fault *f)
+{
+	const struct join_keys *jk = arg;
+	struct join_wctx *c = ctx;
+	struct buf *b = &c->b;
+	struct join_left jl;
+	char *k = NULL;
+
+	if (key_encode_nonnull(jk->key[rec->stream], rec, b) != NULL &&
+	    (k = arena_alloc(keep, b->len + 1)) == NULL)
+		return fault_set(f, EX_SOFTWARE, "no room for the key");
+	if (k != NULL) {
+		memcpy(k, b->data, b->len);
+		p->verdict = 1;
+		p->key = k;
+		p->keylen = b->len;
+		p->hash = hash_bytes(k, b->len);
+	}
+	if (jk->mode != JOIN_TABLE || rec->stream != 0)
+		return 0;
+	if (join_prep_left(c->jp, rec->p, rec->len, keep, &jl) == -1)
+		return fault_set(f, EX_SOFTWARE, "no room for the row");
+	p->out = jl.text;
+	p->outlen = jl.len;
+	p->aux = jl.names;
+	p->auxn = jl.nnames;
+	return 0;
+}
+
+void
+join_par_tool(const struct join_keys *jk, struct par_tool *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->ctx_new = join_wctx_new;
+	t->ctx_free = join_wctx_free;
+	t->prep = join_prepare;
+	t->arg = (void *)jk;
+}

@@ -87,6 +87,8 @@ struct arena;
 struct buf;
 struct fault;
 struct jname;
+struct keyspec;
+struct par_tool;
 struct jcur;
 struct sink;
 struct stage_ops;
@@ -188,6 +190,18 @@ int	join_prep_left(struct join_prep *, const char *rec, size_t len,
 int	join_probe_left(struct join *, int64_t t_ns, const char *key,
 	    size_t keylen, const char *rec, size_t len,
 	    const struct join_left *pre, struct fault *);
+/*
+ * -j N: the decode threads' work on a row of either side (par.h): its
+ * key encoded (verdict 1 when it has one: key, keylen, hash) and, for
+ * the left of a --table join, join_prep_left()'s row (out and outlen,
+ * the names in aux and auxn).  The keyspecs (the left's, the right's)
+ * are read-only while the threads run.
+ */
+struct join_keys {
+	enum join_mode		 mode;
+	const struct keyspec	*key[2];
+};
+void	join_par_tool(const struct join_keys *, struct par_tool *);
 /* Hold left rows until join_loaded() (a right FILE is being read). */
 void	join_set_loading(struct join *, int);
 int	join_loading(const struct join *);

@@ -32,9 +32,7 @@ struct jtool {
 	struct run	 run;
 	struct buf	 kb;
 	char		*right[2];	/* the reader keeps pointing at it */
-	int		 nch;		/* table: channels already quieted */
-	int		 fired;		/* rows released since W was written */
-	int64_t		 forwarded;	/* W last allowed out */
+	struct join_pace pace;		/* when W goes out */
 	int		 warned;
 	struct join_keys jk;		/* -j N: what the workers read */
 	struct par_tool	 tool;		/* -j N: the workers' part */
@@ -127,55 +125,20 @@ tombstone(void *ctx, struct src_event *ev)
 		join_tombstone(T->J, ev->env->key, ev->env->keylen);
 }
 
-/*
- * After every input step: the table side's channels stop holding the
- * watermark back (it gives no event time), then the join catches up.
- */
-static void
-progress(struct jtool *T)
-{
-	struct watermark *wm = src_wm(T->src);
-	uint64_t out = src_counters(T->src)->out;
-
-	if (T->mode == JOIN_TABLE)
-		for (; T->nch < wm->nch; T->nch++)
-			if (wm->ch[T->nch].group == 1)
-				wm_channel_end(wm, T->nch);
-	join_progress(T->J, wm, src_side_ended(T->src, 1));
-	T->fired |= src_counters(T->src)->out > out;
-}
-
 static void
 advance(void *ctx, int64_t w)
 {
 	struct jtool *T = ctx;
-	uint64_t out = src_counters(T->src)->out;
 
-	if (w != WM_MAX)	/* end of all input: the flush decides */
-		join_advance(T->J, w);
-	T->fired |= src_counters(T->src)->out > out;
-	progress(T);
+	join_pace_advance(&T->pace, w);
 }
 
-/*
- * Write the watermark as run.c does for other tools: after rows that
- * time released, on an idle tick, or once it moved a second of event
- * time; never while left rows are held for a loading table.
- */
 static int
 may_forward(void *ctx, int64_t w, int tick)
 {
 	struct jtool *T = ctx;
 
-	progress(T);
-	if (join_counts(T->J)->held > 0 || w == T->forwarded)
-		return 0;
-	if (!T->fired && !tick && T->forwarded != WM_MIN &&
-	    sat_sub_ns(w, T->forwarded) < 1000000000)
-		return 0;
-	T->fired = 0;
-	T->forwarded = w;
-	return 1;
+	return join_pace_may_forward(&T->pace, w, tick);
 }
 
 /* The left (the FILEs) and the right (--right), read at once. */
@@ -215,7 +178,6 @@ open_source(struct jtool *T)
 	T->run.o = o;
 	run_open(&T->run, streams, s, 2);
 	T->src = T->run.src;
-	T->forwarded = WM_MIN;
 }
 
 int
@@ -239,6 +201,7 @@ main(int argc, char *argv[])
 	buf_init(&T.kb);
 	open_source(&T);
 	make_join(&T);
+	join_pace_init(&T.pace, T.J, T.src, T.mode);
 	T.run.h = &h;
 	T.run.ctx = &T;
 	T.run.stage = &join_stage;

@@ -16,6 +16,7 @@
 #include "par.h"
 #include "sat.h"
 #include "sink.h"
+#include "source.h"
 #include "stage.h"
 #include "table.h"
 #include "utf8.h"
@@ -1786,4 +1787,55 @@ join_par_tool(const struct join_keys *jk, struct par_tool *t)
 	t->ctx_free = join_wctx_free;
 	t->prep = join_prepare;
 	t->arg = (void *)jk;
+}
+
+void
+join_pace_init(struct join_pace *P, struct join *J, struct source *src,
+    enum join_mode mode)
+{
+	memset(P, 0, sizeof(*P));
+	P->J = J;
+	P->src = src;
+	P->mode = mode;
+	P->forwarded = WM_MIN;
+}
+
+/* After every input step: quiet the table's channels, catch up. */
+static void
+join_pace_progress(struct join_pace *P)
+{
+	struct watermark *wm = src_wm(P->src);
+	uint64_t out = src_counters(P->src)->out;
+
+	if (P->mode == JOIN_TABLE)
+		for (; P->nch < wm->nch; P->nch++)
+			if (wm->ch[P->nch].group == 1)
+				wm_channel_end(wm, P->nch);
+	join_progress(P->J, wm, src_side_ended(P->src, 1));
+	P->fired |= src_counters(P->src)->out > out;
+}
+
+void
+join_pace_advance(struct join_pace *P, int64_t w)
+{
+	uint64_t out = src_counters(P->src)->out;
+
+	if (w != WM_MAX)	/* end of all input: the flush decides */
+		join_advance(P->J, w);
+	P->fired |= src_counters(P->src)->out > out;
+	join_pace_progress(P);
+}
+
+int
+join_pace_may_forward(struct join_pace *P, int64_t w, int tick)
+{
+	join_pace_progress(P);
+	if (join_counts(P->J)->held > 0 || w == P->forwarded)
+		return 0;
+	if (!P->fired && !tick && P->forwarded != WM_MIN &&
+	    sat_sub_ns(w, P->forwarded) < 1000000000)
+		return 0;
+	P->fired = 0;
+	P->forwarded = w;
+	return 1;
 }

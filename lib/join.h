@@ -89,6 +89,7 @@ struct fault;
 struct jname;
 struct keyspec;
 struct par_tool;
+struct source;
 struct jcur;
 struct sink;
 struct stage_ops;
@@ -202,6 +203,25 @@ struct join_keys {
 	const struct keyspec	*key[2];
 };
 void	join_par_tool(const struct join_keys *, struct par_tool *);
+/*
+ * When stream-join lets its watermark out, as the run loop does for the
+ * other tools: after rows that time released, on an idle tick, or once
+ * it moved a second of event time; never while left rows are held for a
+ * loading table.  A --table join's right channels stop holding W back
+ * (the table gives no event time).  Borrows the join and the source.
+ */
+struct join_pace {
+	struct join	*J;
+	struct source	*src;
+	enum join_mode	 mode;
+	int		 nch;		/* table: channels already quieted */
+	int		 fired;		/* rows released since W went out */
+	int64_t		 forwarded;	/* W last let out */
+};
+void	join_pace_init(struct join_pace *, struct join *, struct source *,
+	    enum join_mode);
+void	join_pace_advance(struct join_pace *, int64_t w_ns);
+int	join_pace_may_forward(struct join_pace *, int64_t w_ns, int tick);
 /* Hold left rows until join_loaded() (a right FILE is being read). */
 void	join_set_loading(struct join *, int);
 int	join_loading(const struct join *);

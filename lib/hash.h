@@ -19,4 +19,10 @@ hash_bytes(const void *p, size_t n)
 {
 	return hash_xxh64(p, n, 0);
 }
+/*
+ * CRC-32 (IEEE 802.3, as zlib and librdkafka's partitioner): of n bytes,
+ * continuing from crc (0 to start).
+ */
+uint32_t hash_crc32(uint32_t crc, const void *, size_t n);
+
 #endif

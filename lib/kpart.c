@@ -8,35 +8,14 @@
 #include <string.h>
 
 #include "fault.h"
+#include "hash.h"
 #include "kpart.h"
 #include "xmalloc.h"
-
-/* The reflected IEEE polynomial, four bits at a time. */
-static const uint32_t crc_nibble[16] = {
-	0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC,
-	0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
-	0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
-	0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C
-};
-
-uint32_t
-kp_crc32(uint32_t crc, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	crc = ~crc;
-	while (n-- > 0) {
-		crc ^= *s++;
-		crc = crc_nibble[crc & 15] ^ (crc >> 4);
-		crc = crc_nibble[crc & 15] ^ (crc >> 4);
-	}
-	return ~crc;
-}
 
 int
 kp_partition(const void *key, size_t n, int partitions)
 {
-	return (int)(kp_crc32(0, key, n) % (uint32_t)partitions);
+	return (int)(hash_crc32(0, key, n) % (uint32_t)partitions);
 }
 
 int
@@ -51,7 +30,7 @@ kp_partition_hex(const void *key, size_t n, int partitions)
 	for (i = 0; i < n; i++) {
 		two[0] = d[s[i] >> 4];
 		two[1] = d[s[i] & 15];
-		crc = kp_crc32(crc, two, 2);
+		crc = hash_crc32(crc, two, 2);
 	}
 	return (int)(crc % (uint32_t)partitions);
 }

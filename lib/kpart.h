@@ -24,8 +24,6 @@ struct fault;
 
 #define KP_PARTITIONS_MAX	65536
 
-/* CRC-32 of n bytes, continuing from crc (0 to start). */
-uint32_t kp_crc32(uint32_t crc, const void *, size_t n);
 /* The partition of a message with this key, as librdkafka picks it. */
 int	kp_partition(const void *key, size_t n, int partitions);
 /* The partition of the lowercase hex of these key bytes. */

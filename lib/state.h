@@ -108,6 +108,4 @@ struct state_info {
 int	state_inspect(const char *path, const char *tool,
 	    struct state_info *si, struct fault *);
 void	state_info_release(struct state_info *);
-/* CRC-32 (IEEE), as written at the end of a snapshot. */
-uint32_t state_crc32(uint32_t crc, const void *, size_t);
 #endif

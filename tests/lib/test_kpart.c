@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "check.h"
 #include "fault.h"
@@ -38,9 +39,9 @@ test_crc32(void)
 	size_t i;
 
 	for (i = 0; i < NELEM(v); i++)
-		CHECK_INT_EQ(kp_crc32(0, v[i].in, strlen(v[i].in)), v[i].crc);
+		CHECK_INT_EQ(hash_crc32(0, v[i].in, strlen(v[i].in)), v[i].crc);
 	/* In pieces, continued: the same. */
-	CHECK_INT_EQ(kp_crc32(kp_crc32(0, "1234", 4), "56789", 5),
+	CHECK_INT_EQ(hash_crc32(hash_crc32(0, "1234", 4), "56789", 5),
 	    0xCBF43926u);
 }
 

@@ -20,6 +20,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "check.h"
 #include "fault.h"
@@ -147,10 +148,10 @@ static void
 test_crc(void)
 {
 	/* The CRC-32 check value of "123456789". */
-	CHECK_INT_EQ(state_crc32(0, "123456789", 9), 0xCBF43926u);
-	CHECK_INT_EQ(state_crc32(0, "", 0), 0);
+	CHECK_INT_EQ(hash_crc32(0, "123456789", 9), 0xCBF43926u);
+	CHECK_INT_EQ(hash_crc32(0, "", 0), 0);
 	/* In two pieces, the same. */
-	CHECK_INT_EQ(state_crc32(state_crc32(0, "1234", 4), "56789", 5),
+	CHECK_INT_EQ(hash_crc32(hash_crc32(0, "1234", 4), "56789", 5),
 	    0xCBF43926u);
 }
 
@@ -255,7 +256,7 @@ test_missing_part(void)
 	int n;
 
 	n = snprintf(text, sizeof(text), "%s@crc %08x\n", head,
-	    state_crc32(0, head, sizeof(head) - 1));
+	    hash_crc32(0, head, sizeof(head) - 1));
 	put_file(path, text, (size_t)n);
 	refused("test-tool", "by=.a\n", EX_CONFIG, "no beta section");
 }

@@ -24,6 +24,7 @@ struct atool {
 	struct aggset	 aggs;
 	struct result_out out;		/* how results are written */
 	struct aggstage	*S;		/* windows, totals or --merge */
+	uint64_t	 absorbed;	/* the last block whose part is in */
 	int		 from[2];	/* --instance I/N */
 };
 
@@ -31,7 +32,8 @@ static void
 event(void *ctx, struct src_event *ev)
 {
 	struct atool *A = ctx;
-	uint64_t seq = aggstage_arrival(A->S), h;
+	uint64_t seq = aggstage_arrival(A->S), h, bseq;
+	struct ga_part *part;
 	struct fault f;
 
 	if (A->wt.o.merge) {
@@ -44,6 +46,13 @@ event(void *ctx, struct src_event *ev)
 		aggstage_set_in(A->S, NULL);
 		if (aggset_check(&A->aggs, &f) == -1)
 			diag_die(&f);
+		return;
+	}
+	if ((part = wintool_part(ev, &bseq)) != NULL) {
+		if (bseq != A->absorbed && ga_absorb(aggstage_groups(A->S),
+		    A->wt.parts, part, &f) == -1)
+			diag_die(&f);
+		A->absorbed = bseq;
 		return;
 	}
 	h = wintool_keyof(&A->wt, ev);
@@ -127,6 +136,23 @@ parse_aggs(struct atool *A)
 }
 
 /*
+ * Can the decode threads aggregate (-j N)?  Without a window, with
+ * nothing written before the end, no state to snapshot at a record and
+ * no key to test, when no aggregate's result depends on the order it
+ * saw its values in.
+ */
+static int
+by_blocks(const struct atool *A)
+{
+	const struct opts *o = &A->wt.o;
+
+	return o->win == WIN_NONE && !o->merge && o->state == NULL &&
+	    !o->kcat && o->shard_n == 0 && o->part_n == 0 &&
+	    (o->emit == EMIT_FINAL || o->emit == EMIT_PARTIAL) &&
+	    aggset_order_free(&A->aggs) && !aggset_uses_time(&A->aggs);
+}
+
+/*
  * Results, or partials; a shard that owns its keys (--shard, or an
  * instance on a --partition keyed by --by) has nothing to merge and
  * writes its windows' results as final partials.
@@ -172,6 +198,8 @@ main(int argc, char *argv[])
 	if (aggset_preparable(&A.aggs))
 		A.wt.aggs = &A.aggs;
 	A.wt.time_used = aggset_uses_time(&A.aggs);
+	if (by_blocks(&A))
+		A.wt.parts = ga_parts_new(&A.aggs);
 	wintool_open(&A.wt, files);
 	result_out(&A);
 	memset(&c, 0, sizeof(c));
@@ -213,6 +241,7 @@ main(int argc, char *argv[])
 	A.wt.run.stage = &aggstage_ops;
 	A.wt.run.obj = A.S;
 	rc = wintool_run(&A.wt);
+	ga_parts_free(A.wt.parts);
 	aggstage_free(A.S);
 	aggset_release_specs(&A.aggs);
 	return rc;

@@ -306,7 +306,7 @@ reader_main(void *arg)
 /* --- the workers --- */
 
 static void
-parse_block(struct worker *W, struct block *b)
+parse_block(struct worker *W, struct block *b, uint64_t seq)
 {
 	const struct par_config *c = &W->P->cfg;
 	size_t stride = (size_t)W->P->stride;
@@ -321,6 +321,8 @@ parse_block(struct worker *W, struct block *b)
 	}
 	for (k = 0; k < W->P->nstreams; k++)
 		rec_parser_set_arena(W->parser[k], b->arena);
+	if (c->tool != NULL && c->tool->block != NULL)
+		c->tool->block(c->tool->arg, W->ctx, seq + 1);
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
 
@@ -366,6 +368,7 @@ worker_main(void *arg)
 	struct worker *W = arg;
 	struct par *P = W->P;
 	struct block *b;
+	uint64_t seq;
 
 	for (;;) {
 		lock(P);
@@ -375,13 +378,14 @@ worker_main(void *arg)
 			unlock(P);
 			return NULL;
 		}
-		b = slot(P, P->pseq++);
+		seq = P->pseq++;
+		b = slot(P, seq);
 		b->state = B_PARSING;
 		/* Another block may be waiting behind this one. */
 		if (slot(P, P->pseq)->state == B_FILLED)
 			pthread_cond_signal(&P->cv_work);
 		unlock(P);
-		parse_block(W, b);
+		parse_block(W, b, seq);
 		lock(P);
 		b->state = B_DONE;
 		pthread_cond_broadcast(&P->cv_done);
@@ -652,6 +656,12 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		*pr = &P->pr;
 		return RD_LINE;
 	}
+}
+
+int
+par_mid_block(const struct par *P)
+{
+	return P->taking != NULL && P->ti > 0 && P->ti < P->taking->n;
 }
 
 uint64_t

@@ -80,6 +80,12 @@ struct par_tool {
 			    struct fault *);
 	void		*arg;
 	int		 untimed;
+	/*
+	 * A block's work begins on a worker (NULL: not wanted): seq is
+	 * the block's number in input order, counted from 1, so a prep
+	 * may tie what it makes to its block.
+	 */
+	void		(*block)(void *arg, void *ctx, uint64_t seq);
 };
 
 struct par_config {
@@ -135,6 +141,11 @@ int	par_next(struct par *, struct line *, const struct par_rec **pr,
  * ahead for hints (prefetches), valid until the next par_next().
  */
 const struct par_prep *par_peek(const struct par *, size_t ahead);
+/*
+ * Is a block partly taken (a tool whose preps make a block's work in one
+ * piece stops at a block's end)?
+ */
+int	par_mid_block(const struct par *);
 /* Input bytes of the blocks taken so far. */
 uint64_t par_bytes(const struct par *);
 /* Has the input ended and every line been taken? */

@@ -132,6 +132,33 @@ setup() {
 	[ "$(wc -l <out)" -eq 2857 ]
 }
 
+@test "threads: a file read by offsets: oversize lines go out whole, CRs as -j 1" {
+	# Lines of 12 bytes and more are over --max-line-bytes 10; a block
+	# of 5 bytes cuts every line, and the long ones span many blocks.
+	# Oversize lines go to --errors-output without the \r of their
+	# ending (one inside stays); the last line, oversize, has no newline.
+	printf '{"a":1}\n{"a":"0123456789"}\r\n{"a":2}\r\n' >f
+	printf '{"a":"01\r23456789"}\n\n  \n{"a":3}\n{"a":"0123456789"}\r' >>f
+	printf '{"a":1}\n{"a":2}\n{"a":3}\n' >want
+	printf '{"a":"0123456789"}\n{"a":"01\r23456789"}\n' >want.err
+	printf '{"a":"0123456789"}\n' >>want.err
+	for j in 1 2 3; do
+		for b in 1 5 7 4096; do
+			rc=0
+			rm -f err	# --errors-output appends
+			STREAMKIT_BLOCK_SIZE=$b stream-filter -j $j \
+			    --max-line-bytes 10 --errors-output err true f \
+			    >out 2>msg || rc=$?
+			[ "$rc" -eq 65 ] || { echo "-j $j block $b: $rc"; false; }
+			cmp out want
+			cmp err want.err
+			grep -q '^stream-filter: line 2: ' msg || { cat msg; false; }
+			grep -q '^stream-filter: line 4: ' msg || { cat msg; false; }
+			grep -q '^stream-filter: line 8: ' msg || { cat msg; false; }
+		done
+	done
+}
+
 @test "threads: bad lines keep their absolute line numbers and order" {
 	printf '{"a":1}\n{"a":\n\n{"a":3}\r\nnope\n{"a":5}\n' >small
 	rc=0

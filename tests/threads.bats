@@ -159,6 +159,27 @@ setup() {
 	done
 }
 
+@test "threads: a file read by offsets: a CR where an oversize line is read in pieces" {
+	# Oversize lines are copied out 16384 bytes at a time: a CR that is
+	# a piece's last byte is content when bytes follow it, the ending's
+	# when the newline does (then dropped, as -j 1 drops it).
+	x=$(head -c 16377 /dev/zero | tr '\0' x)
+	printf '{"a":"%s\ryy"}\n{"a":1}\n{"a":"%s\r\n{"a":2}\n' "$x" "$x" >f
+	printf '{"a":1}\n{"a":2}\n' >want
+	printf '{"a":"%s\ryy"}\n{"a":"%s\n' "$x" "$x" >want.err
+	[ "$(head -c 16384 f | tail -c 1 | od -An -c | tr -d ' ')" = '\r' ]
+	for j in 1 2; do
+		rm -f err
+		rc=0
+		STREAMKIT_BLOCK_SIZE=4096 stream-filter -j $j \
+		    --max-line-bytes 100 --errors-output err true f >out \
+		    2>/dev/null || rc=$?
+		[ "$rc" -eq 65 ]
+		cmp out want
+		cmp err want.err
+	done
+}
+
 @test "threads: bad lines keep their absolute line numbers and order" {
 	printf '{"a":1}\n{"a":\n\n{"a":3}\r\nnope\n{"a":5}\n' >small
 	rc=0

@@ -16,6 +16,7 @@
 #include "result.h"
 #include "run.h"
 #include "source.h"
+#include "watermark.h"
 #include "window.h"
 #include "wintool.h"
 
@@ -25,8 +26,38 @@ struct atool {
 	struct result_out out;		/* how results are written */
 	struct aggstage	*S;		/* windows, totals or --merge */
 	uint64_t	 absorbed;	/* the last block whose part is in */
+	uint64_t	 dropped;	/* and whose part was not taken */
 	int		 from[2];	/* --instance I/N */
 };
+
+/*
+ * The record is in its block's part, made on a decode thread: the part
+ * is merged in at the block's first such record (1: nothing more to
+ * do).  Windows take it only while no watermark has moved: after one,
+ * records may be late or refire windows, so the one thread adds each
+ * record itself (0), and the workers make no more parts.
+ */
+static int
+from_part(struct atool *A, struct ga_part *part, uint64_t bseq)
+{
+	int64_t wm = src_wm(A->wt.src)->wm_ns;
+	struct fault f;
+
+	if (bseq == A->absorbed)
+		return 1;
+	if (bseq == A->dropped)
+		return 0;
+	if (A->wt.w != NULL && wm != WM_MIN) {
+		ga_part_done(A->wt.parts, part, NULL);
+		ga_parts_stop(A->wt.parts);
+		A->dropped = bseq;
+		return 0;
+	}
+	if (aggstage_absorb(A->S, A->wt.parts, part, wm, &f) == -1)
+		diag_die(&f);
+	A->absorbed = bseq;
+	return 1;
+}
 
 static void
 event(void *ctx, struct src_event *ev)
@@ -40,19 +71,15 @@ event(void *ctx, struct src_event *ev)
 		merge_event(aggstage_merge(A->S), ev);
 		return;
 	}
+	if ((part = wintool_part(ev, &bseq)) != NULL && from_part(A, part,
+	    bseq))
+		return;
 	if (A->wt.w != NULL) {
 		aggstage_set_in(A->S, wintool_in(ev));
 		wintool_event(&A->wt, ev);
 		aggstage_set_in(A->S, NULL);
 		if (aggset_check(&A->aggs, &f) == -1)
 			diag_die(&f);
-		return;
-	}
-	if ((part = wintool_part(ev, &bseq)) != NULL) {
-		if (bseq != A->absorbed && ga_absorb(aggstage_groups(A->S),
-		    A->wt.parts, part, &f) == -1)
-			diag_die(&f);
-		A->absorbed = bseq;
 		return;
 	}
 	h = wintool_keyof(&A->wt, ev);
@@ -136,17 +163,22 @@ parse_aggs(struct atool *A)
 }
 
 /*
- * Can the decode threads aggregate (-j N)?  Without a window, with
- * nothing written before the end, no state to snapshot at a record and
- * no key to test, when no aggregate's result depends on the order it
- * saw its values in.
+ * Can the decode threads aggregate (-j N)?  Without a window, or in
+ * tumbling or hopping windows with no watermark source but in-band
+ * marks (so that, until a mark, every window is open and a pane's
+ * records may be merged in at once), with nothing written before the
+ * end, no state to snapshot at a record and no key to test, when no
+ * aggregate's result depends on the order it saw its values in.
  */
 static int
 by_blocks(const struct atool *A)
 {
 	const struct opts *o = &A->wt.o;
 
-	return o->win == WIN_NONE && !o->merge && o->state == NULL &&
+	return (o->win == WIN_NONE || ((o->win == WIN_TUMBLING ||
+	    o->win == WIN_HOPPING) && o->max_delay_ns < 0 &&
+	    o->idle_ns == 0 && !o->processing_time && o->max_events == 0)) &&
+	    !o->merge && o->state == NULL &&
 	    !o->kcat && o->shard_n == 0 && o->part_n == 0 &&
 	    (o->emit == EMIT_FINAL || o->emit == EMIT_PARTIAL) &&
 	    aggset_order_free(&A->aggs) && !aggset_uses_time(&A->aggs);

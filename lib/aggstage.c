@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "fault.h"
 #include "groupagg.h"
+#include "hash.h"
 #include "jcur.h"
 #include "merge.h"
 #include "result.h"
@@ -145,6 +146,32 @@ struct windows *
 aggstage_windows(struct aggstage *S)
 {
 	return S->w;
+}
+
+int
+aggstage_absorb(struct aggstage *S, struct ga_parts *R, struct ga_part *p,
+    int64_t wm, struct fault *f)
+{
+	const void *blk;
+	const char *k;
+	size_t klen;
+	uint64_t n;
+	int64_t it, t;
+	int r = 0;
+
+	if (S->w == NULL)
+		return ga_absorb(S->g, R, p, f);
+	for (it = ga_part_next(p, -1, &k, &klen, &blk, &n); it >= 0 && r >= 0;
+	    it = ga_part_next(p, it, &k, &klen, &blk, &n)) {
+		memcpy(&t, k, sizeof(t));
+		r = win_merge_pane(S->w, k + sizeof(t), klen - sizeof(t),
+		    hash_bytes(k + sizeof(t), klen - sizeof(t)), t, blk, n, wm,
+		    f);
+	}
+	ga_part_done(R, p, S->aggs);
+	if (r < 0)
+		return -1;
+	return aggset_check(S->aggs, f);
 }
 
 struct groupagg *

@@ -271,6 +271,7 @@ struct ga_parts {
 	const struct aggset *aggs;
 	pthread_mutex_t	 mu;
 	struct ga_part	*live;		/* made, not yet absorbed */
+	int		 stopped;	/* atomic: make no more */
 };
 
 struct ga_parts *
@@ -340,6 +341,7 @@ int
 ga_part_add(struct ga_part *p, const char *key, size_t keylen, uint64_t h,
     const struct value *v, const struct agg_in *in, struct fault *f)
 {
+	uint64_t n;
 	int64_t id;
 
 	/* Refusals stay in the part's counters: absorbing checks them. */
@@ -348,6 +350,10 @@ ga_part_add(struct ga_part *p, const char *key, size_t keylen, uint64_t h,
 		    tab_count(p->g->keys));
 	p->n++;
 	aggset_add_in(&p->aggs, block(p->g, id), v, in, 0, p->n);
+	/* The header counts the key's records (the changed flag's room). */
+	memcpy(&n, tab_value(p->g->keys, id), sizeof(n));
+	n++;
+	memcpy(tab_value(p->g->keys, id), &n, sizeof(n));
 	return 0;
 }
 
@@ -358,24 +364,56 @@ ga_part_dense(const struct ga_part *p)
 	    tab_count(p->g->keys) * PART_DENSE_SHARE >= p->n;
 }
 
+int64_t
+ga_part_next(const struct ga_part *p, int64_t it, const char **key,
+    size_t *keylen, const void **blk, uint64_t *n)
+{
+	const struct groupagg *S = p->g;
+
+	if ((it = tab_next(S->keys, it)) < 0)
+		return -1;
+	*key = tab_key(S->keys, it, keylen);
+	*blk = block(S, it);
+	memcpy(n, tab_value(S->keys, it), sizeof(*n));
+	return it;
+}
+
+void
+ga_part_done(struct ga_parts *R, struct ga_part *p, struct aggset *into)
+{
+	if (into != NULL)
+		aggset_counts_merge(into, &p->aggs);
+	part_unlink(R, p);
+	part_free(p);
+}
+
+void
+ga_parts_stop(struct ga_parts *R)
+{
+	__atomic_store_n(&R->stopped, 1, __ATOMIC_RELAXED);
+}
+
+int
+ga_parts_stopped(const struct ga_parts *R)
+{
+	return __atomic_load_n(&R->stopped, __ATOMIC_RELAXED);
+}
+
 int
 ga_absorb(struct groupagg *G, struct ga_parts *R, struct ga_part *p,
     struct fault *f)
 {
-	const struct groupagg *S = p->g;
-	size_t klen;
+	const void *blk;
 	const char *k;
+	size_t klen;
+	uint64_t n;
 	int64_t it;
 	int r = 0;
 
-	for (it = tab_next(S->keys, -1); it >= 0 && r == 0;
-	    it = tab_next(S->keys, it)) {
-		k = tab_key(S->keys, it, &klen);
-		r = ga_merge(G, k, klen, block(S, it), f);
-	}
-	aggset_counts_merge(G->aggs, &p->aggs);
-	part_unlink(R, p);
-	part_free(p);
+	for (it = ga_part_next(p, -1, &k, &klen, &blk, &n); it >= 0 && r == 0;
+	    it = ga_part_next(p, it, &k, &klen, &blk, &n))
+		r = ga_merge(G, k, klen, blk, f);
+	ga_part_done(R, p, G->aggs);
 	if (r == 0)
 		r = aggset_check(G->aggs, f);
 	return r;

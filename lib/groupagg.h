@@ -71,6 +71,17 @@ int	ga_part_add(struct ga_part *, const char *key, size_t keylen,
 	    struct fault *);
 /* Many keys for its records (the merge would cost what it saves)? */
 int	ga_part_dense(const struct ga_part *);
+/*
+ * The part's keys, their blocks and how many records each took: from
+ * it -1, the next, or -1 at the end.
+ */
+int64_t	ga_part_next(const struct ga_part *, int64_t it, const char **key,
+	    size_t *keylen, const void **blk, uint64_t *n);
+/* Done with a part: its counters into into (NULL: dropped), freed. */
+void	ga_part_done(struct ga_parts *, struct ga_part *, struct aggset *into);
+/* Parts stopped paying (the one thread adds itself): make no more. */
+void	ga_parts_stop(struct ga_parts *);
+int	ga_parts_stopped(const struct ga_parts *);
 /* The part merged into G (its counters into G's aggset), and freed. */
 int	ga_absorb(struct groupagg *G, struct ga_parts *, struct ga_part *,
 	    struct fault *);

@@ -545,6 +545,9 @@ parse_block(struct worker *W, struct block *b, uint64_t seq)
 		it->rk = rec.kind;
 		memcpy(b->vals + i * stride, rec.v,
 		    (size_t)rec.nv * sizeof(*b->vals));
+		if (rec.kind == REC_WATERMARK && c->tool != NULL &&
+		    c->tool->mark != NULL)
+			c->tool->mark(c->tool->arg, W->ctx);
 		if (rec.kind != REC_EVENT)
 			continue;
 		rec.time_ns = PAR_NO_TIME;

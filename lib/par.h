@@ -86,6 +86,8 @@ struct par_tool {
 	 * may tie what it makes to its block.
 	 */
 	void		(*block)(void *arg, void *ctx, uint64_t seq);
+	/* An in-band watermark line in the block (NULL: not wanted). */
+	void		(*mark)(void *arg, void *ctx);
 };
 
 struct par_config {

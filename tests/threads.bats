@@ -271,9 +271,17 @@ setup() {
 	    --max-delay 2s --late-output late.ndjson
 	same stream-agg --tumbling 30s count 'first(.user)' 'last(.user)'
 	same stream-agg --emit updates --by .status count
+	# No watermark source: the decode threads aggregate the panes.
+	same stream-agg --tumbling 1m --by .service count 'sum(.latency)' \
+	    'p50(.latency)' --errors-output err.ndjson
+	same stream-agg --hopping 2m --slide 30s --by .service count \
+	    'max(.latency)' --late-output late.ndjson
 	corpus 1 >in
+	# In-band marks: panes merged in until the first, then one by one.
 	same stream-agg --tumbling 20s --by .service count --lateness 5s \
 	    --late-output late.ndjson --errors-output err.ndjson
+	same stream-agg --hopping 40s --slide 10s --by .service count \
+	    'min(.latency)' --late-output late.ndjson
 }
 
 # keys: 2000 events whose .k is of every kind the canonical key tells

@@ -74,8 +74,10 @@ time_need(const struct wintool *wt)
  */
 struct wctx {
 	struct buf	 b;		/* the key */
+	struct buf	 pk;		/* a pane's start and the key */
 	uint64_t	 seq;		/* the block's */
 	struct ga_part	*part;		/* its aggregates, made here */
+	int		 marked;	/* a watermark line came in it */
 	int		 dense;		/* parts did not pay: stopped */
 };
 
@@ -86,6 +88,7 @@ wctx_new(void *arg)
 
 	(void)arg;
 	buf_init(&c->b);
+	buf_init(&c->pk);
 	return c;
 }
 
@@ -96,6 +99,7 @@ wctx_free(void *arg, void *ctx)
 
 	(void)arg;
 	buf_release(&c->b);
+	buf_release(&c->pk);
 	free(c);
 }
 
@@ -107,6 +111,17 @@ wctx_block(void *arg, void *ctx, uint64_t seq)
 	(void)arg;
 	c->seq = seq;
 	c->part = NULL;
+	c->marked = 0;
+}
+
+/* What follows a watermark in the block is the one thread's to add. */
+static void
+wctx_mark(void *arg, void *ctx)
+{
+	struct wctx *c = ctx;
+
+	(void)arg;
+	c->marked = 1;
 }
 
 #define PREP_PART	1	/* verdict: in the block's part */
@@ -119,15 +134,28 @@ static int
 into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
     struct par_prep *p, const struct agg_in *in)
 {
+	const char *k = p->key;
+	size_t kn = p->keylen;
+	uint64_t h = p->hash;
 	struct fault f;
+	int64_t pane;
 
-	if (c->dense || (rec->time_ns == PAR_NO_TIME &&
-	    wt->o.tool == T_AGG && time_need(wt) != SRC_TIME_NONE))
+	if (c->dense || c->marked || ga_parts_stopped(wt->parts) ||
+	    (rec->time_ns == PAR_NO_TIME && time_need(wt) != SRC_TIME_NONE))
 		return 0;
+	if (wt->w != NULL) {
+		/* Windowed: the pane's start before the key. */
+		pane = win_pane_of(wt->w, rec->time_ns);
+		buf_clear(&c->pk);
+		buf_add(&c->pk, &pane, sizeof(pane));
+		buf_add(&c->pk, p->key, p->keylen);
+		k = c->pk.data;
+		kn = c->pk.len;
+		h = hash_bytes(k, kn);
+	}
 	if (c->part == NULL)
 		c->part = ga_part_begin(wt->parts);
-	if (ga_part_add(c->part, p->key, p->keylen, p->hash, rec->v, in,
-	    &f) == -1)
+	if (ga_part_add(c->part, k, kn, h, rec->v, in, &f) == -1)
 		return 0;
 	if (ga_part_dense(c->part))
 		c->dense = 1;
@@ -205,8 +233,10 @@ wintool_open(struct wintool *wt, char **files)
 		wt->tool->ctx_free = wctx_free;
 		wt->tool->prep = prepare;
 		wt->tool->arg = wt;
-		if (wt->parts != NULL)
+		if (wt->parts != NULL) {
 			wt->tool->block = wctx_block;
+			wt->tool->mark = wctx_mark;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		sides[i].tool = wt->tool;

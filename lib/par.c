@@ -85,6 +85,8 @@ struct block {
 /* A file read by offsets. */
 struct mfile {
 	const char	*name;
+	int		 stream;
+	int		 stream_last;	/* the stream ends after it */
 	int		 fd;
 	uint64_t	 size;		/* when it was opened */
 };
@@ -396,9 +398,16 @@ reader_files(void *arg)
 			b->file_last = b->hi == m->size;
 			b->bytes = before + b->hi;
 			lo = b->hi;
-			submit(P, b->file_last && i == P->nmf - 1);
+			submit(P, 0);
 		} while (lo < m->size);
 		before += m->size;
+		if (m->stream_last) {
+			if ((b = cur_block(P)) == NULL)
+				return NULL;
+			push_item(b, RD_STREAM_END, 0, 0)->stream = m->stream;
+			b->bytes = before;
+			submit(P, i == P->nmf - 1);
+		}
 	}
 	return NULL;
 }
@@ -502,6 +511,7 @@ cut_range(struct par *P, struct block *b, struct fault *f)
 		if (it != NULL) {
 			it->lineno = b->nlines;
 			it->file = m->name;
+			it->stream = m->stream;
 		}
 		if (nl == NULL)
 			break;
@@ -625,11 +635,48 @@ stop_threads(struct par *P)
 	P->nw = 0;
 }
 
+/*
+ * Read by offsets when every file is a regular one and the streams are
+ * read one after another: one stream, or a join's two with one read to
+ * its end first (rd_first()), as the reader would read them.
+ */
+static void
+by_offsets(struct par *P, struct reader *rd)
+{
+	char *const *files[PAR_STREAMS_MAX];
+	int order[PAR_STREAMS_MAX], k, j, n = 0;
+	struct mfile *m;
+
+	if (P->nstreams == 1)
+		order[0] = 0;
+	else if (P->nstreams == 2 && rd_first_stream(rd) >= 0) {
+		order[0] = rd_first_stream(rd);
+		order[1] = 1 - order[0];
+	} else
+		return;
+	for (k = 0; k < P->nstreams; k++) {
+		if ((files[k] = rd_regular_files(rd, order[k])) == NULL)
+			return;
+		for (j = 0; files[k][j] != NULL; j++)
+			n++;
+	}
+	P->mf = xcalloc((size_t)n, sizeof(*P->mf));
+	for (k = 0; k < P->nstreams; k++) {
+		for (j = 0; files[k][j] != NULL; j++) {
+			m = &P->mf[P->nmf++];
+			m->name = files[k][j];
+			m->stream = order[k];
+			m->fd = -1;
+		}
+		P->mf[P->nmf - 1].stream_last = 1;
+	}
+	P->line_max = rd_line_max(rd);
+}
+
 struct par *
 par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 {
 	struct rd_config hooks;
-	char *const *files;
 	sigset_t all, old;
 	struct par *P;
 	int i, k, n = cfg->nthreads;
@@ -652,17 +699,8 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 		if (P->nslots[k] > P->stride)
 			P->stride = P->nslots[k];
 	}
-	if (P->nstreams == 1 && (files = rd_regular_files(rd, 0)) != NULL &&
-	    getenv("STREAMKIT_NO_PREAD") == NULL) {
-		while (files[P->nmf] != NULL)
-			P->nmf++;
-		P->mf = xcalloc((size_t)P->nmf, sizeof(*P->mf));
-		for (i = 0; i < P->nmf; i++) {
-			P->mf[i].name = files[i];
-			P->mf[i].fd = -1;
-		}
-		P->line_max = rd_line_max(rd);
-	}
+	if (getenv("STREAMKIT_NO_PREAD") == NULL)
+		by_offsets(P, rd);
 	P->nblocks = n * PAR_BLOCKS_PER_THREAD + 2;
 	P->b = xcalloc((size_t)P->nblocks, sizeof(*P->b));
 	for (i = 0; i < P->nblocks; i++)

@@ -496,3 +496,9 @@ rd_line_max(const struct reader *rd)
 {
 	return rd->cfg.line_max;
 }
+
+int
+rd_first_stream(const struct reader *rd)
+{
+	return rd->first;
+}

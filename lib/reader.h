@@ -96,6 +96,8 @@ int	rd_many_files(const struct reader *);
  */
 char *const *rd_regular_files(const struct reader *, int i);
 size_t	rd_line_max(const struct reader *);
+/* rd_first()'s stream, or -1. */
+int	rd_first_stream(const struct reader *);
 /* Is path a regular file (not "-", a pipe or a FIFO)? */
 int	rd_regular(const char *path);
 #endif

@@ -65,20 +65,6 @@ struct jscan {
 };
 
 /* A thread's scratch for join_prep_left(). */
-struct join_prep {
-	struct jscan	 sc;
-	struct buf	 b;
-};
-
-struct jlist {
-	struct jrow	*head, *tail;
-};
-
-struct jvers {
-	struct jrow	**v;		/* by (t, seq) */
-	uint32_t	 n, cap;
-};
-
 /* Scratch for joining records: a thread's own. */
 struct jx {
 	struct jscan	 sc;		/* the left's names, escapes */
@@ -88,6 +74,21 @@ struct jx {
 	uint32_t	 hitcap;
 	struct buf	 s1, s2;	/* decoded names */
 	struct buf	 out;		/* a joined record (decode threads) */
+};
+
+struct join_prep {
+	struct jscan	 sc;
+	struct buf	 b;
+	struct jx	 x;		/* joining, once the table is whole */
+};
+
+struct jlist {
+	struct jrow	*head, *tail;
+};
+
+struct jvers {
+	struct jrow	**v;		/* by (t, seq) */
+	uint32_t	 n, cap;
 };
 
 struct jheap {
@@ -105,6 +106,7 @@ struct join {
 	struct jrow	*held, *held_tail;
 	size_t		 held_bytes;
 	int		 loading;
+	int		 whole;		/* atomic: the table is final */
 	int64_t		 floor;		/* as-of: no left row below it */
 	uint64_t	 seq;
 	uint64_t	 nrows;
@@ -475,6 +477,7 @@ join_prep_new(void)
 	struct join_prep *P = xcalloc(1, sizeof(*P));
 
 	buf_init(&P->b);
+	jx_init(&P->x);
 	return P;
 }
 
@@ -485,6 +488,7 @@ join_prep_free(struct join_prep *P)
 		return;
 	free(P->sc.names);
 	buf_release(&P->b);
+	jx_release(&P->x);
 	free(P);
 }
 
@@ -625,33 +629,39 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 
 /* A row that found no match, alone (side 1 renamed with the prefix). */
 static void
-emit_alone(struct join *J, int side, const char *s, size_t n,
-    const struct join_left *pre)
+alone_put(const struct join *J, struct jx *x, struct buf *b, int side,
+    const char *s, size_t n, const struct join_left *pre)
 {
-	struct buf *b = sink_buf(J->c.out);
 	uint64_t mask;
 	uint32_t nm, k;
 
-	J->cnt.unmatched++;
 	if (J->c.nest)
 		buf_adds(b, side == 0 ? "{\"left\":" :
 		    "{\"left\":null,\"right\":");
 	if (side == 1 && J->pfxlen > 0 && !J->c.nest) {
-		nm = scan(J, &J->x, s, n, &J->x.rm, &J->x.rmcap, &mask);
+		nm = scan(J, x, s, n, &x->rm, &x->rmcap, &mask);
 		buf_addc(b, '{');
 		for (k = 0; k < nm; k++) {
 			if (k > 0)
 				buf_addc(b, ',');
-			put_member(J, b, s, &J->x.rm[k]);
+			put_member(J, b, s, &x->rm[k]);
 		}
 		buf_addc(b, '}');
 	} else if (pre != NULL) {
 		buf_add(b, pre->text, pre->len);
 	} else {
-		put_compact(&J->x, b, s, n, 0);
+		put_compact(x, b, s, n, 0);
 	}
 	if (J->c.nest)
 		buf_adds(b, side == 0 ? ",\"right\":null}" : "}");
+}
+
+static void
+emit_alone(struct join *J, int side, const char *s, size_t n,
+    const struct join_left *pre)
+{
+	J->cnt.unmatched++;
+	alone_put(J, &J->x, sink_buf(J->c.out), side, s, n, pre);
 	commit(J);
 }
 
@@ -1137,18 +1147,15 @@ join_tombstone(struct join *J, const char *k, size_t n)
 	return done;
 }
 
-/* Enrich one left row with the table as it is now. */
-static void
-lookup(struct join *J, const char *key, size_t keylen, const char *rec,
-    size_t len, const struct join_left *pre)
+/* The table's row of key (NULL: none), its lines on their way. */
+static const struct jrow *
+find_row(const struct join *J, const char *key, size_t keylen)
 {
 	const struct jrow *r = NULL;
 	int64_t e;
 
-	if (key == NULL)
-		J->cnt.nokey++;
-	else if ((e = tab_find(J->tab, key, keylen,
-	    hash_bytes(key, keylen))) >= 0) {
+	if ((e = tab_find(J->tab, key, keylen, hash_bytes(key, keylen))) >=
+	    0) {
 		r = *(struct jrow **)tab_value(J->tab, e);
 		/* Its lines arrive while the left record is copied. */
 		__builtin_prefetch(r);
@@ -1157,6 +1164,20 @@ lookup(struct join *J, const char *key, size_t keylen, const char *rec,
 		__builtin_prefetch((const char *)r + 192);
 		__builtin_prefetch((const char *)r + 256);
 	}
+	return r;
+}
+
+/* Enrich one left row with the table as it is now. */
+static void
+lookup(struct join *J, const char *key, size_t keylen, const char *rec,
+    size_t len, const struct join_left *pre)
+{
+	const struct jrow *r = NULL;
+
+	if (key == NULL)
+		J->cnt.nokey++;
+	else
+		r = find_row(J, key, keylen);
 	if (r != NULL)
 		emit_pair(J, rec, len, r, NULL, 0, pre);
 	else if (J->c.outer_left)
@@ -1203,6 +1224,58 @@ join_probe_left(struct join *J, int64_t t, const char *key, size_t keylen,
 		return 0;
 	join_loaded(J);
 	return 1;
+}
+
+int
+join_whole(const struct join *J)
+{
+	return __atomic_load_n(&J->whole, __ATOMIC_ACQUIRE);
+}
+
+int
+join_prep_lookup(struct join_prep *P, const struct join *J, const char *key,
+    size_t keylen, const char *rec, size_t len, const struct join_left *pre,
+    struct arena *a, const char **out, size_t *outlen)
+{
+	const struct jrow *r = key != NULL ? find_row(J, key, keylen) : NULL;
+	int code = key == NULL ? JOIN_DONE_NOKEY : 0;
+	struct buf *b = &P->x.out;
+	char *t = NULL;
+
+	buf_clear(b);
+	if (r != NULL) {
+		pair_put(J, &P->x, b, rec, len, r, NULL, 0, pre);
+		code |= JOIN_DONE_MATCH;
+	} else if (J->c.outer_left) {
+		alone_put(J, &P->x, b, 0, rec, len, pre);
+		code |= JOIN_DONE_ALONE;
+	} else {
+		code |= JOIN_DONE_DROPPED;
+	}
+	if (b->len > 0 && (t = arena_alloc(a, b->len)) == NULL)
+		return -1;
+	if (t != NULL)
+		memcpy(t, b->data, b->len);
+	*out = t;
+	*outlen = b->len;
+	return code;
+}
+
+void
+join_take_done(struct join *J, int code, const char *out, size_t outlen)
+{
+	if (code & JOIN_DONE_NOKEY)
+		J->cnt.nokey++;
+	if (code & JOIN_DONE_DROPPED) {
+		J->cnt.dropped++;
+		return;
+	}
+	if (code & JOIN_DONE_MATCH)
+		J->cnt.matches++;
+	else
+		J->cnt.unmatched++;
+	buf_add(sink_buf(J->c.out), out, outlen);
+	commit(J);
 }
 
 void
@@ -1664,6 +1737,9 @@ join_progress(struct join *J, const struct watermark *wm, int right_ended)
 			join_loaded(J);
 		else if (join_loading(J) && right_ended)
 			join_set_loading(J, 0);
+		/* No row comes any more: the decode threads may read it. */
+		if (right_ended && !J->whole)
+			__atomic_store_n(&J->whole, 1, __ATOMIC_RELEASE);
 	}
 	if (J->c.mode != JOIN_ASOF)
 		return;
@@ -1788,6 +1864,7 @@ join_prepare(void *arg, void *ctx, const struct record *rec,
 	struct buf *b = &c->b;
 	struct join_left jl;
 	char *k = NULL;
+	int code;
 
 	if (key_encode_nonnull(jk->key[rec->stream], rec, b) != NULL &&
 	    (k = arena_alloc(keep, b->len + 1)) == NULL)
@@ -1807,6 +1884,14 @@ join_prepare(void *arg, void *ctx, const struct record *rec,
 	p->outlen = jl.len;
 	p->aux = jl.names;
 	p->auxn = jl.nnames;
+	/* The table is final: join here, the one thread only writes. */
+	if (jk->J != NULL && join_whole(jk->J) && (code = join_prep_lookup(
+	    c->jp, jk->J, k, p->keylen, rec->p, rec->len, &jl, keep, &p->out,
+	    &p->outlen)) >= 0) {
+		p->verdict |= JOIN_PREP_DONE;
+		p->aux = NULL;
+		p->auxn = (size_t)code;
+	}
 	return 0;
 }
 

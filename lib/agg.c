@@ -2278,27 +2278,3 @@ aggset_describe(const struct aggset *as, struct buf *b)
 		buf_json_cstr(b, sp->name);
 	}
 }
-
-/* TEMPORARY until the order-free audit lands. */
-int
-aggset_order_free(const struct aggset *as)
-{
-	int i;
-
-	for (i = 0; i < as->n; i++) {
-		const char *n = as->specs[i].fn->name;
-
-		if (strcmp(n, "count") && strcmp(n, "sum") && strcmp(n, "avg") &&
-		    strcmp(n, "min") && strcmp(n, "max") && as->specs[i].sketch == NULL)
-			return 0;
-	}
-	return 1;
-}
-
-void
-aggset_counts_merge(struct aggset *dst, const struct aggset *src)
-{
-	dst->nonnumeric += src->nonnumeric;
-	if (dst->refused == 0)
-		dst->refused = src->refused;
-}

@@ -121,6 +121,4 @@ int	aggset_decode(const struct aggset *, void *block, struct jcur *,
 size_t	aggset_bytes(const struct aggset *, const void *block);
 /* A text naming the aggregates and their parameters, for fingerprints. */
 void	aggset_describe(const struct aggset *, struct buf *);
-int	aggset_order_free(const struct aggset *);
-void	aggset_counts_merge(struct aggset *, const struct aggset *);
 #endif

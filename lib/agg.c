@@ -32,6 +32,7 @@
  * Every state starts as zero bytes (aggset_init is a memset), which is
  * also what "nothing seen" looks like.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -493,6 +494,7 @@ xp_normalize(struct xp *w)
 {
 	int sg;
 
+	assert(w->n == 0 || isfinite(w->p[w->n - 1]));
 	/* The usual case: no q, the value plainly below 2^960. */
 	if (w->q == 0 && (w->n == 0 || fabs(w->p[w->n - 1]) < 0x1p959))
 		return;
@@ -689,6 +691,7 @@ put_terms(struct buf *b, struct xp *w)
 	buf_addc(b, '[');
 	while (w->n > 0) {
 		t = xp_round(w);
+		assert(isfinite(t));	/* terms stay below 2^961 */
 		if (!first)
 			buf_addc(b, ',');
 		first = 0;

@@ -2068,6 +2068,273 @@ test_sizes(void)
 	}
 }
 
+/* --- order: the same multiset of values, any order, any merges --- */
+
+/*
+ * The sets and the expected sums and averages: the exact total of the
+ * values as parsed (JSON integers as integers, the rest as doubles)
+ * with python3's fractions.Fraction, rounded once by float() (nearest,
+ * ties to even; an OverflowError is null), avg that double divided by
+ * the count, both printed as buf_fmt_double() prints (the shortest of
+ * %.15g, %.16g, %.17g that reads back).  The decimals were drawn once
+ * with python3's random.seed(16).  math.fsum gives the same sums but
+ * for "wide" and "under", where it overflows midway: the order
+ * dependence these sets are here for.
+ */
+static const char *const set_dec[] = {
+	"38.20", "-2623.46", "367.6", "3323.0", "-1112.5", "1991.01",
+	"202.753", "401", "-4786.38", "-4540.819", "1277.69", "-939.6",
+	"-593.04", "662", "418.44", "-83.907", "-1293.3", "-38", "-2537.94",
+	"-951.6", "-167.30", "-2847.1", "-4780.760", "-4853.33", "-2937.409",
+	"-3688.799", "-4618.247", "-1103.298", "-4653.69", "3642.4",
+	"358.215", "-3810.622", "-3941.95", "198", "168.3", "182", "754",
+	"-713.834", "2629.8", "439", "-3478.4", "251", "-732.38", "779",
+	"2824.950", "-4590.69", "12", "1995.70", "5", "5.0", "-0.0", "0",
+	"0.0", "-0", "12.3", "12.30", "0.1", "0.2", "0.3", NULL };
+static const char *const set_wide[] = {
+	"1e-300", "1e300", "-1e300", "3.14", "4.9e-324", "-2.5e-310",
+	"1e308", "1e308", "-1e308", "1.7976931348623157e308",
+	"-1.7976931348623157e308", "9223372036854775807",
+	"-9223372036854775808", "9007199254740993", "123.456", "-0.001",
+	"1e-5", "7.25e200", "-6.5e-200", "2.5", "1e16", "1", "-1e16",
+	"0.5e-323", "5", "5.0", NULL };
+static const char *const set_cancel[] = {
+	"0.1", "0.2", "-0.3", "-0.0", "1e-20", "-1e-20", "1e22", "-1e22",
+	"1", "-1", "0.7", "-0.7", NULL };
+static const char *const set_over[] = {
+	"1.7976931348623157e308", "1.7976931348623157e308",
+	"1.7976931348623157e308", "-1e308", NULL };
+static const char *const set_under[] = {
+	"1.7976931348623157e308", "1.7976931348623157e308",
+	"-1.7976931348623157e308", "1e292", "-1e292", NULL };
+static const char *const set_mix[] = {
+	"1e308", "1e308", "-1e308", "-1e308", "1e-300", "3.14",
+	"-2.5e-310", "9007199254740993", "0.1", "-7", "1e300", "-1e300",
+	NULL };
+/* Equal values of other spellings: min and max pick the integer. */
+static const char *const set_ties[] = {
+	"1e15", "1000000000000000", "-0.0", "0", "0.0",
+	"1152921504606846976", "1.152921504606846976e18", "-0", NULL };
+static const char *const set_negz[] = { "-0.0", "0.0", "-0.0", "0.0",
+	NULL };
+
+static const struct {
+	const char		*name;
+	const char *const	*vals;
+	const char		*sum, *avg, *min, *max;
+} ord_sets[] = {
+	{ "dec", set_dec, "-43467.097", "-736.7304576271187", "-4853.33",
+	    "3642.4" },
+	{ "wide", set_wide, "1e+308", "3.8461538461538465e+306",
+	    "-1.7976931348623157e+308", "1.7976931348623157e+308" },
+	{ "cancel", set_cancel, "2.7755575615628914e-17",
+	    "2.3129646346357427e-18", "-1e+22", "1e+22" },
+	{ "over", set_over, "null", "null", "-1e+308",
+	    "1.7976931348623157e+308" },
+	{ "under", set_under, "1.7976931348623157e+308",
+	    "3.5953862697246315e+307", "-1.7976931348623157e+308",
+	    "1.7976931348623157e+308" },
+	{ "mix", set_mix, "9007199254740989", "750599937895082.4", "-1e+308",
+	    "1e+308" },
+	{ "ties", set_ties, "2.307843009213694e+18",
+	    "2.8848037615171174e+17", "0", "1152921504606846976" },
+	{ "negz", set_negz, "0", "0", "-0", "0" },
+};
+
+/* Every order-free aggregate, states too; and results only. */
+static const char *const ord_all[] = { "count", "sum(.x)", "avg(.x)",
+    "min(.x)", "max(.x)", "first(.x)", "last(.x)", "p50(.x)", "p99(.x)",
+    "quantile(.x, 0)", "approx_distinct(.x)", NULL };
+static const char *const ord_results[] = { "sum(.x)", "avg(.x)",
+    "p50(.x)", "p10(.x)", "distinct(.x)", NULL };
+
+static void
+o_add(struct h *h, void *blk, const char *text, int64_t t, uint64_t seq)
+{
+	char line[256];
+	struct record rec;
+	struct fault f;
+
+	snprintf(line, sizeof(line), "{\"x\":%s}", text);
+	arena_reset(h->ar);
+	if (rec_parse(h->ps, line, strlen(line), &rec, &f) == -1) {
+		fprintf(stderr, "o_add(%s): %s\n", line, f.msg);
+		check_failures++;
+		return;
+	}
+	aggset_add(&h->as, blk, rec.v, t, seq);
+}
+
+/*
+ * vals[perm[0..n)] cut at random into nb blocks (some may be empty),
+ * the blocks merged in a random order, into one of them or into a new
+ * one: the result into r, the state into e.  A value keeps its time (a
+ * third of them tie) and its arrival number whatever its place.
+ */
+static void
+o_run(struct h *h, const char *const *vals, const size_t *perm, size_t n,
+    int nb, uint64_t *seed, struct buf *r, struct buf *e)
+{
+	void *blk[5];
+	size_t cut[5], t;
+	int i, k, order[4];
+
+	cut[0] = 0;
+	cut[nb] = n;
+	for (i = 1; i < nb; i++)
+		cut[i] = (size_t)(rnd(seed) % (n + 1));
+	for (i = 1; i < nb; i++)		/* insertion sort */
+		for (k = i; k > 1 && cut[k - 1] > cut[k]; k--) {
+			t = cut[k];
+			cut[k] = cut[k - 1];
+			cut[k - 1] = t;
+		}
+	for (i = 0; i < nb; i++) {
+		blk[i] = h_block(h);
+		for (t = cut[i]; t < cut[i + 1]; t++)
+			o_add(h, blk[i], vals[perm[t]], (int64_t)(perm[t] % 3),
+			    perm[t]);
+		order[i] = i;
+	}
+	for (i = nb - 1; i > 0; i--) {
+		k = (int)(rnd(seed) % (uint64_t)(i + 1));
+		t = (size_t)order[i];
+		order[i] = order[k];
+		order[k] = (int)t;
+	}
+	blk[nb] = h_block(h);
+	k = rnd(seed) % 2 ? nb : order[0];
+	for (i = 0; i < nb; i++)
+		if (order[i] != k)
+			aggset_merge(&h->as, blk[k], blk[order[i]]);
+	h_result(h, blk[k], r);
+	buf_clear(e);
+	aggset_encode(&h->as, blk[k], e);
+	for (i = 0; i <= nb; i++)
+		h_free_block(h, blk[i]);
+}
+
+/* 40 orders and cuts of one set give one result (and state) text. */
+static void
+o_check(struct h *h, const char *name, const char *const *vals,
+    int states, uint64_t *seed, struct buf *r0)
+{
+	struct buf e0, r, e;
+	size_t perm[64], n = 0, i, k, t;
+	int run;
+
+	while (vals[n] != NULL)
+		n++;
+	buf_init(&e0);
+	buf_init(&r);
+	buf_init(&e);
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	o_run(h, vals, perm, n, 1, seed, r0, &e0);
+	for (run = 0; run < 40; run++) {
+		for (i = n - 1; i > 0; i--) {
+			k = (size_t)(rnd(seed) % (i + 1));
+			t = perm[i];
+			perm[i] = perm[k];
+			perm[k] = t;
+		}
+		o_run(h, vals, perm, n, 1 + (int)(rnd(seed) % 4), seed, &r,
+		    &e);
+		check_count++;
+		if (strcmp(buf_cstr(&r), buf_cstr(r0)) != 0 || (states &&
+		    strcmp(buf_cstr(&e), buf_cstr(&e0)) != 0)) {
+			check_failures++;
+			fprintf(stderr, "order %s, run %d:\n  %s\n  %s\n  "
+			    "want\n  %s\n  %s\n", name, run, buf_cstr(&r),
+			    buf_cstr(&e), buf_cstr(r0), buf_cstr(&e0));
+			break;
+		}
+	}
+	buf_release(&e0);
+	buf_release(&r);
+	buf_release(&e);
+}
+
+static void
+test_order_free(void)
+{
+	struct h h, hx;
+	struct buf r;
+	uint64_t seed = 16;
+	size_t s;
+
+	if (h_open(&h, ord_all, 0) == -1)
+		return;
+	if (h_open(&hx, ord_results, 1) == -1) {
+		h_close(&h);
+		return;
+	}
+	CHECK(aggset_order_free(&h.as));
+	CHECK(aggset_states_order_free(&h.as));
+	CHECK(aggset_order_free(&hx.as));
+	CHECK(!aggset_states_order_free(&hx.as));	/* distinct, --exact */
+	buf_init(&r);
+	for (s = 0; s < NELEM(ord_sets); s++) {
+		o_check(&h, ord_sets[s].name, ord_sets[s].vals, 1, &seed, &r);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "sum_x",
+		    ord_sets[s].sum);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "avg_x",
+		    ord_sets[s].avg);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "min_x",
+		    ord_sets[s].min);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "max_x",
+		    ord_sets[s].max);
+		o_check(&hx, ord_sets[s].name, ord_sets[s].vals, 0, &seed, &r);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "sum_x",
+		    ord_sets[s].sum);
+	}
+	buf_release(&r);
+	h_close(&h);
+	h_close(&hx);
+}
+
+/* The others say so; a shallow copy adds, and its counters fold back. */
+static void
+test_order_flags(void)
+{
+	static const char *const no[] = { "var(.x)", "stddev(.x)",
+	    "top(.x, 2)", "approx_top(.x, 2)", "collect(.x)" };
+	struct aggset copy;
+	struct h h;
+	void *blk;
+	size_t i;
+
+	for (i = 0; i < NELEM(no); i++) {
+		if (h_open(&h, (const char *[]){ "count", no[i], NULL }, 0) ==
+		    -1)
+			continue;
+		CHECK(!aggset_order_free(&h.as));
+		CHECK(!aggset_states_order_free(&h.as));
+		h_close(&h);
+	}
+	if (h_open(&h, (const char *[]){ "sum(.x)", "top(.y, 1)", NULL },
+	    0) == -1)
+		return;
+	copy = h.as;
+	copy.nonnumeric = 0;
+	blk = h_block(&h);
+	h.as.nonnumeric = 2;
+	h.as.refused = 2;
+	aggset_add(&copy, blk, (struct value[]){ { .type = V_TRUE },
+	    { .type = V_MISSING } }, 0, 0);
+	CHECK_INT_EQ(copy.nonnumeric, 1);
+	copy.refused = 1;
+	aggset_counts_merge(&h.as, &copy);
+	CHECK_INT_EQ(h.as.nonnumeric, 3);
+	CHECK_INT_EQ(h.as.refused, 1);		/* the lower spec */
+	copy.refused = 2;
+	h.as.refused = 0;
+	aggset_counts_merge(&h.as, &copy);
+	CHECK_INT_EQ(h.as.refused, 2);
+	h_free_block(&h, blk);
+	h_close(&h);
+}
+
 /*
  * aggset_prepare() then aggset_add_in() is aggset_add(): the same
  * results and the same encoded states, over numbers of every size and
@@ -2179,5 +2446,7 @@ main(void)
 	test_deep_value();
 	test_sizes();
 	test_prepared();
+	test_order_free();
+	test_order_flags();
 	return check_done("test_agg");
 }

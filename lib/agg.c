@@ -131,20 +131,28 @@ count_decode(const struct agg_spec *sp, void *st, struct jcur *j)
  * A sum is exact, and so the same whatever the order of its values and
  * merges.  It keeps its integers and its other numbers apart:
  * - the integers (JSON integers within int64) in an int128, modulo
- *   2^128: when it wraps, the 2^128 it lost goes to the other part;
- * - the other numbers as Shewchuk's non-overlapping expansion
- *   ("Adaptive precision floating-point arithmetic", 1997), the method
- *   of Python's math.fsum: doubles by increasing magnitude whose exact
- *   sum is the exact sum of every number added.  Adding x runs x
- *   through the terms with Knuth's two-sum, keeping each rounding error
- *   as a term (zeros dropped): a few additions, no branch on the data.
- *   Decimals of a few digits need two to four terms; SUM_INLINE sit in
- *   the block.  When they are full, Shewchuk's compression renormalises
- *   them (exactly); only when that leaves no room do the terms move to
- *   the heap (sum_heap), which release frees and aggset_bytes() counts.
+ *   2^128: when it wraps, the 2^128 it lost goes to the terms below;
+ * - the other numbers, where they can, in a fixed-point int128 in units
+ *   of 2^-SUM_FIX (x is m 2^e: m shifted into place, one integer
+ *   addition; it wraps as the integers do).  That takes every double
+ *   from about 2e-6 to 3e16 with no bits below 2^-72: the decimals of
+ *   metrics and latencies, at the cost of an integer addition.
+ * - the rest (smaller or larger numbers, the wraps) as Shewchuk's
+ *   non-overlapping expansion ("Adaptive precision floating-point
+ *   arithmetic", 1997), the method of Python's math.fsum: doubles by
+ *   increasing magnitude whose exact sum is the exact sum of every
+ *   number added.  Adding x runs x through the terms with Knuth's
+ *   two-sum, keeping each rounding error as a term (zeros dropped).
+ *   SUM_INLINE terms sit in the block.  When they are full, Shewchuk's
+ *   compression renormalises them (exactly); only when that leaves no
+ *   room do the terms move to the heap (sum_heap), which release frees
+ *   and aggset_bytes() counts.
  * - A term at or past 2^960 gives its multiples of 2^960 to an int128
  *   count q (on the heap, made then), so no two-sum can overflow: every
  *   total of finite numbers is held exactly, however large.
+ * A superaccumulator (fixed point over the whole range of doubles)
+ * would need some 2100 bits a group; the expansion alone costs twice
+ * Neumaier's time on decimals, the fixed point less than it.
  * The result is an integer when every value was one and the total fits
  * an int128 (written as a JSON integer however large, as SQL's HUGEINT),
  * else the double nearest the exact total of both parts, ties to even,
@@ -161,7 +169,8 @@ __extension__ typedef unsigned __int128 u128;
 #define SUM_INT		1	/* an integer was added */
 #define SUM_DBL		2	/* another number was */
 #define SUM_N_MAX	(UINT64_MAX >> 2)
-#define SUM_INLINE	4	/* terms in the block */
+#define SUM_INLINE	3	/* terms in the block */
+#define SUM_FIX		72	/* the fixed point's unit is 2^-SUM_FIX */
 #define SUM_BIG		0x1p960	/* terms from here give multiples to q */
 #define SUM_Q_MAX	((i128)1 << 120)	/* q saturates: 2^1080 */
 
@@ -174,6 +183,8 @@ struct sum_heap {
 struct st_sum {
 	uint64_t	 lo;		/* the integers mod 2^128, low word */
 	uint64_t	 hi;		/* and high word */
+	uint64_t	 flo;		/* the fixed point mod 2^128, low word */
+	uint64_t	 fhi;		/* and high word */
 	uint64_t	 nf;		/* values << 2 | SUM_INT | SUM_DBL */
 	uint32_t	 len;		/* terms of the expansion */
 	uint32_t	 cap;		/* 0: inline; else the heap's room */
@@ -194,6 +205,19 @@ sum_set_i(struct st_sum *s, i128 v)
 {
 	s->lo = (uint64_t)(u128)v;
 	s->hi = (uint64_t)((u128)v >> 64);
+}
+
+static i128
+sum_f(const struct st_sum *s)
+{
+	return (i128)((u128)s->fhi << 64 | s->flo);
+}
+
+static void
+sum_set_f(struct st_sum *s, i128 v)
+{
+	s->flo = (uint64_t)(u128)v;
+	s->fhi = (uint64_t)((u128)v >> 64);
 }
 
 static const double *
@@ -346,6 +370,48 @@ sum_term(struct st_sum *s, double x)
 		sum_carry(s);
 }
 
+/*
+ * v units of 2^-SUM_FIX into the fixed point; a wrap gives the 2^128
+ * units it lost, 2^(128 - SUM_FIX), to the terms.
+ */
+static void
+sum_fix_add(struct st_sum *s, i128 v)
+{
+	i128 r;
+
+	if (__builtin_add_overflow(sum_f(s), v, &r))
+		sum_term(s, v > 0 ? 0x1p56 : -0x1p56);
+	sum_set_f(s, r);
+}
+
+/*
+ * x = m 2^(e - 1075) (a normal double): into the fixed point when it has
+ * no bit below 2^-SUM_FIX and m fits shifted into place (below 2^127),
+ * else into the terms.  Zeros add nothing.
+ */
+static inline void
+sum_dbl(struct st_sum *s, double x)
+{
+	uint64_t u, m;
+	int sh;
+	i128 v;
+
+	memcpy(&u, &x, sizeof(u));
+	m = (u & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+	sh = (int)(u >> 52 & 0x7ff) - 1075 + SUM_FIX;
+	if (sh < 0 && sh > -53 && (m & (((uint64_t)1 << -sh) - 1)) == 0) {
+		m >>= -sh;
+		sh = 0;
+	}
+	if (sh < 0 || sh > 127 - 53 || (u << 1 >> 53) == 0) {
+		if (x != 0)
+			sum_term(s, x);
+		return;
+	}
+	v = (i128)((u128)m << sh);
+	sum_fix_add(s, u >> 63 ? -v : v);
+}
+
 static void
 sum_count(struct st_sum *s, uint64_t more, unsigned flags)
 {
@@ -375,7 +441,7 @@ sum_add(const struct agg_spec *sp, void *st, const struct value *v,
 		sum_int128(s, v->i);
 		sum_count(s, 1, SUM_INT);
 	} else {
-		sum_term(s, v->d);
+		sum_dbl(s, v->d);
 		sum_count(s, 1, SUM_DBL);
 	}
 }
@@ -390,6 +456,7 @@ sum_merge(const struct agg_spec *sp, void *dst, const void *src)
 	if (s->nf == 0)
 		return;
 	sum_int128(d, sum_i(s));
+	sum_fix_add(d, sum_f(s));
 	for (i = 0; i < s->len; i++)
 		sum_term(d, sum_terms(s)[i]);
 	if (sum_q(s) != 0)
@@ -429,20 +496,6 @@ struct xp {
 };
 
 static void
-xp_init(struct xp *w, const struct st_sum *s)
-{
-	w->p = w->small;
-	w->cap = sizeof(w->small) / sizeof(w->small[0]);
-	if (s->len + 8 > w->cap) {
-		w->cap = s->len + 8;
-		w->p = xmalloc(w->cap * sizeof(double));
-	}
-	memcpy(w->p, sum_terms(s), s->len * sizeof(double));
-	w->n = s->len;
-	w->q = sum_q(s);
-}
-
-static void
 xp_free(struct xp *w)
 {
 	if (w->p != w->small)
@@ -471,17 +524,34 @@ xp_sign(const struct xp *w)
 	return w->n == 0 ? 0 : w->p[w->n - 1] > 0 ? 1 : -1;
 }
 
-/* v exactly, in pieces of 52 bits. */
+/* v 2^e exactly, in pieces of 52 bits. */
 static void
-xp_add_i128(struct xp *w, i128 v)
+xp_add_i128(struct xp *w, i128 v, int e)
 {
 	u128 u = v < 0 ? -(u128)v : (u128)v;
 	const u128 m = ((u128)1 << 52) - 1;
 	double sg = v < 0 ? -1 : 1;
 
-	xp_add(w, sg * (double)(uint64_t)(u & m));
-	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 52 & m), 52));
-	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 104), 104));
+	if (v == 0)
+		return;
+	xp_add(w, sg * ldexp((double)(uint64_t)(u & m), e));
+	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 52 & m), e + 52));
+	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 104), e + 104));
+}
+
+static void
+xp_init(struct xp *w, const struct st_sum *s)
+{
+	w->p = w->small;
+	w->cap = sizeof(w->small) / sizeof(w->small[0]);
+	if (s->len + 8 > w->cap) {
+		w->cap = s->len + 8;
+		w->p = xmalloc(w->cap * sizeof(double));
+	}
+	memcpy(w->p, sum_terms(s), s->len * sizeof(double));
+	w->n = s->len;
+	w->q = sum_q(s);
+	xp_add_i128(w, sum_f(s), -SUM_FIX);
 }
 
 /*
@@ -593,7 +663,7 @@ sum_double(const struct st_sum *s)
 	double r;
 
 	xp_init(&w, s);
-	xp_add_i128(&w, sum_i(s));
+	xp_add_i128(&w, sum_i(s), 0);
 	xp_normalize(&w);
 	r = xp_value(&w);
 	xp_free(&w);
@@ -604,7 +674,7 @@ sum_double(const struct st_sum *s)
 static int
 sum_has_terms(const struct st_sum *s)
 {
-	return s->len > 0 || sum_q(s) != 0;
+	return s->len > 0 || sum_q(s) != 0 || sum_f(s) != 0;
 }
 
 static void

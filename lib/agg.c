@@ -12,8 +12,9 @@
  * - Integers stay integers: count, sum of integers (exact in an
  *   int128, past int64 written as a JSON integer) and min/max (the
  *   winning value keeps its kind; int64 compare exactly, with doubles
- *   too).  Other numbers are summed with Neumaier's compensation; a mix
- *   gives the double nearest the total of the two parts.
+ *   too; of equal values the integer wins, and -0.0 is below 0.0).
+ *   Other numbers are summed exactly too; a sum with any of them is the
+ *   double nearest the exact total, rounded once.
  * - avg is that sum divided by the count, once (never a running mean);
  *   var and stddev are Welford's sample statistics (n - 1), null below
  *   two values; merge by Chan et al.'s formula.
@@ -2572,7 +2573,7 @@ aggset_uses_time(const struct aggset *as)
 }
 
 /*
- * ORD_RESULT, by aggregate (HACKING's table says why):
+ * ORD_RESULT, by aggregate, and why:
  * - yes: count; sum and avg (exact); min and max (ties between
  *   spellings broken one way, ext_tie()); first and last (event time,
  *   then arrival); quantiles (DDSketch bins are a function of the

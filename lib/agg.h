@@ -17,9 +17,9 @@
  * the same encoding (compact JSON per aggregate, documented in
  * streamkit(7)), so there is one format to keep right.  Adding never
  * allocates for the fixed-size aggregates, but for a sum whose terms
- * outgrow the block (values spread over more than some 150 binary
- * orders of magnitude, or past 2^960): first and last keep a long
- * value's text on the heap too.
+ * outgrow the block (numbers outside its fixed point's range, from
+ * about 2e-6 to 3e16, spread over many orders of magnitude, or past
+ * 2^960), and first and last keeping a long value's text.
  *
  * Threads (-j N): the aggset is read-only to adding but for two
  * counters, nonnumeric and refused.  So a struct copy of it (mine =

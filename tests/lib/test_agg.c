@@ -2122,6 +2122,22 @@ static const char *const set_fixwrap[] = { "3.5e16", "3.5e16", "3.5e16",
 	"-3.5e16", "0.001", "12.5", "-3.5e16", "3.4999999999999996e16",
 	"-0.001", "1e-7", NULL };
 
+/*
+ * Half-way cases at the top, rounded as integers of 2^960 (the largest
+ * double plus half its last place, 2^970, rounds to even: infinity;
+ * 2^1013 + 2^960 to 2^1013), and a hair either side of them.
+ */
+static const char *const set_tieover[] = { "1.7976931348623157e308",
+	"9.9792015476736e+291", NULL };
+static const char *const set_tieunder[] = { "1.7976931348623157e308",
+	"9.9792015476736e+291", "-1e-300", NULL };
+static const char *const set_tiemid[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", NULL };
+static const char *const set_tieup[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", "1e-300", NULL };
+static const char *const set_tiedown[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", "-1e-300", NULL };
+
 static const struct {
 	const char		*name;
 	const char *const	*vals;
@@ -2145,6 +2161,17 @@ static const struct {
 	{ "negz", set_negz, "0", "0", "-0", "0" },
 	{ "fixwrap", set_fixwrap, "7.000000000000001e+16", "7000000000000001",
 	    "-3.5e+16", "3.5e+16" },
+	{ "tieover", set_tieover, "null", "null", "9.9792015476736e+291",
+	    "1.7976931348623157e+308" },
+	{ "tieunder", set_tieunder, "1.7976931348623157e+308",
+	    "5.992310449541053e+307", "-1e-300", "1.7976931348623157e+308" },
+	{ "tiemid", set_tiemid, "8.777798510069902e+304",
+	    "4.388899255034951e+304", "9.7453140114e+288",
+	    "8.777798510069902e+304" },
+	{ "tieup", set_tieup, "8.777798510069904e+304",
+	    "2.925932836689968e+304", "1e-300", "8.777798510069902e+304" },
+	{ "tiedown", set_tiedown, "8.777798510069902e+304",
+	    "2.925932836689967e+304", "-1e-300", "8.777798510069902e+304" },
 };
 
 /* Every order-free aggregate, states too; and results only. */
@@ -2297,6 +2324,35 @@ test_order_free(void)
 	buf_release(&r);
 	h_close(&h);
 	h_close(&hx);
+}
+
+/*
+ * Decimals stay in the block (the fixed point, a few terms); numbers
+ * from 1e-300 to 1e308 put the terms on the heap, counted, and freed
+ * (the sanitizer run sees that).
+ */
+static void
+test_sum_heap(void)
+{
+	struct h h;
+	void *blk;
+	size_t i;
+
+	if (h_open(&h, (const char *[]){ "sum(.x)", "avg(.x)", NULL }, 0) ==
+	    -1)
+		return;
+	blk = h_block(&h);
+	for (i = 0; set_dec[i] != NULL; i++)
+		add_x(&h, blk, set_dec[i], 0);
+	for (i = 0; set_cancel[i] != NULL; i++)
+		add_x(&h, blk, set_cancel[i], 0);
+	CHECK_INT_EQ(aggset_bytes(&h.as, blk), 0);
+	for (i = 0; set_wide[i] != NULL; i++)
+		add_x(&h, blk, set_wide[i], 0);
+	CHECK(aggset_bytes(&h.as, blk) > 0);
+	check_roundtrip(&h, blk, "heap");
+	h_free_block(&h, blk);
+	h_close(&h);
 }
 
 /* The others say so; a shallow copy adds, and its counters fold back. */
@@ -2453,6 +2509,7 @@ main(void)
 	test_sizes();
 	test_prepared();
 	test_order_free();
+	test_sum_heap();
 	test_order_flags();
 	return check_done("test_agg");
 }

@@ -263,8 +263,9 @@ save(void *p, struct buf *b)
 
 /*
  * "aggs":V first; a section without it was written by a stream-agg
- * whose states were version 1.  Another version is EX_CONFIG: the file
- * is sound, this build cannot continue it.
+ * whose states were version 1.  Versions from AGG_STATES_OLDEST on are
+ * read (agg.c reads each encoding by its keys); another is EX_CONFIG:
+ * the file is sound, this build cannot continue it.
  */
 static int
 states_version(struct jcur *jc, struct fault *f)
@@ -278,12 +279,12 @@ states_version(struct jcur *jc, struct fault *f)
 		return -1;
 	if (kn == 4 && memcmp(k, "aggs", 4) == 0 && jc_int(jc, &v) == -1)
 		return -1;
-	if (v != AGG_STATES_VERSION)
+	if (v < AGG_STATES_OLDEST || v > AGG_STATES_VERSION)
 		return fault_set(f, EX_CONFIG, "the state file holds aggregate "
-		    "states of version %lld; this stream-agg reads version %d "
-		    "(finish it with the streamkit that wrote it, or start "
-		    "fresh with --state-reset)", (long long)v,
-		    AGG_STATES_VERSION);
+		    "states of version %lld; this stream-agg reads versions %d "
+		    "to %d (finish it with the streamkit that wrote it, or "
+		    "start fresh with --state-reset)", (long long)v,
+		    AGG_STATES_OLDEST, AGG_STATES_VERSION);
 	return 0;
 }
 

@@ -184,7 +184,7 @@ struct sum_heap {
 struct st_sum {
 	uint64_t	 lo;		/* the integers mod 2^128, low word */
 	uint64_t	 hi;		/* and high word */
-	uint64_t	 flo;		/* the fixed point mod 2^128, low word */
+	uint64_t	 flo;		/* the fixed point mod 2^128, low */
 	uint64_t	 fhi;		/* and high word */
 	uint64_t	 nf;		/* values << 2 | SUM_INT | SUM_DBL */
 	uint32_t	 len;		/* terms of the expansion */

@@ -168,7 +168,8 @@ parse_aggs(struct atool *A)
  * marks (so that, until a mark, every window is open and a pane's
  * records may be merged in at once), with nothing written before the
  * end, no state to snapshot at a record and no key to test, when no
- * aggregate's result depends on the order it saw its values in.
+ * aggregate's result (or, for partials, its state) depends on the order
+ * it saw its values in.
  */
 static int
 by_blocks(const struct atool *A)
@@ -180,8 +181,9 @@ by_blocks(const struct atool *A)
 	    o->idle_ns == 0 && !o->processing_time && o->max_events == 0)) &&
 	    !o->merge && o->state == NULL &&
 	    !o->kcat && o->shard_n == 0 && o->part_n == 0 &&
-	    (o->emit == EMIT_FINAL || o->emit == EMIT_PARTIAL) &&
-	    aggset_order_free(&A->aggs) && !aggset_uses_time(&A->aggs);
+	    ((o->emit == EMIT_FINAL && aggset_order_free(&A->aggs)) ||
+	    (o->emit == EMIT_PARTIAL && aggset_states_order_free(&A->aggs))) &&
+	    !aggset_uses_time(&A->aggs);
 }
 
 /*

@@ -132,6 +132,25 @@ setup() {
 	[ "$(wc -l <out)" -eq 2857 ]
 }
 
+@test "threads: stream-agg aggregating per block: decimal sums, equal values spelt two ways" {
+	# 4000 records, 7 keys: decimals of 1 to 3 places, and 5 beside 5.0
+	# (min and max print the integer whichever came first).
+	awk 'BEGIN {
+		for (i = 1; i <= 4000; i++) {
+			x = i % 5 == 0 ? "5" : i % 5 == 1 ? "5.0" : \
+			    sprintf("%d.%0" (1 + i % 3) "d", i % 997, i * 7919 % 1000)
+			printf "{\"ts\":%d,\"s\":\"s%d\",\"x\":%s}\n", \
+			    1731405600000 + i * 50, i % 7, x
+		}
+	}' >in
+	same stream-agg --by .s count 'sum(.x)' 'avg(.x)' 'min(.x)' \
+	    'max(.x)' 'p90(.x)' 'approx_distinct(.x)'
+	same stream-agg --tumbling 10s --by .s 'avg(.x)' 'sum(.x)' 'min(.x)'
+	same stream-agg --emit partial --by .s 'avg(.x)' 'max(.x)'
+	same stream-agg --emit partial --tumbling 10s --by .s 'sum(.x)' \
+	    'distinct(.x)'
+}
+
 @test "threads: a file read by offsets: oversize lines go out whole, CRs as -j 1" {
 	# Lines of 12 bytes and more are over --max-line-bytes 10; a block
 	# of 5 bytes cuts every line, and the long ones span many blocks.

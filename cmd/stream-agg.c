@@ -16,6 +16,7 @@
 #include "result.h"
 #include "run.h"
 #include "source.h"
+#include "watermark.h"
 #include "window.h"
 #include "wintool.h"
 
@@ -24,20 +25,55 @@ struct atool {
 	struct aggset	 aggs;
 	struct result_out out;		/* how results are written */
 	struct aggstage	*S;		/* windows, totals or --merge */
+	uint64_t	 absorbed;	/* the last block whose part is in */
+	uint64_t	 dropped;	/* and whose part was not taken */
 	int		 from[2];	/* --instance I/N */
 };
+
+/*
+ * The record is in its block's part, made on a decode thread: the part
+ * is merged in at the block's first such record (1: nothing more to
+ * do).  Windows take it only while no watermark has moved: after one,
+ * records may be late or refire windows, so the one thread adds each
+ * record itself (0), and the workers make no more parts.
+ */
+static int
+from_part(struct atool *A, struct ga_part *part, uint64_t bseq)
+{
+	int64_t wm = src_wm(A->wt.src)->wm_ns;
+	struct fault f;
+
+	if (bseq == A->absorbed)
+		return 1;
+	if (bseq == A->dropped)
+		return 0;
+	if (A->wt.w != NULL && wm != WM_MIN) {
+		ga_part_done(A->wt.parts, part, NULL);
+		ga_parts_stop(A->wt.parts);
+		A->dropped = bseq;
+		return 0;
+	}
+	if (aggstage_absorb(A->S, A->wt.parts, part, wm, &f) == -1)
+		diag_die(&f);
+	A->absorbed = bseq;
+	return 1;
+}
 
 static void
 event(void *ctx, struct src_event *ev)
 {
 	struct atool *A = ctx;
-	uint64_t seq = aggstage_arrival(A->S), h;
+	uint64_t seq = aggstage_arrival(A->S), h, bseq;
+	struct ga_part *part;
 	struct fault f;
 
 	if (A->wt.o.merge) {
 		merge_event(aggstage_merge(A->S), ev);
 		return;
 	}
+	if ((part = wintool_part(ev, &bseq)) != NULL && from_part(A, part,
+	    bseq))
+		return;
 	if (A->wt.w != NULL) {
 		aggstage_set_in(A->S, wintool_in(ev));
 		wintool_event(&A->wt, ev);
@@ -127,6 +163,30 @@ parse_aggs(struct atool *A)
 }
 
 /*
+ * Can the decode threads aggregate (-j N)?  Without a window, or in
+ * tumbling or hopping windows with no watermark source but in-band
+ * marks (so that, until a mark, every window is open and a pane's
+ * records may be merged in at once), with nothing written before the
+ * end, no state to snapshot at a record and no key to test, when no
+ * aggregate's result (or, for partials, its state) depends on the order
+ * it saw its values in.
+ */
+static int
+by_blocks(const struct atool *A)
+{
+	const struct opts *o = &A->wt.o;
+
+	return (o->win == WIN_NONE || ((o->win == WIN_TUMBLING ||
+	    o->win == WIN_HOPPING) && o->max_delay_ns < 0 &&
+	    o->idle_ns == 0 && !o->processing_time && o->max_events == 0)) &&
+	    !o->merge && o->state == NULL &&
+	    !o->kcat && o->shard_n == 0 && o->part_n == 0 &&
+	    ((o->emit == EMIT_FINAL && aggset_order_free(&A->aggs)) ||
+	    (o->emit == EMIT_PARTIAL && aggset_states_order_free(&A->aggs))) &&
+	    !aggset_uses_time(&A->aggs);
+}
+
+/*
  * Results, or partials; a shard that owns its keys (--shard, or an
  * instance on a --partition keyed by --by) has nothing to merge and
  * writes its windows' results as final partials.
@@ -172,6 +232,8 @@ main(int argc, char *argv[])
 	if (aggset_preparable(&A.aggs))
 		A.wt.aggs = &A.aggs;
 	A.wt.time_used = aggset_uses_time(&A.aggs);
+	if (by_blocks(&A))
+		A.wt.parts = ga_parts_new(&A.aggs);
 	wintool_open(&A.wt, files);
 	result_out(&A);
 	memset(&c, 0, sizeof(c));
@@ -213,6 +275,7 @@ main(int argc, char *argv[])
 	A.wt.run.stage = &aggstage_ops;
 	A.wt.run.obj = A.S;
 	rc = wintool_run(&A.wt);
+	ga_parts_free(A.wt.parts);
 	aggstage_free(A.S);
 	aggset_release_specs(&A.aggs);
 	return rc;

@@ -78,6 +78,13 @@ event(void *ctx, struct src_event *ev)
 	const struct par_prep *a;
 	struct fault f;
 
+	/* Joined on a decode thread: only the writing is left. */
+	if (side == 0 && ev->prep != NULL && ev->prep_fault == NULL &&
+	    (ev->prep->verdict & JOIN_PREP_DONE)) {
+		join_take_done(T->J, (int)ev->prep->auxn, ev->prep->out,
+		    ev->prep->outlen);
+		return;
+	}
 	if (T->mode != JOIN_TABLE &&
 	    t < sat_sub_ns(wm->group_wm_ns[side], T->o.lateness_ns)) {
 		join_late(T->J, side);
@@ -93,7 +100,8 @@ event(void *ctx, struct src_event *ev)
 	}
 	/* The table's memory for the rows ahead, in three steps. */
 	for (i = 0; T->mode == JOIN_TABLE && ev->prep != NULL && i < 3; i++)
-		if ((a = src_peek(T->src, ahead[i])) != NULL && a->verdict)
+		if ((a = src_peek(T->src, ahead[i])) != NULL &&
+		    a->verdict == 1)
 			join_prefetch(T->J, a->hash, i);
 	if (ev->prep != NULL && ev->prep_fault == NULL &&
 	    ev->prep->out != NULL) {
@@ -201,6 +209,8 @@ main(int argc, char *argv[])
 	buf_init(&T.kb);
 	open_source(&T);
 	make_join(&T);
+	if (T.mode == JOIN_TABLE)
+		T.jk.J = T.J;
 	join_pace_init(&T.pace, T.J, T.src, T.mode);
 	T.run.h = &h;
 	T.run.ctx = &T;

@@ -12,8 +12,9 @@
  * - Integers stay integers: count, sum of integers (exact in an
  *   int128, past int64 written as a JSON integer) and min/max (the
  *   winning value keeps its kind; int64 compare exactly, with doubles
- *   too).  Other numbers are summed with Neumaier's compensation; a mix
- *   gives the double nearest the total of the two parts.
+ *   too; of equal values the integer wins, and -0.0 is below 0.0).
+ *   Other numbers are summed exactly too; a sum with any of them is the
+ *   double nearest the exact total, rounded once.
  * - avg is that sum divided by the count, once (never a running mean);
  *   var and stddev are Welford's sample statistics (n - 1), null below
  *   two values; merge by Chan et al.'s formula.
@@ -32,6 +33,7 @@
  * Every state starts as zero bytes (aggset_init is a memset), which is
  * also what "nothing seen" looks like.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -48,6 +50,7 @@
 #include "jcur.h"
 #include "key.h"
 #include "record.h"
+#include "sat.h"
 #include "sketch.h"
 #include "ss.h"
 #include "table.h"
@@ -71,7 +74,13 @@ struct agg_fn {
 	size_t	(*bytes)(const struct agg_spec *, const void *);
 	/* The summary behind the sketch_* calls (sketch.h), or NULL. */
 	const struct sketch_ops *sketch;
+	/* ORD_*: what does not depend on the order of adds and merges. */
+	unsigned	 order;
 };
+
+#define ORD_RESULT	1	/* the result */
+#define ORD_STATE	2	/* the encoded state */
+#define ORD_ALL		(ORD_RESULT | ORD_STATE)
 
 /*
  * Sums, means and squared deviations can overflow to infinity (1e308 +
@@ -120,30 +129,70 @@ count_decode(const struct agg_spec *sp, void *st, struct jcur *j)
 /* --- sum and avg --- */
 
 /*
- * A sum keeps its integers and its other numbers apart: the integers
- * (JSON integers within int64) exactly in an int128, the rest in a
- * double with Neumaier's compensation.  The result is an integer when
- * every value was one (beyond int64 it is still written as a JSON
- * integer, as SQL's HUGEINT), else the double nearest the total of the
- * two parts, as Miller and SQL give a float once a float is in.  An
- * int128 that would overflow (2^64 values at int64's ends) pours into the
- * double part and starts again from zero; the sum is a double from then
- * on.  avg is the same state with its count: sum / count, one division
- * of the same total (never a running mean).
+ * A sum is exact, and so the same whatever the order of its values and
+ * merges.  It keeps its integers and its other numbers apart:
+ * - the integers (JSON integers within int64) in an int128, modulo
+ *   2^128: when it wraps, the 2^128 it lost goes to the terms below;
+ * - the other numbers, where they can, in a fixed-point int128 in units
+ *   of 2^-SUM_FIX (x is m 2^e: m shifted into place, one integer
+ *   addition; it wraps as the integers do).  That takes every double
+ *   from about 2e-6 to 3e16 with no bits below 2^-72: the decimals of
+ *   metrics and latencies, at the cost of an integer addition.
+ * - the rest (smaller or larger numbers, the wraps) as Shewchuk's
+ *   non-overlapping expansion ("Adaptive precision floating-point
+ *   arithmetic", 1997), the method of Python's math.fsum: doubles by
+ *   increasing magnitude whose exact sum is the exact sum of every
+ *   number added.  Adding x runs x through the terms with Knuth's
+ *   two-sum, keeping each rounding error as a term (zeros dropped).
+ *   SUM_INLINE terms sit in the block.  When they are full, Shewchuk's
+ *   compression renormalises them (exactly); only when that leaves no
+ *   room do the terms move to the heap (sum_heap), which release frees
+ *   and aggset_bytes() counts.
+ * - A term at or past 2^960 gives its multiples of 2^960 to an int128
+ *   count q (on the heap, made then), so no two-sum can overflow: every
+ *   total of finite numbers is held exactly, however large.
+ * A superaccumulator (fixed point over the whole range of doubles)
+ * would need some 2100 bits a group; the expansion alone costs twice
+ * Neumaier's time on decimals, the fixed point less than it.
+ * The result is an integer when every value was one and the total fits
+ * an int128 (written as a JSON integer however large, as SQL's HUGEINT),
+ * else the double nearest the exact total of both parts, ties to even,
+ * rounded once: Python's fsum(), which is what the tests compare with.
+ * A total past the doubles (2^1024) rounds to infinity, written null as
+ * before.  avg is the same state with its count: that rounded total
+ * divided by the count, one division (never a running mean).
+ * The encoding is canonical (sum_put()): equal totals write the same
+ * text, whatever the terms held.
  */
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
 #define SUM_INT		1	/* an integer was added */
-#define SUM_DBL		2	/* a non-integer was, or the int128 spilled */
+#define SUM_DBL		2	/* another number was */
 #define SUM_N_MAX	(UINT64_MAX >> 2)
+#define SUM_INLINE	3	/* terms in the block */
+#define SUM_FIX		72	/* the fixed point's unit is 2^-SUM_FIX */
+#define SUM_BIG		0x1p960	/* terms from here give multiples to q */
+#define SUM_Q_MAX	((i128)1 << 120)	/* q saturates: 2^1080 */
+
+struct sum_heap {
+	uint64_t	 qlo;		/* q, the multiples of 2^960 */
+	uint64_t	 qhi;
+	double		 t[];
+};
 
 struct st_sum {
-	uint64_t	 lo;		/* the integers' int128, low word */
+	uint64_t	 lo;		/* the integers mod 2^128, low word */
 	uint64_t	 hi;		/* and high word */
-	double		 d;		/* the other numbers */
-	double		 c;		/* Neumaier's compensation */
+	uint64_t	 flo;		/* the fixed point mod 2^128, low */
+	uint64_t	 fhi;		/* and high word */
 	uint64_t	 nf;		/* values << 2 | SUM_INT | SUM_DBL */
+	uint32_t	 len;		/* terms of the expansion */
+	uint32_t	 cap;		/* 0: inline; else the heap's room */
+	union {
+		double		 in[SUM_INLINE];
+		struct sum_heap	*h;
+	} x;
 };
 
 static i128
@@ -159,35 +208,209 @@ sum_set_i(struct st_sum *s, i128 v)
 	s->hi = (uint64_t)((u128)v >> 64);
 }
 
-static void
-neumaier(struct st_sum *s, double x)
+static i128
+sum_f(const struct st_sum *s)
 {
-	double t = s->d + x;
+	return (i128)((u128)s->fhi << 64 | s->flo);
+}
 
-	if (fabs(s->d) >= fabs(x))
-		s->c += (s->d - t) + x;
-	else
-		s->c += (x - t) + s->d;
-	s->d = t;
+static void
+sum_set_f(struct st_sum *s, i128 v)
+{
+	s->flo = (uint64_t)(u128)v;
+	s->fhi = (uint64_t)((u128)v >> 64);
+}
+
+static const double *
+sum_terms(const struct st_sum *s)
+{
+	return s->cap > 0 ? s->x.h->t : s->x.in;
+}
+
+static i128
+sum_q(const struct st_sum *s)
+{
+	return s->cap > 0 ? (i128)((u128)s->x.h->qhi << 64 | s->x.h->qlo) :
+	    0;
 }
 
 /*
- * v into the double part exactly, as four 32-bit pieces (each a double
- * without rounding), the largest first.
+ * x into the expansion p[0..n) (increasing magnitude, non-overlapping),
+ * exactly; p has room for n + 1.  Returns the new length.  Knuth's
+ * two-sum needs no comparison; hi - x and friends are exact.
+ */
+static inline uint32_t
+xp_grow(double *p, uint32_t n, double x)
+{
+	double y, hi, yy, lo;
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		y = p[i];
+		hi = x + y;
+		yy = hi - x;
+		lo = (x - (hi - yy)) + (y - yy);
+		p[k] = lo;
+		k += lo != 0;
+		x = hi;
+	}
+	p[k] = x;
+	return k + (x != 0);
+}
+
+/*
+ * Shewchuk's Compress, in place: the same value in as few terms as his
+ * renormalisation gives (usually two for data of a few digits), still
+ * increasing and non-overlapping.
+ */
+static uint32_t
+xp_compress(double *p, uint32_t n)
+{
+	double q, big, nq;
+	uint32_t i, top = 0, bottom;
+
+	if (n < 2)
+		return n;
+	bottom = n - 1;
+	big = p[bottom];
+	for (i = n - 1; i-- > 0;) {
+		nq = big + p[i];
+		q = p[i] - (nq - big);
+		if (q != 0) {
+			p[bottom--] = nq;
+			big = q;
+		} else {
+			big = nq;
+		}
+	}
+	for (i = bottom + 1; i < n; i++) {
+		nq = p[i] + big;
+		q = big - (nq - p[i]);
+		if (q != 0)
+			p[top++] = q;
+		big = nq;
+	}
+	p[top] = big;
+	return top + (big != 0);
+}
+
+/* The terms on the heap with room for cap (>= len). */
+static double *
+sum_to_heap(struct st_sum *s, uint32_t cap)
+{
+	struct sum_heap *h;
+
+	if (s->cap == 0) {
+		h = xmalloc(sizeof(*h) + cap * sizeof(double));
+		memcpy(h->t, s->x.in, s->len * sizeof(double));
+		h->qlo = h->qhi = 0;
+	} else {
+		h = xrealloc(s->x.h, sizeof(*h) + cap * sizeof(double));
+	}
+	s->x.h = h;
+	s->cap = cap;
+	return h->t;
+}
+
+/* Room for one more term: compress, else grow onto the heap. */
+static double *
+sum_room(struct st_sum *s)
+{
+	uint32_t cap = s->cap > 0 ? s->cap : SUM_INLINE;
+	double *p = (double *)sum_terms(s);
+
+	if (s->len < cap)
+		return p;
+	s->len = xp_compress(p, s->len);
+	if (s->len < cap)
+		return p;
+	return sum_to_heap(s, cap * 2);
+}
+
+static void
+sum_add_q(struct st_sum *s, i128 q)
+{
+	i128 v;
+
+	if (s->cap == 0)
+		sum_to_heap(s, SUM_INLINE * 2);
+	if (__builtin_add_overflow(sum_q(s), q, &v) || v > SUM_Q_MAX ||
+	    v < -SUM_Q_MAX)
+		v = q > 0 ? SUM_Q_MAX : -SUM_Q_MAX;
+	s->x.h->qlo = (uint64_t)(u128)v;
+	s->x.h->qhi = (uint64_t)((u128)v >> 64);
+}
+
+/*
+ * The top term's multiples of 2^960 to q: trunc(top / 2^960) is below
+ * 2^64, and top less them is exact (top's bits under 2^960), still
+ * above the other terms.
  */
 static void
-neumaier_i128(struct st_sum *s, i128 v)
+sum_carry(struct st_sum *s)
 {
-	u128 u = (u128)v;
-	int neg = v < 0, k;
-	double x;
+	double top = sum_terms(s)[s->len - 1], q = trunc(top * 0x1p-960);
 
-	if (neg)
-		u = -u;
-	for (k = 3; k >= 0; k--) {
-		x = ldexp((double)(uint32_t)(u >> (32 * k)), 32 * k);
-		neumaier(s, neg ? -x : x);
+	top -= q * SUM_BIG;
+	sum_add_q(s, (i128)q);
+	if (top == 0)
+		s->len--;
+	else
+		s->x.h->t[s->len - 1] = top;
+}
+
+/* One finite double into the expansion, exactly. */
+static inline void
+sum_term(struct st_sum *s, double x)
+{
+	double *p = s->len < (s->cap > 0 ? s->cap : SUM_INLINE) ?
+	    (double *)sum_terms(s) : sum_room(s);
+
+	s->len = xp_grow(p, s->len, x);
+	if (s->len > 0 && fabs(p[s->len - 1]) >= SUM_BIG)
+		sum_carry(s);
+}
+
+/*
+ * v units of 2^-SUM_FIX into the fixed point; a wrap gives the 2^128
+ * units it lost, 2^(128 - SUM_FIX), to the terms.
+ */
+static void
+sum_fix_add(struct st_sum *s, i128 v)
+{
+	i128 r;
+
+	if (__builtin_add_overflow(sum_f(s), v, &r))
+		sum_term(s, v > 0 ? 0x1p56 : -0x1p56);
+	sum_set_f(s, r);
+}
+
+/*
+ * x = m 2^(e - 1075) (a normal double): into the fixed point when it has
+ * no bit below 2^-SUM_FIX and m fits shifted into place (below 2^127),
+ * else into the terms.  Zeros add nothing.
+ */
+static inline void
+sum_dbl(struct st_sum *s, double x)
+{
+	uint64_t u, m;
+	int sh;
+	i128 v;
+
+	memcpy(&u, &x, sizeof(u));
+	m = (u & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+	sh = (int)(u >> 52 & 0x7ff) - 1075 + SUM_FIX;
+	if (sh < 0 && sh > -53 && (m & (((uint64_t)1 << -sh) - 1)) == 0) {
+		m >>= -sh;
+		sh = 0;
 	}
+	if (sh < 0 || sh > 127 - 53 || (u << 1 >> 53) == 0) {
+		if (x != 0)
+			sum_term(s, x);
+		return;
+	}
+	v = (i128)((u128)m << sh);
+	sum_fix_add(s, u >> 63 ? -v : v);
 }
 
 static void
@@ -204,11 +427,8 @@ sum_int128(struct st_sum *s, i128 v)
 {
 	i128 r;
 
-	if (__builtin_add_overflow(sum_i(s), v, &r)) {
-		neumaier_i128(s, sum_i(s));
-		s->nf |= SUM_DBL;
-		r = v;
-	}
+	if (__builtin_add_overflow(sum_i(s), v, &r))
+		sum_term(s, v > 0 ? 0x1p128 : -0x1p128);
 	sum_set_i(s, r);
 }
 
@@ -222,7 +442,7 @@ sum_add(const struct agg_spec *sp, void *st, const struct value *v,
 		sum_int128(s, v->i);
 		sum_count(s, 1, SUM_INT);
 	} else {
-		neumaier(s, v->d);
+		sum_dbl(s, v->d);
 		sum_count(s, 1, SUM_DBL);
 	}
 }
@@ -232,23 +452,230 @@ sum_merge(const struct agg_spec *sp, void *dst, const void *src)
 {
 	struct st_sum *d = dst;
 	const struct st_sum *s = src;
+	uint32_t i;
 
 	if (s->nf == 0)
 		return;
 	sum_int128(d, sum_i(s));
-	neumaier(d, s->d);
-	d->c += s->c;
+	sum_fix_add(d, sum_f(s));
+	for (i = 0; i < s->len; i++)
+		sum_term(d, sum_terms(s)[i]);
+	if (sum_q(s) != 0)
+		sum_add_q(d, sum_q(s));
 	sum_count(d, s->nf >> 2, (unsigned)(s->nf & 3));
 }
 
-/* The total as a double: both parts, rounded once at the end. */
+static void
+sum_release(const struct agg_spec *sp, void *st)
+{
+	struct st_sum *s = st;
+
+	if (s->cap > 0)
+		free(s->x.h);
+	memset(s, 0, sizeof(*s));
+}
+
+static size_t
+sum_bytes(const struct agg_spec *sp, const void *st)
+{
+	const struct st_sum *s = st;
+
+	return s->cap > 0 ? sizeof(struct sum_heap) + s->cap *
+	    sizeof(double) : 0;
+}
+
+/*
+ * A copy of an expansion and its q to work on (results, encoding): its
+ * terms may grow past 2^960 there, for its value stays far from 2^1024.
+ */
+struct xp {
+	double		*p;
+	uint32_t	 n;
+	uint32_t	 cap;
+	i128		 q;
+	double		 small[32];
+};
+
+static void
+xp_free(struct xp *w)
+{
+	if (w->p != w->small)
+		free(w->p);
+}
+
+static void
+xp_add(struct xp *w, double x)
+{
+	if (w->n == w->cap) {
+		w->cap *= 2;
+		if (w->p == w->small) {
+			w->p = xmalloc(w->cap * sizeof(double));
+			memcpy(w->p, w->small, sizeof(w->small));
+		} else {
+			w->p = xrealloc(w->p, w->cap * sizeof(double));
+		}
+	}
+	w->n = xp_grow(w->p, w->n, x);
+}
+
+/* The sign of the expansion's value: its largest term's. */
+static int
+xp_sign(const struct xp *w)
+{
+	return w->n == 0 ? 0 : w->p[w->n - 1] > 0 ? 1 : -1;
+}
+
+/* v 2^e exactly, in pieces of 52 bits. */
+static void
+xp_add_i128(struct xp *w, i128 v, int e)
+{
+	u128 u = v < 0 ? -(u128)v : (u128)v;
+	const u128 m = ((u128)1 << 52) - 1;
+	double sg = v < 0 ? -1 : 1;
+
+	if (v == 0)
+		return;
+	xp_add(w, sg * ldexp((double)(uint64_t)(u & m), e));
+	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 52 & m), e + 52));
+	xp_add(w, sg * ldexp((double)(uint64_t)(u >> 104), e + 104));
+}
+
+static void
+xp_init(struct xp *w, const struct st_sum *s)
+{
+	w->p = w->small;
+	w->cap = sizeof(w->small) / sizeof(w->small[0]);
+	if (s->len + 8 > w->cap) {
+		w->cap = s->len + 8;
+		w->p = xmalloc(w->cap * sizeof(double));
+	}
+	memcpy(w->p, sum_terms(s), s->len * sizeof(double));
+	w->n = s->len;
+	w->q = sum_q(s);
+	xp_add_i128(w, sum_f(s), -SUM_FIX);
+}
+
+/*
+ * The one form of a value q 2^960 + terms: the terms of q's sign (or
+ * none) and below 2^960, q = trunc(value / 2^960).  Two values are equal
+ * exactly when their q and their terms' value are.
+ */
+static void
+xp_normalize(struct xp *w)
+{
+	int sg;
+
+	assert(w->n == 0 || isfinite(w->p[w->n - 1]));
+	/* The usual case: no q, the value plainly below 2^960. */
+	if (w->q == 0 && (w->n == 0 || fabs(w->p[w->n - 1]) < 0x1p959))
+		return;
+	for (;;) {
+		sg = xp_sign(w);
+		if (w->q > 0 && sg < 0) {
+			xp_add(w, SUM_BIG);
+			w->q--;
+		} else if (w->q < 0 && sg > 0) {
+			xp_add(w, -SUM_BIG);
+			w->q++;
+		} else {
+			break;
+		}
+	}
+	sg = w->q > 0 ? 1 : w->q < 0 ? -1 : xp_sign(w);
+	while (sg != 0) {
+		xp_add(w, -sg * SUM_BIG);
+		if (xp_sign(w) == -sg) {
+			xp_add(w, sg * SUM_BIG);	/* it was below */
+			break;
+		}
+		w->q += sg;
+	}
+}
+
+/*
+ * The terms' value rounded once, ties to even: fsum's last step (from
+ * the top, until a rounding error shows; then half-way cases are
+ * settled by the sign of the next term).
+ */
+static double
+xp_round(const struct xp *w)
+{
+	double hi = 0, lo = 0, x, y, yr;
+	uint32_t n = w->n;
+
+	if (n == 0)
+		return 0;
+	hi = w->p[--n];
+	while (n > 0) {
+		x = hi;
+		y = w->p[--n];
+		hi = x + y;
+		yr = hi - x;
+		lo = y - yr;
+		if (lo != 0)
+			break;
+	}
+	if (n > 0 && ((lo < 0 && w->p[n - 1] < 0) ||
+	    (lo > 0 && w->p[n - 1] > 0))) {
+		y = lo * 2;
+		x = hi + y;
+		yr = x - hi;
+		if (y == yr)
+			hi = x;
+	}
+	return hi;
+}
+
+/*
+ * A normalised q 2^960 + terms, rounded once.  While q < 2^53, q 2^960
+ * is one more term.  Past it the result's last place is above 2^960 and
+ * the terms (of q's sign, below 2^960) only say "a little more": q is
+ * rounded to 53 bits as an integer, which gives infinity past the
+ * doubles as the hardware would.
+ */
+static double
+xp_value(struct xp *w)
+{
+	u128 u = w->q < 0 ? -(u128)w->q : (u128)w->q, half, rem;
+	uint64_t m;
+	int bits, shift;
+
+	if (u < (u128)1 << 53) {
+		if (u != 0)
+			xp_add(w, ldexp((double)w->q, 960));
+		return xp_round(w);
+	}
+	bits = 128 - (u >> 64 != 0 ? __builtin_clzll((uint64_t)(u >> 64)) :
+	    64 + __builtin_clzll((uint64_t)u));
+	shift = bits - 53;
+	m = (uint64_t)(u >> shift);
+	rem = u & (((u128)1 << shift) - 1);
+	half = (u128)1 << (shift - 1);
+	if (rem > half || (rem == half && (w->n > 0 || (m & 1))))
+		m++;
+	return (w->q < 0 ? -1 : 1) * ldexp((double)m, 960 + shift);
+}
+
+/* The exact total, integers included, rounded once. */
 static double
 sum_double(const struct st_sum *s)
 {
-	struct st_sum t = *s;
+	struct xp w;
+	double r;
 
-	neumaier_i128(&t, sum_i(s));
-	return t.d + t.c;
+	xp_init(&w, s);
+	xp_add_i128(&w, sum_i(s), 0);
+	xp_normalize(&w);
+	r = xp_value(&w);
+	xp_free(&w);
+	return r;
+}
+
+/* Do the terms (and q) hold anything? Exactly when their value is not 0. */
+static int
+sum_has_terms(const struct st_sum *s)
+{
+	return s->len > 0 || sum_q(s) != 0 || sum_f(s) != 0;
 }
 
 static void
@@ -267,6 +694,10 @@ put_i128(struct buf *b, i128 v)
 	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/*
+ * A sum of integers only, whose total passed the int128 (the terms hold
+ * its multiples of 2^128), is the double nearest the total.
+ */
 static void
 sum_result(const struct agg_spec *sp, const void *st, struct buf *b)
 {
@@ -274,7 +705,7 @@ sum_result(const struct agg_spec *sp, const void *st, struct buf *b)
 
 	if (s->nf == 0)
 		buf_adds(b, "null");
-	else if (!(s->nf & SUM_DBL))
+	else if (!(s->nf & SUM_DBL) && !sum_has_terms(s))
 		put_i128(b, sum_i(s));
 	else
 		buf_json_dbl(b, sum_double(s));
@@ -284,6 +715,7 @@ sum_result(const struct agg_spec *sp, const void *st, struct buf *b)
  * sum / count.  An integer total and count below 2^53 are doubles
  * exactly, so one division rounds once; a larger integer total is split
  * into quotient and remainder first, so its low digits still count.
+ * Otherwise the total rounded once, divided once.
  */
 static void
 avg_result(const struct agg_spec *sp, const void *st, struct buf *b)
@@ -295,7 +727,7 @@ avg_result(const struct agg_spec *sp, const void *st, struct buf *b)
 
 	if (n == 0)
 		buf_adds(b, "null");
-	else if (s->nf & SUM_DBL)
+	else if ((s->nf & SUM_DBL) || sum_has_terms(s))
 		buf_json_dbl(b, sum_double(s) / (double)n);
 	else if (v > -lim && v < lim && n < ((uint64_t)1 << 53))
 		buf_json_dbl(b, (double)v / (double)n);
@@ -304,15 +736,82 @@ avg_result(const struct agg_spec *sp, const void *st, struct buf *b)
 		    (double)(v % (i128)n) / (double)n);
 }
 
+/* An int128: a JSON integer within int64, else its digits as a string. */
+static void
+put_sum_int(struct buf *b, i128 v)
+{
+	if (v >= INT64_MIN && v <= INT64_MAX) {
+		buf_json_i64(b, (int64_t)v);
+	} else {
+		buf_addc(b, '"');
+		put_i128(b, v);
+		buf_addc(b, '"');
+	}
+}
+
 /*
- * {"i":I}, {"d":D,"c":C} or both in one object ({"i":I,"d":D,"c":C});
- * null when empty.  I is a JSON integer within int64, else its decimal
- * digits as a string.  avg puts "n":N first.
+ * The terms' value as its greedy expansion, largest first: each term the
+ * double nearest what the ones before it left (so one value, one text).
+ */
+static void
+put_terms(struct buf *b, struct xp *w)
+{
+	double t;
+	int first = 1;
+
+	buf_addc(b, '[');
+	while (w->n > 0) {
+		t = xp_round(w);
+		assert(isfinite(t));	/* terms stay below 2^961 */
+		if (!first)
+			buf_addc(b, ',');
+		first = 0;
+		buf_json_dbl(b, t);
+		xp_add(w, -t);
+	}
+	buf_addc(b, ']');
+}
+
+/*
+ * Integers only, past the int128: "w":W, the total less I in units of
+ * 2^128, when W is a double's integer; 0 when that does not hold (W past
+ * 2^53 takes 2^53 states merged at the int128's end: then the "f" form).
+ */
+static int
+sum_wraps(struct xp *w, int64_t *wr)
+{
+	double t, u;
+	int one;
+
+	if (w->q != 0 || w->n == 0)
+		return 0;
+	t = xp_round(w);
+	xp_add(w, -t);
+	one = w->n == 0;
+	xp_add(w, t);
+	u = t * 0x1p-128;
+	if (!one || u != trunc(u) || fabs(u) > 0x1p53)
+		return 0;
+	*wr = (int64_t)u;
+	return 1;
+}
+
+/*
+ * null when empty; else an object: "n":N (avg only), "i":I when an
+ * integer was added (the integers' sum modulo 2^128, as put_sum_int()),
+ * then "w":W when only integers were and their total passed the int128
+ * (it is I + W 2^128), or "f":[T,...] when other numbers were: the exact
+ * total of those (and of 2^128 for each wrap) as greedy terms, largest
+ * first, and "q":Q when that total passed 2^960 (it is Q 2^960 + the
+ * terms, the terms below 2^960 and of Q's sign).  Equal states, one
+ * text.
  */
 static void
 sum_put(const struct st_sum *s, int with_n, struct buf *b)
 {
-	i128 v = sum_i(s);
+	struct xp w;
+	int64_t wr;
+	int comma = 0;
 
 	if (s->nf == 0) {
 		buf_adds(b, "null");
@@ -322,23 +821,31 @@ sum_put(const struct st_sum *s, int with_n, struct buf *b)
 	if (with_n) {
 		buf_adds(b, "\"n\":");
 		buf_json_u64(b, s->nf >> 2);
+		comma = 1;
 	}
 	if (s->nf & SUM_INT) {
-		buf_adds(b, with_n ? ",\"i\":" : "\"i\":");
-		if (v >= INT64_MIN && v <= INT64_MAX)
-			buf_json_i64(b, (int64_t)v);
-		else {
-			buf_addc(b, '"');
-			put_i128(b, v);
-			buf_addc(b, '"');
+		buf_adds(b, comma ? ",\"i\":" : "\"i\":");
+		put_sum_int(b, sum_i(s));
+		comma = 1;
+	}
+	xp_init(&w, s);
+	xp_normalize(&w);
+	if (!(s->nf & SUM_DBL) && w.n == 0 && w.q == 0) {
+		/* nothing more */
+	} else if (!(s->nf & SUM_DBL) && sum_wraps(&w, &wr)) {
+		buf_adds(b, ",\"w\":");
+		buf_json_i64(b, wr);
+	} else {
+		buf_adds(b, comma ? ",\"f\":" : "\"f\":");
+		if (w.q != 0) {
+			put_terms(b, &w);
+			buf_adds(b, ",\"q\":");
+			put_sum_int(b, w.q);
+		} else {
+			put_terms(b, &w);
 		}
 	}
-	if (s->nf & SUM_DBL) {
-		buf_adds(b, (s->nf & SUM_INT) || with_n ? ",\"d\":" : "\"d\":");
-		put_any_double(b, s->d);
-		buf_adds(b, ",\"c\":");
-		put_any_double(b, s->c);
-	}
+	xp_free(&w);
 	buf_addc(b, '}');
 }
 
@@ -384,46 +891,122 @@ read_i128(struct jcur *j, i128 *v)
 	return r == 0 ? 0 : jc_fail(j, "expected an integer sum");
 }
 
+/* A JSON integer in int64 or an int128's digits as a string. */
 static int
-read_sum_int(struct jcur *j, struct st_sum *s)
+read_sum_int(struct jcur *j, i128 *v)
 {
 	int64_t i;
-	i128 v;
 
-	if (jc_peek(j) == '"') {
-		if (read_i128(j, &v) == -1)
-			return -1;
-	} else {
-		if (jc_int(j, &i) == -1)
-			return -1;
-		v = i;
-	}
-	sum_set_i(s, v);
-	s->nf |= SUM_INT;
+	if (jc_peek(j) == '"')
+		return read_i128(j, v);
+	if (jc_int(j, &i) == -1)
+		return -1;
+	*v = i;
 	return 0;
 }
 
-/* The keys after "n": "i", then "d" and "c", at least one of the two. */
+/* "w":W, the int128's wraps. */
+static int
+read_sum_wraps(struct jcur *j, struct st_sum *s)
+{
+	int64_t w;
+
+	if (!(s->nf & SUM_INT))
+		return jc_fail(j, "\"w\" without \"i\" in sum");
+	if (jc_int(j, &w) == -1)
+		return -1;
+	if (w == 0 || w > ((int64_t)1 << 53) || w < -((int64_t)1 << 53))
+		return jc_fail(j, "sum wraps out of range");
+	sum_term(s, ldexp((double)w, 128));
+	return jc_closing(j, "unexpected key in sum");
+}
+
+/* "f":[T,...] and maybe "q":Q. */
+static int
+read_sum_terms(struct jcur *j, struct st_sum *s)
+{
+	const char *k;
+	size_t n;
+	double t;
+	i128 q;
+	int r;
+
+	s->nf |= SUM_DBL;
+	if (jc_begin_array(j) == -1)
+		return -1;
+	while ((r = jc_more(j)) == 1) {
+		if (jc_double(j, &t) == -1)
+			return -1;
+		if (!isfinite(t))
+			return jc_fail(j, "sum term out of range");
+		sum_term(s, t);
+	}
+	if (r == -1 || (r = jc_more(j)) != 1)
+		return r == -1 ? -1 : 0;
+	if (jc_key(j, &k, &n) == -1)
+		return -1;
+	if (!(n == 1 && *k == 'q'))
+		return jc_fail(j, "unexpected key in sum");
+	if (read_sum_int(j, &q) == -1)
+		return -1;
+	if (q == 0 || q > SUM_Q_MAX || q < -SUM_Q_MAX)
+		return jc_fail(j, "sum out of range");
+	sum_add_q(s, q);
+	return jc_closing(j, "unexpected key in sum");
+}
+
+/*
+ * Version 2's "d":D,"c":C, Neumaier's sum and compensation: D + C is
+ * their total and [C, D] holds it exactly.  A sum that had overflowed
+ * (D infinite) reads as 2^1024 of its sign, which prints null as it
+ * did; NaN cannot be read.
+ */
+static int
+read_sum_v2(struct jcur *j, struct st_sum *s)
+{
+	double d, c;
+
+	s->nf |= SUM_DBL;
+	if (jc_double(j, &d) == -1 ||
+	    jc_element(j, "missing key \"c\"") == -1 ||
+	    jc_expect_key(j, "c") == -1 || jc_double(j, &c) == -1)
+		return -1;
+	if (isnan(d) || isnan(c) || (isinf(d) && isinf(c) && d != c))
+		return jc_fail(j, "sum is not a number");
+	if (isinf(d) || isinf(c))
+		sum_add_q(s, (isinf(d) ? d : c) > 0 ? (i128)1 << 64 :
+		    -((i128)1 << 64));
+	else {
+		sum_term(s, c);
+		sum_term(s, d);
+	}
+	return jc_closing(j, "unexpected key in sum");
+}
+
+/* The keys after "n": "i", then "w", "f" (and "q") or "d" and "c". */
 static int
 read_sum_parts(struct jcur *j, struct st_sum *s, const char *k, size_t n)
 {
+	i128 v;
+
 	if (n == 1 && *k == 'i') {
-		if (read_sum_int(j, s) == -1)
+		if (read_sum_int(j, &v) == -1)
 			return -1;
+		sum_set_i(s, v);
+		s->nf |= SUM_INT;
 		if (jc_more(j) != 1)
 			return j->failed ? -1 : 0;
 		if (jc_key(j, &k, &n) == -1)
 			return -1;
 	}
-	if (!(n == 1 && *k == 'd'))
-		return jc_fail(j, s->nf & SUM_INT ? "unexpected key in sum" :
-		    "expected key \"i\" or \"d\"");
-	s->nf |= SUM_DBL;
-	if (jc_double(j, &s->d) == -1 ||
-	    jc_element(j, "missing key \"c\"") == -1 ||
-	    jc_expect_key(j, "c") == -1 || jc_double(j, &s->c) == -1)
-		return -1;
-	return jc_closing(j, "unexpected key in sum");
+	if (n == 1 && *k == 'w')
+		return read_sum_wraps(j, s);
+	if (n == 1 && *k == 'f')
+		return read_sum_terms(j, s);
+	if (n == 1 && *k == 'd')
+		return read_sum_v2(j, s);
+	return jc_fail(j, s->nf & SUM_INT ? "unexpected key in sum" :
+	    "expected key \"i\", \"f\" or \"d\"");
 }
 
 static int
@@ -438,7 +1021,7 @@ sum_get(struct st_sum *s, int with_n, struct jcur *j)
 	if (jc_begin_object(j) == -1 || jc_element(j, "empty sum") == -1)
 		return -1;
 	if (with_n && (jc_expect_key(j, "n") == -1 || jc_uint(j, &n) == -1 ||
-	    jc_element(j, "missing key \"i\" or \"d\"") == -1))
+	    jc_element(j, "missing key \"i\", \"f\" or \"d\"") == -1))
 		return -1;
 	if (with_n && (n == 0 || n > SUM_N_MAX))
 		return jc_fail(j, "count out of range");
@@ -501,12 +1084,29 @@ ext_cmp(int amode, int64_t ai, double ad, int bmode, int64_t bi, double bd)
 	return ad < bd ? -1 : ad > bd;
 }
 
+/*
+ * Between equal values of other spellings, one is chosen whatever the
+ * order they came in: an integer before a double (5 before 5.0, 0
+ * before -0.0), and of the zeros min takes -0.0, max 0.0.
+ */
+static int
+ext_tie(const struct st_ext *e, int mode, double d, int want)
+{
+	if (mode != e->mode)
+		return mode == NUM_INT;
+	if (mode == NUM_INT || !signbit(d) == !signbit(e->v.d))
+		return 0;
+	return want < 0 ? signbit(d) != 0 : signbit(d) == 0;
+}
+
 /* Take (mode, i, d) when it beats the state; want -1 for min, 1 for max. */
 static void
 ext_offer(struct st_ext *e, int mode, int64_t i, double d, int want)
 {
-	if (e->mode != NUM_NONE && ext_cmp(mode, i, d, e->mode, e->v.i,
-	    e->v.d) != want)
+	int c;
+
+	if (e->mode != NUM_NONE && (c = ext_cmp(mode, i, d, e->mode, e->v.i,
+	    e->v.d)) != want && (c != 0 || !ext_tie(e, mode, d, want)))
 		return;
 	e->mode = mode;
 	if (mode == NUM_INT)
@@ -1082,18 +1682,26 @@ qx_merge(void **pp, const void *src, int k)
 	*pp = q;
 }
 
+/*
+ * A total order, so the k-th smallest is one value whatever order they
+ * came in: equal values of other spellings go integer (past 2^53) before
+ * double, -0.0 before 0.0.
+ */
 static int
 qval_cmp(const void *a, const void *b)
 {
 	const struct qval *x = a, *y = b;
+	int c;
 
 	if (x->i != 0 && y->i != 0)
 		return x->i < y->i ? -1 : x->i > y->i;
 	if (x->i != 0)
-		return cmp_int_dbl(x->i, y->d);
+		return (c = cmp_int_dbl(x->i, y->d)) != 0 ? c : -1;
 	if (y->i != 0)
-		return -cmp_int_dbl(y->i, x->d);
-	return x->d < y->d ? -1 : x->d > y->d;
+		return (c = -cmp_int_dbl(y->i, x->d)) != 0 ? c : 1;
+	if (x->d != y->d)
+		return x->d < y->d ? -1 : 1;
+	return (signbit(y->d) != 0) - (signbit(x->d) != 0);
 }
 
 static void
@@ -1593,46 +2201,47 @@ collect_bytes(const struct agg_spec *sp, const void *st)
 
 static const struct agg_fn fn_count = { "count", A_NONE, 0, 8,
 	count_add, count_merge, count_result, count_result, count_decode,
-	NULL, NULL, NULL };
+	NULL, NULL, NULL, ORD_ALL };
 static const struct agg_fn fn_sum = { "sum", A_PATH, 1,
 	sizeof(struct st_sum), sum_add, sum_merge, sum_result, sum_encode,
-	sum_decode, NULL, NULL, NULL };
+	sum_decode, sum_release, sum_bytes, NULL, ORD_ALL };
 static const struct agg_fn fn_avg = { "avg", A_PATH, 1,
 	sizeof(struct st_sum), sum_add, sum_merge, avg_result, avg_encode,
-	avg_decode, NULL, NULL, NULL };
+	avg_decode, sum_release, sum_bytes, NULL, ORD_ALL };
 static const struct agg_fn fn_min = { "min", A_PATH, 1,
 	sizeof(struct st_ext), min_add, min_merge, ext_result, ext_result,
-	ext_decode, NULL, NULL, NULL };
+	ext_decode, NULL, NULL, NULL, ORD_ALL };
 static const struct agg_fn fn_max = { "max", A_PATH, 1,
 	sizeof(struct st_ext), max_add, max_merge, ext_result, ext_result,
-	ext_decode, NULL, NULL, NULL };
+	ext_decode, NULL, NULL, NULL, ORD_ALL };
 static const struct agg_fn fn_first = { "first", A_PATH, 0,
 	sizeof(struct st_pick), first_add, first_merge, pick_result,
-	pick_encode, pick_decode, pick_release, pick_bytes, NULL };
+	pick_encode, pick_decode, pick_release, pick_bytes, NULL, ORD_ALL };
 static const struct agg_fn fn_last = { "last", A_PATH, 0,
 	sizeof(struct st_pick), last_add, last_merge, pick_result,
-	pick_encode, pick_decode, pick_release, pick_bytes, NULL };
+	pick_encode, pick_decode, pick_release, pick_bytes, NULL, ORD_ALL };
 static const struct agg_fn fn_var = { "var", A_PATH, 1,
 	sizeof(struct st_var), var_add, var_merge, var_result, var_encode,
-	var_decode, NULL, NULL, NULL };
+	var_decode, NULL, NULL, NULL, 0 };
 static const struct agg_fn fn_stddev = { "stddev", A_PATH, 1,
 	sizeof(struct st_var), var_add, var_merge, stddev_result, var_encode,
-	var_decode, NULL, NULL, NULL };
+	var_decode, NULL, NULL, NULL, 0 };
 #define SKETCH	sketch_add, sketch_merge, sketch_result, sketch_encode, \
 		sketch_decode, sketch_release, sketch_bytes
 
 static const struct agg_fn fn_quantile = { "quantile", A_Q, 1, PTR, SKETCH,
-	&dds_ops };
+	&dds_ops, ORD_ALL };
 static const struct agg_fn fn_distinct = { "distinct", A_PATH, 0, PTR, SKETCH,
-	&dset_ops };
+	&dset_ops, ORD_RESULT };
 static const struct agg_fn fn_approx = { "approx_distinct", A_PATH, 0, PTR,
-	SKETCH, &hll_ops };
-static const struct agg_fn fn_top = { "top", A_K, 0, PTR, SKETCH, &freq_ops };
+	SKETCH, &hll_ops, ORD_ALL };
+static const struct agg_fn fn_top = { "top", A_K, 0, PTR, SKETCH, &freq_ops,
+	0 };
 static const struct agg_fn fn_approx_top = { "approx_top", A_K, 0, PTR,
-	SKETCH, &ss_ops };
+	SKETCH, &ss_ops, 0 };
 static const struct agg_fn fn_collect = { "collect", A_PATH, 0, PTR,
 	collect_add, collect_merge, collect_result, collect_result,
-	collect_decode, ptr_release, collect_bytes, NULL };
+	collect_decode, ptr_release, collect_bytes, NULL, 0 };
 
 static const struct agg_fn *const fns[] = {
 	&fn_count, &fn_sum, &fn_avg, &fn_min, &fn_max, &fn_first, &fn_last,
@@ -1961,6 +2570,57 @@ aggset_uses_time(const struct aggset *as)
 		if (as->specs[i].fn == &fn_first || as->specs[i].fn == &fn_last)
 			return 1;
 	return 0;
+}
+
+/*
+ * ORD_RESULT, by aggregate, and why:
+ * - yes: count; sum and avg (exact); min and max (ties between
+ *   spellings broken one way, ext_tie()); first and last (event time,
+ *   then arrival); quantiles (DDSketch bins are a function of the
+ *   values, -0.0 below 0.0; --exact sorts by a total order); distinct;
+ *   approx_distinct (HyperLogLog: the set of hashes).
+ * - no: var and stddev (Welford and Chan in doubles round differently
+ *   in another order); top (its result is, but which value it refuses
+ *   past FREQ_VALUES_MAX, and so whether it fails, is not); approx_top
+ *   (Space-Saving evicts by arrival); collect (arrival order).
+ * ORD_STATE as well, but for distinct (first-seen order) and --exact
+ * quantiles (the values in arrival order).
+ */
+static int
+order_free(const struct aggset *as, unsigned want)
+{
+	const struct agg_spec *sp;
+	int i;
+
+	for (i = 0; i < as->n; i++) {
+		sp = &as->specs[i];
+		if ((sp->fn->order & want) != want ||
+		    (sp->exact && (want & ORD_STATE)))
+			return 0;
+	}
+	return 1;
+}
+
+int
+aggset_order_free(const struct aggset *as)
+{
+	return order_free(as, ORD_RESULT);
+}
+
+int
+aggset_states_order_free(const struct aggset *as)
+{
+	return order_free(as, ORD_ALL);
+}
+
+/* The lower spec of two that refused: one answer whatever the merges. */
+void
+aggset_counts_merge(struct aggset *dst, const struct aggset *src)
+{
+	dst->nonnumeric = sat_add_u64(dst->nonnumeric, src->nonnumeric);
+	if (src->refused != 0 && (dst->refused == 0 ||
+	    src->refused < dst->refused))
+		dst->refused = src->refused;
 }
 
 void

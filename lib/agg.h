@@ -16,7 +16,17 @@
  * through the same merge, and the state file and {"@partial"} records use
  * the same encoding (compact JSON per aggregate, documented in
  * streamkit(7)), so there is one format to keep right.  Adding never
- * allocates for the fixed-size aggregates.
+ * allocates for the fixed-size aggregates, but for a sum whose terms
+ * outgrow the block (numbers outside its fixed point's range, from
+ * about 2e-6 to 3e16, spread over many orders of magnitude, or past
+ * 2^960), and first and last keeping a long value's text.
+ *
+ * Threads (-j N): the aggset is read-only to adding but for two
+ * counters, nonnumeric and refused.  So a struct copy of it (mine =
+ * *shared) is a valid aggset for adding into blocks of its own on
+ * another thread: the specs' paths, names and sketch tables are only
+ * read there (never aggset_release_specs() a copy); when done, fold its
+ * counters into the shared one with aggset_counts_merge().
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,13 +42,17 @@ struct sketch_ops;
 
 #define AGG_MAX		64	/* aggregates per command line */
 /*
- * The encoding of the states, in state files and partials.  2: sums
- * exact (an int128 beside a compensated double), avg a sum and a count,
- * top exact counts, approx_top Space-Saving.  Version 1 (a running mean,
- * Space-Saving under top) cannot give version 2's answers, so it is
- * refused, not read.
+ * The encoding of the states, in state files and partials.  3: sums of
+ * non-integers exact too (terms of an expansion, "f", in place of
+ * version 2's Neumaier sum and compensation, "d" and "c").  Version 2
+ * is still read: d + c is held exactly, so its sums go on as they
+ * were.  2: sums of integers exact (an int128), avg a sum and a count,
+ * top exact counts, approx_top Space-Saving.  Version 1 (a running
+ * mean, Space-Saving under top) cannot give version 2's answers, so it
+ * is refused, not read.
  */
-#define AGG_STATES_VERSION 2
+#define AGG_STATES_VERSION 3
+#define AGG_STATES_OLDEST 2	/* the oldest version read */
 #define AGG_TOP_MAX	10000	/* k of top(P, k) */
 
 struct agg_fn;
@@ -75,6 +89,23 @@ int	aggset_parse(struct aggset *, char **args, int nargs, int *used,
 void	aggset_release_specs(struct aggset *);
 /* Do the aggregates read event time (first, last)? */
 int	aggset_uses_time(const struct aggset *);
+/*
+ * Is every aggregate's result independent of the order of adds and
+ * merges (so per-thread states merged give -j 1's bytes)?  Given the
+ * same multiset of (value, t_ns, seq), seq the global arrival number.
+ * No for var, stddev, top, approx_top and collect (agg.c says why).
+ */
+int	aggset_order_free(const struct aggset *);
+/*
+ * And the encoded states too (--emit partial, --state)?  Not distinct
+ * or --exact quantiles either: they list values in arrival order.
+ */
+int	aggset_states_order_free(const struct aggset *);
+/*
+ * dst->nonnumeric += src's; dst->refused takes src's when src's spec
+ * comes first (or dst has none): fold a per-thread copy's counters.
+ */
+void	aggset_counts_merge(struct aggset *dst, const struct aggset *src);
 /* Does args[0] look like an aggregate (so it is not a file)? */
 int	agg_looks_like(const char *);
 

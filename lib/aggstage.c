@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "fault.h"
 #include "groupagg.h"
+#include "hash.h"
 #include "jcur.h"
 #include "merge.h"
 #include "result.h"
@@ -147,6 +148,32 @@ aggstage_windows(struct aggstage *S)
 	return S->w;
 }
 
+int
+aggstage_absorb(struct aggstage *S, struct ga_parts *R, struct ga_part *p,
+    int64_t wm, struct fault *f)
+{
+	const void *blk;
+	const char *k;
+	size_t klen;
+	uint64_t n;
+	int64_t it, t;
+	int r = 0;
+
+	if (S->w == NULL)
+		return ga_absorb(S->g, R, p, f);
+	for (it = ga_part_next(p, -1, &k, &klen, &blk, &n); it >= 0 && r >= 0;
+	    it = ga_part_next(p, it, &k, &klen, &blk, &n)) {
+		memcpy(&t, k, sizeof(t));
+		r = win_merge_pane(S->w, k + sizeof(t), klen - sizeof(t),
+		    hash_bytes(k + sizeof(t), klen - sizeof(t)), t, blk, n, wm,
+		    f);
+	}
+	ga_part_done(R, p, S->aggs);
+	if (r < 0)
+		return -1;
+	return aggset_check(S->aggs, f);
+}
+
 struct groupagg *
 aggstage_groups(struct aggstage *S)
 {
@@ -236,8 +263,9 @@ save(void *p, struct buf *b)
 
 /*
  * "aggs":V first; a section without it was written by a stream-agg
- * whose states were version 1.  Another version is EX_CONFIG: the file
- * is sound, this build cannot continue it.
+ * whose states were version 1.  Versions from AGG_STATES_OLDEST on are
+ * read (agg.c reads each encoding by its keys); another is EX_CONFIG:
+ * the file is sound, this build cannot continue it.
  */
 static int
 states_version(struct jcur *jc, struct fault *f)
@@ -251,12 +279,12 @@ states_version(struct jcur *jc, struct fault *f)
 		return -1;
 	if (kn == 4 && memcmp(k, "aggs", 4) == 0 && jc_int(jc, &v) == -1)
 		return -1;
-	if (v != AGG_STATES_VERSION)
+	if (v < AGG_STATES_OLDEST || v > AGG_STATES_VERSION)
 		return fault_set(f, EX_CONFIG, "the state file holds aggregate "
-		    "states of version %lld; this stream-agg reads version %d "
-		    "(finish it with the streamkit that wrote it, or start "
-		    "fresh with --state-reset)", (long long)v,
-		    AGG_STATES_VERSION);
+		    "states of version %lld; this stream-agg reads versions %d "
+		    "to %d (finish it with the streamkit that wrote it, or "
+		    "start fresh with --state-reset)", (long long)v,
+		    AGG_STATES_OLDEST, AGG_STATES_VERSION);
 	return 0;
 }
 

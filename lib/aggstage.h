@@ -21,6 +21,8 @@
 #include "groupagg.h"
 
 struct agg_in;
+struct ga_part;
+struct ga_parts;
 struct aggset;
 struct fault;
 struct merge;
@@ -49,6 +51,14 @@ struct aggstage *aggstage_new(const struct aggstage_config *,
 void	aggstage_free(struct aggstage *);
 struct windows *aggstage_windows(struct aggstage *);	/* or NULL */
 struct groupagg *aggstage_groups(struct aggstage *);	/* or NULL */
+/*
+ * A decode thread's part of a block (groupagg.h) merged in, and done
+ * with: into the totals, or, windowed, into the panes its keys name
+ * (the pane's start in 8 bytes before the key, win_merge_pane()) under
+ * watermark wm.  -1 with the fault.
+ */
+int	aggstage_absorb(struct aggstage *, struct ga_parts *,
+	    struct ga_part *, int64_t wm, struct fault *);
 struct merge *aggstage_merge(struct aggstage *);	/* or NULL */
 /* A record arrived: its arrival number (first/last break ties by it). */
 uint64_t aggstage_arrival(struct aggstage *);

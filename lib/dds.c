@@ -23,6 +23,10 @@
  * rank (one walk).  Counts saturate at 2^44 - 1 per bin.  Over
  * DDS_BINS_MAX bins the lowest ones collapse into their neighbour,
  * which keeps the upper quantiles (the ones people watch) accurate.
+ * The bins kept are the DDS_BINS_MAX highest keys ever seen and the
+ * lowest of them holds the counts of every key below: like the rest of
+ * the sketch, a function of the values alone, whatever their order and
+ * however the sketches merged (saturating counts are so too).
  */
 #define DDS_SHIFT	44
 #define DDS_CNT_MAX	(((uint64_t)1 << DDS_SHIFT) - 1)
@@ -84,6 +88,22 @@ dds_value(uint64_t key)
 	v = 2 * pow(dds_gamma, (double)dds_index(key, &neg)) /
 	    (dds_gamma + 1);
 	return neg ? -v : v;
+}
+
+/*
+ * min and max, -0.0 below 0.0: so which zero is kept does not depend on
+ * the order of the values.
+ */
+static double
+dds_lower(double a, double b)
+{
+	return a < b || (a == b && signbit(a)) ? a : b;
+}
+
+static double
+dds_higher(double a, double b)
+{
+	return a > b || (a == b && !signbit(a)) ? a : b;
 }
 
 static struct dds *
@@ -163,10 +183,8 @@ dds_add_keyed(struct dds **pp, double x, uint64_t key)
 	if (d == NULL)
 		d = *pp = dds_alloc(4);
 	d->n = sat_add_u64(d->n, 1);
-	if (x < d->min)
-		d->min = x;
-	if (x > d->max)
-		d->max = x;
+	d->min = dds_lower(x, d->min);
+	d->max = dds_higher(x, d->max);
 	lo = dds_search(d, key);
 	if (lo < d->nbins && DDS_KEY(d->bins[lo]) == key) {
 		if (DDS_CNT(d->bins[lo]) < DDS_CNT_MAX)
@@ -325,8 +343,8 @@ dds_merge(struct dds **pp, const struct dds *s)
 	}
 	dds_collapse(d);
 	d->n = sat_add_u64(a->n, s->n);
-	d->min = a->min < s->min ? a->min : s->min;
-	d->max = a->max > s->max ? a->max : s->max;
+	d->min = dds_lower(a->min, s->min);
+	d->max = dds_higher(a->max, s->max);
 	free(*pp);
 	*pp = d;
 }

@@ -2,6 +2,7 @@
 /*
  * groupagg.c - one aggregate block per key over the whole stream.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,5 +252,169 @@ bad:
 out:
 	buf_release(&hx);
 	buf_release(&key);
+	return r;
+}
+
+/* --- parts: a block's aggregates, made on a decode thread --- */
+
+#define PART_DENSE_LINES	1024	/* judged after this many records */
+#define PART_DENSE_SHARE	4	/* dense: a key per 4 records or more */
+
+struct ga_part {
+	struct ga_part	*prev, *next;	/* the registry's, under mu */
+	struct aggset	 aggs;		/* the part's own counters */
+	struct groupagg	*g;
+	uint64_t	 n;		/* records added */
+};
+
+struct ga_parts {
+	const struct aggset *aggs;
+	pthread_mutex_t	 mu;
+	struct ga_part	*live;		/* made, not yet absorbed */
+	int		 stopped;	/* atomic: make no more */
+};
+
+struct ga_parts *
+ga_parts_new(const struct aggset *aggs)
+{
+	struct ga_parts *R = xcalloc(1, sizeof(*R));
+
+	R->aggs = aggs;
+	pthread_mutex_init(&R->mu, NULL);
+	return R;
+}
+
+static void
+part_free(struct ga_part *p)
+{
+	ga_free(p->g);
+	free(p);
+}
+
+static void
+part_unlink(struct ga_parts *R, struct ga_part *p)
+{
+	pthread_mutex_lock(&R->mu);
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		R->live = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	pthread_mutex_unlock(&R->mu);
+}
+
+void
+ga_parts_free(struct ga_parts *R)
+{
+	struct ga_part *p, *next;
+
+	if (R == NULL)
+		return;
+	for (p = R->live; p != NULL; p = next) {
+		next = p->next;
+		part_free(p);
+	}
+	pthread_mutex_destroy(&R->mu);
+	free(R);
+}
+
+struct ga_part *
+ga_part_begin(struct ga_parts *R)
+{
+	struct ga_part *p = xcalloc(1, sizeof(*p));
+
+	p->aggs = *R->aggs;
+	p->aggs.nonnumeric = 0;
+	p->aggs.refused = 0;
+	p->g = ga_new(&p->aggs, NULL, GA_FINAL, 0);
+	pthread_mutex_lock(&R->mu);
+	p->next = R->live;
+	if (R->live != NULL)
+		R->live->prev = p;
+	R->live = p;
+	pthread_mutex_unlock(&R->mu);
+	return p;
+}
+
+int
+ga_part_add(struct ga_part *p, const char *key, size_t keylen, uint64_t h,
+    const struct value *v, const struct agg_in *in, struct fault *f)
+{
+	uint64_t n;
+	int64_t id;
+
+	/* Refusals stay in the part's counters: absorbing checks them. */
+	if ((id = key_block(p->g, key, keylen, h)) < 0)
+		return fault_set(f, EX_SOFTWARE, "out of memory (%zu keys)",
+		    tab_count(p->g->keys));
+	p->n++;
+	aggset_add_in(&p->aggs, block(p->g, id), v, in, 0, p->n);
+	/* The header counts the key's records (the changed flag's room). */
+	memcpy(&n, tab_value(p->g->keys, id), sizeof(n));
+	n++;
+	memcpy(tab_value(p->g->keys, id), &n, sizeof(n));
+	return 0;
+}
+
+int
+ga_part_dense(const struct ga_part *p)
+{
+	return p->n >= PART_DENSE_LINES &&
+	    tab_count(p->g->keys) * PART_DENSE_SHARE >= p->n;
+}
+
+int64_t
+ga_part_next(const struct ga_part *p, int64_t it, const char **key,
+    size_t *keylen, const void **blk, uint64_t *n)
+{
+	const struct groupagg *S = p->g;
+
+	if ((it = tab_next(S->keys, it)) < 0)
+		return -1;
+	*key = tab_key(S->keys, it, keylen);
+	*blk = block(S, it);
+	memcpy(n, tab_value(S->keys, it), sizeof(*n));
+	return it;
+}
+
+void
+ga_part_done(struct ga_parts *R, struct ga_part *p, struct aggset *into)
+{
+	if (into != NULL)
+		aggset_counts_merge(into, &p->aggs);
+	part_unlink(R, p);
+	part_free(p);
+}
+
+void
+ga_parts_stop(struct ga_parts *R)
+{
+	__atomic_store_n(&R->stopped, 1, __ATOMIC_RELAXED);
+}
+
+int
+ga_parts_stopped(const struct ga_parts *R)
+{
+	return __atomic_load_n(&R->stopped, __ATOMIC_RELAXED);
+}
+
+int
+ga_absorb(struct groupagg *G, struct ga_parts *R, struct ga_part *p,
+    struct fault *f)
+{
+	const void *blk;
+	const char *k;
+	size_t klen;
+	uint64_t n;
+	int64_t it;
+	int r = 0;
+
+	for (it = ga_part_next(p, -1, &k, &klen, &blk, &n); it >= 0 && r == 0;
+	    it = ga_part_next(p, it, &k, &klen, &blk, &n))
+		r = ga_merge(G, k, klen, blk, f);
+	ga_part_done(R, p, G->aggs);
+	if (r == 0)
+		r = aggset_check(G->aggs, f);
 	return r;
 }

@@ -65,9 +65,21 @@ struct jscan {
 };
 
 /* A thread's scratch for join_prep_left(). */
+/* Scratch for joining records: a thread's own. */
+struct jx {
+	struct jscan	 sc;		/* the left's names, escapes */
+	struct jmem	*rm;		/* scratch member list */
+	uint32_t	 rmcap;
+	uint8_t		*hit;		/* right members the left hides */
+	uint32_t	 hitcap;
+	struct buf	 s1, s2;	/* decoded names */
+	struct buf	 out;		/* a joined record (decode threads) */
+};
+
 struct join_prep {
 	struct jscan	 sc;
 	struct buf	 b;
+	struct jx	 x;		/* joining, once the table is whole */
 };
 
 struct jlist {
@@ -94,6 +106,7 @@ struct join {
 	struct jrow	*held, *held_tail;
 	size_t		 held_bytes;
 	int		 loading;
+	int		 whole;		/* atomic: the table is final */
 	int64_t		 floor;		/* as-of: no left row below it */
 	uint64_t	 seq;
 	uint64_t	 nrows;
@@ -102,16 +115,31 @@ struct join {
 	char		*pfx;		/* prefix, JSON-escaped, no quotes */
 	size_t		 pfxlen;
 	int		 pfxesc;	/* pfx has a backslash */
-	struct jscan	 sc;		/* the left's names, escapes */
-	struct jmem	*rm;		/* scratch member list */
-	uint32_t	 rmcap;
-	uint8_t		*hit;		/* right members the left hides */
-	uint32_t	 hitcap;
-	struct buf	 s1, s2;	/* decoded names */
+	struct jx	 x;		/* the one thread's scratch */
 	struct buf	 canon;		/* such a record, rewritten */
 };
 
 /* ---- Records: compaction, members, names ---- */
+
+static void
+jx_init(struct jx *x)
+{
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->s1);
+	buf_init(&x->s2);
+	buf_init(&x->out);
+}
+
+static void
+jx_release(struct jx *x)
+{
+	free(x->rm);
+	free(x->hit);
+	free(x->sc.names);
+	buf_release(&x->s1);
+	buf_release(&x->s2);
+	buf_release(&x->out);
+}
 
 static const char *
 row_text(const struct jrow *r)
@@ -232,7 +260,8 @@ sig_of(const char *p, size_t n)
 
 /* The signature of a name as written; right names carry the prefix. */
 static unsigned
-name_sig(struct join *J, const char *raw, size_t n, int esc, int right)
+name_sig(const struct join *J, struct jx *x, const char *raw, size_t n,
+    int esc, int right)
 {
 	char e[2];
 
@@ -246,11 +275,11 @@ name_sig(struct join *J, const char *raw, size_t n, int esc, int right)
 		return ((unsigned)(J->pfxlen + n) * 31 +
 		    (unsigned char)e[0] * 7 + (unsigned char)e[1]) & 63;
 	}
-	buf_clear(&J->s2);
+	buf_clear(&x->s2);
 	if (right)
-		unescape(&J->s2, J->pfx, J->pfxlen);
-	unescape(&J->s2, raw, n);
-	return sig_of(J->s2.data, J->s2.len);
+		unescape(&x->s2, J->pfx, J->pfxlen);
+	unescape(&x->s2, raw, n);
+	return sig_of(x->s2.data, x->s2.len);
 }
 
 /*
@@ -260,8 +289,8 @@ name_sig(struct join *J, const char *raw, size_t n, int esc, int right)
  * are checked at every byte: state files feed it too.
  */
 static uint32_t
-scan(struct join *J, const char *s, size_t n, struct jmem **m,
-    uint32_t *cap, uint64_t *mask)
+scan(const struct join *J, struct jx *jx, const char *s, size_t n,
+    struct jmem **m, uint32_t *cap, uint64_t *mask)
 {
 	struct jmem *x;
 	uint32_t k = 0;
@@ -285,7 +314,7 @@ scan(struct join *J, const char *s, size_t n, struct jmem **m,
 		x->name = (uint32_t)i + 1;
 		x->namelen = (uint32_t)(ns - i - 2);
 		x->esc = memchr(s + i + 1, '\\', x->namelen) != NULL;
-		x->sig = (uint8_t)name_sig(J, s + x->name, x->namelen, x->esc,
+		x->sig = (uint8_t)name_sig(J, jx, s + x->name, x->namelen, x->esc,
 		    1);
 		*mask |= (uint64_t)1 << x->sig;
 		i = skip_value(s, n, ns + 1);
@@ -300,20 +329,21 @@ scan(struct join *J, const char *s, size_t n, struct jmem **m,
 
 /* Does left name l equal right name r (prefix included)? */
 static int
-name_eq(struct join *J, const char *l, size_t ln, int lesc, const char *r,
+name_eq(const struct join *J, struct jx *x, const char *l, size_t ln,
+    int lesc, const char *r,
     size_t rn, int resc)
 {
 	if (!lesc && !resc && !J->pfxesc)
 		return ln == J->pfxlen + rn && (J->pfxlen == 0 ||
 		    memcmp(l, J->pfx, J->pfxlen) == 0) &&
 		    memcmp(l + J->pfxlen, r, rn) == 0;
-	buf_clear(&J->s1);
-	unescape(&J->s1, l, ln);
-	buf_clear(&J->s2);
-	unescape(&J->s2, J->pfx, J->pfxlen);
-	unescape(&J->s2, r, rn);
-	return J->s1.len == J->s2.len &&
-	    memcmp(J->s1.data, J->s2.data, J->s1.len) == 0;
+	buf_clear(&x->s1);
+	unescape(&x->s1, l, ln);
+	buf_clear(&x->s2);
+	unescape(&x->s2, J->pfx, J->pfxlen);
+	unescape(&x->s2, r, rn);
+	return x->s1.len == x->s2.len &&
+	    memcmp(x->s1.data, x->s2.data, x->s1.len) == 0;
 }
 
 /* Note a top-level name of the left record (offsets into its text). */
@@ -332,19 +362,20 @@ add_name(struct jscan *sc, size_t off, size_t len)
 
 /* A top-level left name: mark the right members it hides. */
 static void
-hide(struct join *J, const char *name, size_t n, const char *r,
+hide(const struct join *J, struct jx *x, const char *name, size_t n,
+    const char *r,
     const struct jmem *rm, uint32_t nrm, uint64_t mask)
 {
 	int esc = memchr(name, '\\', n) != NULL;
-	unsigned sig = name_sig(J, name, n, esc, 0);
+	unsigned sig = name_sig(J, x, name, n, esc, 0);
 	uint32_t k;
 
 	if (!(mask >> sig & 1))
 		return;
 	for (k = 0; k < nrm; k++)
-		if (rm[k].sig == sig && name_eq(J, name, n, esc,
+		if (rm[k].sig == sig && name_eq(J, x, name, n, esc,
 		    r + rm[k].name, rm[k].namelen, rm[k].esc))
-			J->hit[k] = 1;
+			x->hit[k] = 1;
 }
 
 /*
@@ -405,14 +436,13 @@ copy_scan(struct jscan *sc, char *d, const char *s, size_t n, int names)
  * record is a new one); names are listed as copy_scan() lists them.
  */
 static void
-put_compact(struct join *J, struct buf *b, const char *s, size_t n,
-    int names)
+put_compact(struct jx *x, struct buf *b, const char *s, size_t n, int names)
 {
 	size_t k;
 
 	buf_reserve(b, n);
-	k = copy_scan(&J->sc, b->data + b->len, s, n, names);
-	if (J->sc.escaped)
+	k = copy_scan(&x->sc, b->data + b->len, s, n, names);
+	if (x->sc.escaped)
 		buf_json_canon(b, s, n);
 	else
 		b->len += k;
@@ -447,6 +477,7 @@ join_prep_new(void)
 	struct join_prep *P = xcalloc(1, sizeof(*P));
 
 	buf_init(&P->b);
+	jx_init(&P->x);
 	return P;
 }
 
@@ -457,6 +488,7 @@ join_prep_free(struct join_prep *P)
 		return;
 	free(P->sc.names);
 	buf_release(&P->b);
+	jx_release(&P->x);
 	free(P);
 }
 
@@ -491,7 +523,7 @@ join_prep_left(struct join_prep *P, const char *rec, size_t len,
 
 /* A right member, renamed with the prefix: "PFXname":value. */
 static void
-put_member(struct join *J, struct buf *b, const char *r, const struct jmem *m)
+put_member(const struct join *J, struct buf *b, const char *r, const struct jmem *m)
 {
 	if (J->pfxlen == 0) {
 		buf_add(b, r + m->off, m->len);
@@ -512,15 +544,16 @@ commit(struct join *J)
 }
 
 /*
- * A joined record: the left's members, then the right's that the left
- * lacks.  r is compact text, or a kept row with its members indexed
- * (which a lookup prefetched: the left is copied before it is read).
+ * A joined record, without its newline, at the end of b: the left's
+ * members, then the right's that the left lacks.  r is compact text, or
+ * a kept row with its members indexed (which a lookup prefetched: the
+ * left is copied before it is read).
  */
 static void
-emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
-    const char *r, size_t rn, const struct join_left *pre)
+pair_put(const struct join *J, struct jx *x, struct buf *b, const char *l,
+    size_t ln, const struct jrow *row, const char *r, size_t rn,
+    const struct join_left *pre)
 {
-	struct buf *b = sink_buf(J->c.out);
 	const struct jmem *rm;
 	const struct jname *names;
 	uint64_t mask;
@@ -528,7 +561,6 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 	size_t start;
 	int first;
 
-	J->cnt.matches++;
 	if (row != NULL) {
 		r = row_text(row);
 		rn = row->len;
@@ -538,11 +570,10 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 		if (pre != NULL)
 			buf_add(b, pre->text, pre->len);
 		else
-			put_compact(J, b, l, ln, 0);
+			put_compact(x, b, l, ln, 0);
 		buf_adds(b, ",\"right\":");
 		buf_add(b, r, rn);
 		buf_addc(b, '}');
-		commit(J);
 		return;
 	}
 	start = b->len;
@@ -551,33 +582,33 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 		names = pre->names;
 		nnames = pre->nnames;
 	} else {
-		put_compact(J, b, l, ln, 1);
-		names = J->sc.names;
-		nnames = J->sc.nnames;
+		put_compact(x, b, l, ln, 1);
+		names = x->sc.names;
+		nnames = x->sc.nnames;
 	}
 	if (row != NULL && row->mem != NULL) {
 		rm = row->mem;
 		nrm = row->nmem;
 		mask = row->mask;
 	} else {
-		nrm = scan(J, r, rn, &J->rm, &J->rmcap, &mask);
-		rm = J->rm;
+		nrm = scan(J, x, r, rn, &x->rm, &x->rmcap, &mask);
+		rm = x->rm;
 	}
-	if (nrm > J->hitcap) {
-		free(J->hit);
-		J->hit = xmalloc(nrm);
-		J->hitcap = nrm;
+	if (nrm > x->hitcap) {
+		free(x->hit);
+		x->hit = xmalloc(nrm);
+		x->hitcap = nrm;
 	}
-	memset(J->hit, 0, nrm);
+	memset(x->hit, 0, nrm);
 	for (k = 0; k < nnames; k++)
-		hide(J, l + names[k].off, names[k].len, r, rm, nrm, mask);
+		hide(J, x, l + names[k].off, names[k].len, r, rm, nrm, mask);
 	while (b->len > start && b->data[b->len - 1] != '}')
 		b->len--;
 	if (b->len > start)
 		b->len--;
 	first = b->len - start <= 1;
 	for (k = 0; k < nrm; k++) {
-		if (J->hit[k])
+		if (x->hit[k])
 			continue;
 		if (!first)
 			buf_addc(b, ',');
@@ -585,38 +616,52 @@ emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
 		first = 0;
 	}
 	buf_addc(b, '}');
+}
+
+static void
+emit_pair(struct join *J, const char *l, size_t ln, const struct jrow *row,
+    const char *r, size_t rn, const struct join_left *pre)
+{
+	J->cnt.matches++;
+	pair_put(J, &J->x, sink_buf(J->c.out), l, ln, row, r, rn, pre);
 	commit(J);
 }
 
 /* A row that found no match, alone (side 1 renamed with the prefix). */
 static void
-emit_alone(struct join *J, int side, const char *s, size_t n,
-    const struct join_left *pre)
+alone_put(const struct join *J, struct jx *x, struct buf *b, int side,
+    const char *s, size_t n, const struct join_left *pre)
 {
-	struct buf *b = sink_buf(J->c.out);
 	uint64_t mask;
 	uint32_t nm, k;
 
-	J->cnt.unmatched++;
 	if (J->c.nest)
 		buf_adds(b, side == 0 ? "{\"left\":" :
 		    "{\"left\":null,\"right\":");
 	if (side == 1 && J->pfxlen > 0 && !J->c.nest) {
-		nm = scan(J, s, n, &J->rm, &J->rmcap, &mask);
+		nm = scan(J, x, s, n, &x->rm, &x->rmcap, &mask);
 		buf_addc(b, '{');
 		for (k = 0; k < nm; k++) {
 			if (k > 0)
 				buf_addc(b, ',');
-			put_member(J, b, s, &J->rm[k]);
+			put_member(J, b, s, &x->rm[k]);
 		}
 		buf_addc(b, '}');
 	} else if (pre != NULL) {
 		buf_add(b, pre->text, pre->len);
 	} else {
-		put_compact(J, b, s, n, 0);
+		put_compact(x, b, s, n, 0);
 	}
 	if (J->c.nest)
 		buf_adds(b, side == 0 ? ",\"right\":null}" : "}");
+}
+
+static void
+emit_alone(struct join *J, int side, const char *s, size_t n,
+    const struct join_left *pre)
+{
+	J->cnt.unmatched++;
+	alone_put(J, &J->x, sink_buf(J->c.out), side, s, n, pre);
 	commit(J);
 }
 
@@ -646,9 +691,9 @@ row_new(struct join *J, int side, int64_t t, const char *key, size_t keylen,
 	r->keylen = key == NULL ? 0 : (uint32_t)keylen;
 	if (key != NULL)
 		memcpy(r->data, key, keylen);
-	r->len = (uint32_t)copy_scan(&J->sc, r->data + r->keylen, rec, len,
+	r->len = (uint32_t)copy_scan(&J->x.sc, r->data + r->keylen, rec, len,
 	    0);
-	if (J->sc.escaped) {
+	if (J->x.sc.escaped) {
 		/* Its strings in jq -c's form: rarely, longer (DEL). */
 		buf_clear(&J->canon);
 		buf_json_canon(&J->canon, rec, len);
@@ -674,13 +719,14 @@ static struct jrow *
 row_index(struct join *J, struct jrow *r)
 {
 	uint64_t mask;
-	uint32_t n = scan(J, row_text(r), r->len, &J->rm, &J->rmcap, &mask);
+	uint32_t n = scan(J, &J->x, row_text(r), r->len, &J->x.rm,
+	    &J->x.rmcap, &mask);
 	size_t at = (sizeof(*r) + r->keylen + r->len + 7) & ~(size_t)7;
 	size_t size = at + n * sizeof(struct jmem);
 	struct jrow *p = xrealloc(r, size);
 
 	p->mem = (struct jmem *)(void *)((char *)p + at);
-	memcpy(p->mem, J->rm, n * sizeof(struct jmem));
+	memcpy(p->mem, J->x.rm, n * sizeof(struct jmem));
 	p->nmem = n;
 	p->mask = mask;
 	J->bytes += size - p->bytes;
@@ -766,9 +812,8 @@ join_new(const struct join_config *c, struct fault *f)
 	J = xcalloc(1, sizeof(*J));
 	J->c = *c;
 	J->floor = INT64_MIN;
-	buf_init(&J->s1);
+	jx_init(&J->x);
 	buf_init(&J->canon);
-	buf_init(&J->s2);
 	if (c->prefix != NULL && c->prefix[0] != '\0') {
 		buf_init(&pb);
 		buf_json_cstr(&pb, c->prefix);
@@ -829,12 +874,8 @@ join_free(struct join *J)
 		row_free(J, r);
 	}
 	free(J->pfx);
-	free(J->rm);
-	free(J->hit);
-	free(J->sc.names);
-	buf_release(&J->s1);
+	jx_release(&J->x);
 	buf_release(&J->canon);
-	buf_release(&J->s2);
 	free(J);
 }
 
@@ -1106,18 +1147,15 @@ join_tombstone(struct join *J, const char *k, size_t n)
 	return done;
 }
 
-/* Enrich one left row with the table as it is now. */
-static void
-lookup(struct join *J, const char *key, size_t keylen, const char *rec,
-    size_t len, const struct join_left *pre)
+/* The table's row of key (NULL: none), its lines on their way. */
+static const struct jrow *
+find_row(const struct join *J, const char *key, size_t keylen)
 {
 	const struct jrow *r = NULL;
 	int64_t e;
 
-	if (key == NULL)
-		J->cnt.nokey++;
-	else if ((e = tab_find(J->tab, key, keylen,
-	    hash_bytes(key, keylen))) >= 0) {
+	if ((e = tab_find(J->tab, key, keylen, hash_bytes(key, keylen))) >=
+	    0) {
 		r = *(struct jrow **)tab_value(J->tab, e);
 		/* Its lines arrive while the left record is copied. */
 		__builtin_prefetch(r);
@@ -1126,6 +1164,20 @@ lookup(struct join *J, const char *key, size_t keylen, const char *rec,
 		__builtin_prefetch((const char *)r + 192);
 		__builtin_prefetch((const char *)r + 256);
 	}
+	return r;
+}
+
+/* Enrich one left row with the table as it is now. */
+static void
+lookup(struct join *J, const char *key, size_t keylen, const char *rec,
+    size_t len, const struct join_left *pre)
+{
+	const struct jrow *r = NULL;
+
+	if (key == NULL)
+		J->cnt.nokey++;
+	else
+		r = find_row(J, key, keylen);
 	if (r != NULL)
 		emit_pair(J, rec, len, r, NULL, 0, pre);
 	else if (J->c.outer_left)
@@ -1172,6 +1224,58 @@ join_probe_left(struct join *J, int64_t t, const char *key, size_t keylen,
 		return 0;
 	join_loaded(J);
 	return 1;
+}
+
+int
+join_whole(const struct join *J)
+{
+	return __atomic_load_n(&J->whole, __ATOMIC_ACQUIRE);
+}
+
+int
+join_prep_lookup(struct join_prep *P, const struct join *J, const char *key,
+    size_t keylen, const char *rec, size_t len, const struct join_left *pre,
+    struct arena *a, const char **out, size_t *outlen)
+{
+	const struct jrow *r = key != NULL ? find_row(J, key, keylen) : NULL;
+	int code = key == NULL ? JOIN_DONE_NOKEY : 0;
+	struct buf *b = &P->x.out;
+	char *t = NULL;
+
+	buf_clear(b);
+	if (r != NULL) {
+		pair_put(J, &P->x, b, rec, len, r, NULL, 0, pre);
+		code |= JOIN_DONE_MATCH;
+	} else if (J->c.outer_left) {
+		alone_put(J, &P->x, b, 0, rec, len, pre);
+		code |= JOIN_DONE_ALONE;
+	} else {
+		code |= JOIN_DONE_DROPPED;
+	}
+	if (b->len > 0 && (t = arena_alloc(a, b->len)) == NULL)
+		return -1;
+	if (t != NULL)
+		memcpy(t, b->data, b->len);
+	*out = t;
+	*outlen = b->len;
+	return code;
+}
+
+void
+join_take_done(struct join *J, int code, const char *out, size_t outlen)
+{
+	if (code & JOIN_DONE_NOKEY)
+		J->cnt.nokey++;
+	if (code & JOIN_DONE_DROPPED) {
+		J->cnt.dropped++;
+		return;
+	}
+	if (code & JOIN_DONE_MATCH)
+		J->cnt.matches++;
+	else
+		J->cnt.unmatched++;
+	buf_add(sink_buf(J->c.out), out, outlen);
+	commit(J);
 }
 
 void
@@ -1633,6 +1737,9 @@ join_progress(struct join *J, const struct watermark *wm, int right_ended)
 			join_loaded(J);
 		else if (join_loading(J) && right_ended)
 			join_set_loading(J, 0);
+		/* No row comes any more: the decode threads may read it. */
+		if (right_ended && !J->whole)
+			__atomic_store_n(&J->whole, 1, __ATOMIC_RELEASE);
 	}
 	if (J->c.mode != JOIN_ASOF)
 		return;
@@ -1757,6 +1864,7 @@ join_prepare(void *arg, void *ctx, const struct record *rec,
 	struct buf *b = &c->b;
 	struct join_left jl;
 	char *k = NULL;
+	int code;
 
 	if (key_encode_nonnull(jk->key[rec->stream], rec, b) != NULL &&
 	    (k = arena_alloc(keep, b->len + 1)) == NULL)
@@ -1776,6 +1884,14 @@ join_prepare(void *arg, void *ctx, const struct record *rec,
 	p->outlen = jl.len;
 	p->aux = jl.names;
 	p->auxn = jl.nnames;
+	/* The table is final: join here, the one thread only writes. */
+	if (jk->J != NULL && join_whole(jk->J) && (code = join_prep_lookup(
+	    c->jp, jk->J, k, p->keylen, rec->p, rec->len, &jl, keep, &p->out,
+	    &p->outlen)) >= 0) {
+		p->verdict |= JOIN_PREP_DONE;
+		p->aux = NULL;
+		p->auxn = (size_t)code;
+	}
 	return 0;
 }
 

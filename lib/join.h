@@ -201,7 +201,30 @@ int	join_probe_left(struct join *, int64_t t_ns, const char *key,
 struct join_keys {
 	enum join_mode		 mode;
 	const struct keyspec	*key[2];
+	const struct join	*J;	/* --table: joined on the workers
+					   once join_whole() */
 };
+/*
+ * A --table join's left row joined on a decode thread: the prep's
+ * verdict has JOIN_PREP_DONE, out/outlen is the record to write
+ * (without its newline), auxn the JOIN_DONE_ code for
+ * join_take_done(), which counts it and writes it.  That is done once
+ * no right row can come any more (join_whole(): the right input has
+ * ended), so the table a worker reads is the one the in-order thread
+ * would have joined with.
+ */
+#define JOIN_PREP_DONE		2
+#define JOIN_DONE_MATCH		1
+#define JOIN_DONE_ALONE		2
+#define JOIN_DONE_DROPPED	4
+#define JOIN_DONE_NOKEY		8
+int	join_whole(const struct join *);
+int	join_prep_lookup(struct join_prep *, const struct join *,
+	    const char *key, size_t keylen, const char *rec, size_t len,
+	    const struct join_left *,
+	    struct arena *, const char **out, size_t *outlen);
+void	join_take_done(struct join *, int code, const char *out,
+	    size_t outlen);
 void	join_par_tool(const struct join_keys *, struct par_tool *);
 /*
  * When stream-join lets its watermark out, as the run loop does for the

@@ -8,13 +8,26 @@
  * consumer takes cseq once it is parsed and frees it when it has taken
  * every line.  One mutex guards the slots' states and the three
  * counters; a block's contents belong to whoever moved it to its state.
+ *
+ * A stream of regular files is read by offsets (SPEC 10): the reader
+ * thread only opens the files and hands out byte ranges of block_bytes,
+ * and each worker reads its range with pread(2) and cuts it into lines
+ * itself, as reader.c would have: a block holds the lines that start in
+ * its range, reading on past its end for the last one.  Line numbers are
+ * counted per block and made whole by the consumer, which takes the
+ * blocks in order.  A line over the limit is left in the file: the
+ * consumer copies it to the spill sink from there.  A file is read to
+ * the size it had when it was reached.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "clock.h"
@@ -29,6 +42,7 @@ enum { B_FREE, B_FILLING, B_FILLED, B_PARSING, B_DONE };
 
 /* What an item is, beyond rd_next()'s RD_LINE, RD_OVERSIZE, RD_ERROR. */
 #define ITEM_SPILL	100	/* bytes of an oversize line */
+#define SPILL_CHUNK	16384	/* an oversize line read from its file */
 
 struct item {
 	int		 kind;
@@ -60,6 +74,21 @@ struct block {
 	size_t		 nf, fcap;
 	struct arena	*arena;
 	uint64_t	 bytes;		/* read when it was filled */
+	/* A range of a file (mf >= 0), read by the worker. */
+	int		 mf;		/* index in par.mf, or -1 */
+	uint64_t	 lo, hi;
+	uint64_t	 base;		/* the file offset of data[0] */
+	int64_t		 nlines;	/* lines that start in it */
+	int		 file_last;	/* the file's last range */
+};
+
+/* A file read by offsets. */
+struct mfile {
+	const char	*name;
+	int		 stream;
+	int		 stream_last;	/* the stream ends after it */
+	int		 fd;
+	uint64_t	 size;		/* when it was opened */
 };
 
 struct worker {
@@ -101,6 +130,11 @@ struct par {
 	int		 ended;
 	int		 sended[PAR_STREAMS_MAX];	/* RD_STREAM_END taken */
 	struct par_rec	 pr;
+	/* Regular files, read by offsets (NULL: through the reader). */
+	struct mfile	*mf;
+	int		 nmf;
+	size_t		 line_max;
+	int64_t		 lbase;		/* lines of the file before */
 };
 
 static void
@@ -154,6 +188,9 @@ cur_block(struct par *P)
 	unlock(P);
 	b->len = b->n = b->nf = 0;
 	b->last = 0;
+	b->mf = -1;
+	b->nlines = 0;
+	b->file_last = 0;
 	arena_reset(b->arena);
 	return P->cur = b;
 }
@@ -166,7 +203,8 @@ submit(struct par *P, int last)
 	if (b == NULL)
 		return;
 	b->last = last;
-	b->bytes = rd_bytes(P->rd);
+	if (b->mf < 0)
+		b->bytes = rd_bytes(P->rd);
 	lock(P);
 	b->state = B_FILLED;
 	P->wseq++;
@@ -303,10 +341,188 @@ reader_main(void *arg)
 	}
 }
 
+/* An item at the end of block b, its bytes at off in b's data. */
+static struct item *
+push_item(struct block *b, int kind, size_t off, size_t n)
+{
+	struct item *it;
+
+	if (b->n == b->icap) {
+		b->icap = b->icap ? b->icap * 2 : 1024;
+		b->it = xrealloc(b->it, b->icap * sizeof(*b->it));
+	}
+	it = &b->it[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->fault = it->tfault = it->pfault = -1;
+	it->off = off;
+	it->len = n;
+	return it;
+}
+
+/* Regular files: opened in turn, cut into ranges for the workers. */
+static void *
+reader_files(void *arg)
+{
+	struct par *P = arg;
+	uint64_t before = 0, lo;
+	struct block *b;
+	struct fault f;
+	struct stat st;
+	struct item *it;
+	int i;
+
+	for (i = 0; i < P->nmf; i++) {
+		struct mfile *m = &P->mf[i];
+
+		if ((m->fd = open(m->name, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    fstat(m->fd, &st) == -1) {
+			fault_set(&f, EX_NOINPUT, "cannot open %s: %s",
+			    m->name, strerror(errno));
+			if ((b = cur_block(P)) == NULL)
+				return NULL;
+			it = push_item(b, RD_ERROR, 0, 0);
+			it->fault = add_fault(b, &f);
+			submit(P, 1);
+			return NULL;
+		}
+		m->size = (uint64_t)st.st_size;
+		lo = 0;
+		do {
+			if ((b = cur_block(P)) == NULL)
+				return NULL;
+			b->mf = i;
+			b->lo = lo;
+			b->hi = m->size - lo > P->cfg.block_bytes ?
+			    lo + P->cfg.block_bytes : m->size;
+			b->file_last = b->hi == m->size;
+			b->bytes = before + b->hi;
+			lo = b->hi;
+			submit(P, 0);
+		} while (lo < m->size);
+		before += m->size;
+		if (m->stream_last) {
+			if ((b = cur_block(P)) == NULL)
+				return NULL;
+			push_item(b, RD_STREAM_END, 0, 0)->stream = m->stream;
+			b->bytes = before;
+			submit(P, i == P->nmf - 1);
+		}
+	}
+	return NULL;
+}
+
 /* --- the workers --- */
 
+/*
+ * Bytes of file m from off to the end of b's data, at most n: how many
+ * (0 at the file's end, as it was), or -1 with the fault.
+ */
+static ssize_t
+read_at(struct block *b, const struct mfile *m, uint64_t off, size_t n,
+    struct fault *f)
+{
+	ssize_t r;
+
+	if (off >= m->size)
+		return 0;
+	if (n > m->size - off)
+		n = (size_t)(m->size - off);
+	if (b->cap - b->len < n) {
+		while (b->cap - b->len < n)
+			b->cap = b->cap ? b->cap * 2 : n + 4096;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	do
+		r = pread(m->fd, b->data + b->len, n, (off_t)off);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return fault_set(f, EX_IOERR, "read %s: %s", m->name,
+		    strerror(errno));
+	b->len += (size_t)r;
+	return r;
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+#define READ_ON	(64 * 1024)	/* past a range's end, per pread(2) */
+
+/*
+ * Block b's range of its file into lines, as reader.c cuts them: the
+ * lines that start in [lo, hi), numbered from 1 in the block.  Reading
+ * starts a byte early (does a line start at lo?) and goes on past hi to
+ * the end of the last line, or until it is over the limit: an oversize
+ * line is left in the file (base + it->off is its offset there).  0, or
+ * -1 with the fault.
+ */
+static int
+cut_range(struct par *P, struct block *b, struct fault *f)
+{
+	const struct mfile *m = &P->mf[b->mf];
+	size_t start = 0, end, len, want, lim = P->line_max;
+	const char *nl;
+	struct item *it;
+	ssize_t r;
+	int eof;
+
+	b->len = 0;
+	b->base = b->lo > 0 ? b->lo - 1 : 0;
+	want = (size_t)(b->hi - b->base);
+	if ((r = read_at(b, m, b->base, want, f)) == -1)
+		return -1;
+	eof = (size_t)r < want || b->hi >= m->size;
+	if (b->lo > 0) {
+		/* A line starts in the range after the first newline. */
+		if ((nl = memchr(b->data, '\n', b->len)) == NULL)
+			return 0;
+		start = (size_t)(nl - b->data) + 1;
+	}
+	while (b->base + start < b->hi && start < b->len) {
+		nl = memchr(b->data + start, '\n', b->len - start);
+		while (nl == NULL && !eof && b->len - start <= lim + 1) {
+			if ((r = read_at(b, m, b->base + b->len, READ_ON,
+			    f)) == -1)
+				return -1;
+			eof = r < READ_ON || b->base + b->len >= m->size;
+			nl = memchr(b->data + start, '\n', b->len - start);
+		}
+		end = nl != NULL ? (size_t)(nl - b->data) : b->len;
+		len = end - start;
+		if (len > 0 && b->data[end - 1] == '\r')
+			len--;
+		b->nlines++;
+		if (len > lim) {
+			/* Left in the file: the consumer copies it out. */
+			it = push_item(b, RD_OVERSIZE, start, 0);
+		} else if (len > 0 && !blank(b->data + start, len)) {
+			it = push_item(b, RD_LINE, start, len);
+		} else {
+			it = NULL;
+		}
+		if (it != NULL) {
+			it->lineno = b->nlines;
+			it->file = m->name;
+			it->stream = m->stream;
+		}
+		if (nl == NULL)
+			break;
+		start = end + 1;
+	}
+	return 0;
+}
+
+
 static void
-parse_block(struct worker *W, struct block *b)
+parse_block(struct worker *W, struct block *b, uint64_t seq)
 {
 	const struct par_config *c = &W->P->cfg;
 	size_t stride = (size_t)W->P->stride;
@@ -315,12 +531,16 @@ parse_block(struct worker *W, struct block *b)
 	size_t i;
 	int k, r;
 
+	if (b->mf >= 0 && cut_range(W->P, b, &f) == -1)
+		push_item(b, RD_ERROR, 0, 0)->fault = add_fault(b, &f);
 	if (b->vcap < b->n * stride) {
 		b->vcap = b->n * stride;
 		b->vals = xrealloc(b->vals, b->vcap * sizeof(*b->vals));
 	}
 	for (k = 0; k < W->P->nstreams; k++)
 		rec_parser_set_arena(W->parser[k], b->arena);
+	if (c->tool != NULL && c->tool->block != NULL)
+		c->tool->block(c->tool->arg, W->ctx, seq + 1);
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
 
@@ -335,6 +555,9 @@ parse_block(struct worker *W, struct block *b)
 		it->rk = rec.kind;
 		memcpy(b->vals + i * stride, rec.v,
 		    (size_t)rec.nv * sizeof(*b->vals));
+		if (rec.kind == REC_WATERMARK && c->tool != NULL &&
+		    c->tool->mark != NULL)
+			c->tool->mark(c->tool->arg, W->ctx);
 		if (rec.kind != REC_EVENT)
 			continue;
 		rec.time_ns = PAR_NO_TIME;
@@ -366,6 +589,7 @@ worker_main(void *arg)
 	struct worker *W = arg;
 	struct par *P = W->P;
 	struct block *b;
+	uint64_t seq;
 
 	for (;;) {
 		lock(P);
@@ -375,13 +599,14 @@ worker_main(void *arg)
 			unlock(P);
 			return NULL;
 		}
-		b = slot(P, P->pseq++);
+		seq = P->pseq++;
+		b = slot(P, seq);
 		b->state = B_PARSING;
 		/* Another block may be waiting behind this one. */
 		if (slot(P, P->pseq)->state == B_FILLED)
 			pthread_cond_signal(&P->cv_work);
 		unlock(P);
-		parse_block(W, b);
+		parse_block(W, b, seq);
 		lock(P);
 		b->state = B_DONE;
 		pthread_cond_broadcast(&P->cv_done);
@@ -410,6 +635,44 @@ stop_threads(struct par *P)
 	P->nw = 0;
 }
 
+/*
+ * Read by offsets when every file is a regular one and the streams are
+ * read one after another: one stream, or a join's two with one read to
+ * its end first (rd_first()), as the reader would read them.
+ */
+static void
+by_offsets(struct par *P, struct reader *rd)
+{
+	char *const *files[PAR_STREAMS_MAX];
+	int order[PAR_STREAMS_MAX], k, j, n = 0;
+	struct mfile *m;
+
+	if (P->nstreams == 1)
+		order[0] = 0;
+	else if (P->nstreams == 2 && rd_first_stream(rd) >= 0) {
+		order[0] = rd_first_stream(rd);
+		order[1] = 1 - order[0];
+	} else
+		return;
+	for (k = 0; k < P->nstreams; k++) {
+		if ((files[k] = rd_regular_files(rd, order[k])) == NULL)
+			return;
+		for (j = 0; files[k][j] != NULL; j++)
+			n++;
+	}
+	P->mf = xcalloc((size_t)n, sizeof(*P->mf));
+	for (k = 0; k < P->nstreams; k++) {
+		for (j = 0; files[k][j] != NULL; j++) {
+			m = &P->mf[P->nmf++];
+			m->name = files[k][j];
+			m->stream = order[k];
+			m->fd = -1;
+		}
+		P->mf[P->nmf - 1].stream_last = 1;
+	}
+	P->line_max = rd_line_max(rd);
+}
+
 struct par *
 par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 {
@@ -436,6 +699,8 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 		if (P->nslots[k] > P->stride)
 			P->stride = P->nslots[k];
 	}
+	if (getenv("STREAMKIT_NO_PREAD") == NULL)
+		by_offsets(P, rd);
 	P->nblocks = n * PAR_BLOCKS_PER_THREAD + 2;
 	P->b = xcalloc((size_t)P->nblocks, sizeof(*P->b));
 	for (i = 0; i < P->nblocks; i++)
@@ -476,8 +741,8 @@ par_start(struct reader *rd, const struct par_config *cfg, struct fault *f)
 			break;
 		P->nw++;
 	}
-	if (P->nw == n && pthread_create(&P->rtid, NULL, reader_main,
-	    P) == 0)
+	if (P->nw == n && pthread_create(&P->rtid, NULL, P->mf != NULL ?
+	    reader_files : reader_main, P) == 0)
 		P->rstarted = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!P->rstarted) {
@@ -515,6 +780,10 @@ par_free(struct par *P)
 		arena_free(b->arena);
 	}
 	free(P->b);
+	for (i = 0; i < P->nmf; i++)
+		if (P->mf[i].fd >= 0)
+			close(P->mf[i].fd);
+	free(P->mf);
 	buf_release(&P->spill.b);
 	pthread_mutex_destroy(&P->mu);
 	pthread_cond_destroy(&P->cv_free);
@@ -568,6 +837,16 @@ wait_done(struct par *P, int timeout_ms)
 static void
 release(struct par *P)
 {
+	struct block *b = P->taking;
+
+	if (b->mf >= 0) {
+		P->lbase += b->nlines;
+		if (b->file_last) {
+			P->lbase = 0;
+			close(P->mf[b->mf].fd);
+			P->mf[b->mf].fd = -1;
+		}
+	}
 	lock(P);
 	P->taking->state = B_FREE;
 	P->cseq++;
@@ -586,6 +865,47 @@ spill_out(struct par *P, const char *p, size_t n)
 	buf_add(&o->b, p, n);
 	if (o->b.len >= SINK_DRAIN_AT)
 		o->drain(o);
+}
+
+/*
+ * An oversize line left in its file, to the spill sink as reader.c
+ * spills: its bytes without the '\r' of its ending, then a newline.
+ */
+static void
+spill_file(struct par *P, const struct block *b, const struct item *it)
+{
+	const struct mfile *m = &P->mf[b->mf];
+	uint64_t off = b->base + it->off;
+	char chunk[SPILL_CHUNK];
+	const char *nl;
+	size_t k, want;
+	ssize_t n;
+	int held = 0;
+
+	while (off < m->size) {
+		want = m->size - off < sizeof(chunk) ? (size_t)(m->size - off) :
+		    sizeof(chunk);
+		do
+			n = pread(m->fd, chunk, want, (off_t)off);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0)
+			break;
+		nl = memchr(chunk, '\n', (size_t)n);
+		k = nl != NULL ? (size_t)(nl - chunk) : (size_t)n;
+		/* A '\r' held back was content: bytes follow it. */
+		if (held && k > 0)
+			spill_out(P, "\r", 1);
+		held = 0;
+		if (k > 0 && chunk[k - 1] == '\r') {
+			k--;
+			held = 1;
+		}
+		spill_out(P, chunk, k);
+		if (nl != NULL)
+			break;
+		off += (uint64_t)n;
+	}
+	spill_out(P, "\n", 1);
 }
 
 int
@@ -614,7 +934,7 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		it = &b->it[P->ti++];
 		l->p = b->data + it->off;
 		l->len = it->len;
-		l->lineno = it->lineno;
+		l->lineno = it->lineno + (b->mf >= 0 ? P->lbase : 0);
 		l->stream = it->stream;
 		l->file = it->file;
 		switch (it->kind) {
@@ -625,8 +945,11 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 			spill_out(P, l->p, l->len);
 			continue;
 		case RD_OVERSIZE:
-			if (P->cfg.spill != NULL)
+			if (P->cfg.spill != NULL) {
+				if (b->mf >= 0)
+					spill_file(P, b, it);
 				P->cfg.spill->records++;
+			}
 			return RD_OVERSIZE;
 		case RD_ERROR:
 			*f = b->faults[it->fault];
@@ -652,6 +975,12 @@ par_next(struct par *P, struct line *l, const struct par_rec **pr,
 		*pr = &P->pr;
 		return RD_LINE;
 	}
+}
+
+int
+par_mid_block(const struct par *P)
+{
+	return P->taking != NULL && P->ti > 0 && P->ti < P->taking->n;
 }
 
 uint64_t

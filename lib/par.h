@@ -80,6 +80,14 @@ struct par_tool {
 			    struct fault *);
 	void		*arg;
 	int		 untimed;
+	/*
+	 * A block's work begins on a worker (NULL: not wanted): seq is
+	 * the block's number in input order, counted from 1, so a prep
+	 * may tie what it makes to its block.
+	 */
+	void		(*block)(void *arg, void *ctx, uint64_t seq);
+	/* An in-band watermark line in the block (NULL: not wanted). */
+	void		(*mark)(void *arg, void *ctx);
 };
 
 struct par_config {
@@ -135,6 +143,11 @@ int	par_next(struct par *, struct line *, const struct par_rec **pr,
  * ahead for hints (prefetches), valid until the next par_next().
  */
 const struct par_prep *par_peek(const struct par *, size_t ahead);
+/*
+ * Is a block partly taken (a tool whose preps make a block's work in one
+ * piece stops at a block's end)?
+ */
+int	par_mid_block(const struct par *);
 /* Input bytes of the blocks taken so far. */
 uint64_t par_bytes(const struct par *);
 /* Has the input ended and every line been taken? */

@@ -58,7 +58,7 @@ wire_end(const struct win_fired *wf)
 }
 
 /*
- * {"@partial":{"v":2,"sig":"…"[,"window_start":…,"window_end":…],"key":"…"
+ * {"@partial":{"v":3,"sig":"…"[,"window_start":…,"window_end":…],"key":"…"
  * [,"from":[I,N]]
  */
 static void
@@ -288,12 +288,12 @@ partial_read(const struct value *v, uint64_t sig, struct partial *p,
 	if (jc_begin_object(&jc) == -1 || jc_more(&jc) != 1 ||
 	    jc_expect_key(&jc, "v") == -1 || jc_int(&jc, &ver) == -1)
 		goto bad;
-	if (ver != PARTIAL_VERSION) {
+	if (ver < PARTIAL_VERSION_OLDEST || ver > PARTIAL_VERSION) {
 		buf_release(&s);
 		return fault_set(f, EX_CONFIG, "@partial of version %lld: "
-		    "this stream-agg reads version %d (the shards and the "
-		    "merge must run the same streamkit)", (long long)ver,
-		    PARTIAL_VERSION);
+		    "this stream-agg reads versions %d to %d (the shards and "
+		    "the merge must run the same streamkit)", (long long)ver,
+		    PARTIAL_VERSION_OLDEST, PARTIAL_VERSION);
 	}
 	if (jc_more(&jc) != 1 || jc_expect_key(&jc, "sig") == -1 ||
 	    jc_string(&jc, &s) == -1)

@@ -55,13 +55,15 @@ struct keyspec;
 struct win_fired;
 
 /*
- * 2: exact integer sums, avg as a sum and a count, top as exact counts
- * and approx_top (agg.h AGG_STATES_VERSION); a partial of another
- * version is refused (EX_CONFIG): the shards and the merge must run one
- * streamkit.
+ * The version of the states inside (agg.h AGG_STATES_VERSION): 3, exact
+ * sums of non-integers; 2, exact integer sums, avg as a sum and a
+ * count, top as exact counts and approx_top.  A merge reads partials
+ * from PARTIAL_VERSION_OLDEST on (a shard not yet upgraded); another
+ * version is refused (EX_CONFIG).
  */
-#define PARTIAL_VERSION	2
-#define PARTIAL_VERSION_S "2"	/* the same, as text */
+#define PARTIAL_VERSION	3
+#define PARTIAL_VERSION_S "3"	/* the same, as text */
+#define PARTIAL_VERSION_OLDEST 2
 
 /*
  * k gives the "fields" of the key (key.h key_write_fields()); from,

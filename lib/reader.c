@@ -476,3 +476,29 @@ rd_regular(const char *path)
 	return strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
 	    S_ISREG(st.st_mode);
 }
+
+char *const *
+rd_regular_files(const struct reader *rd, int i)
+{
+	const struct stream *s = &rd->s[i];
+	int k;
+
+	if (s->files == NULL || s->cur != 0 || rd->bytes != 0 || s->ended)
+		return NULL;
+	for (k = 0; s->files[k] != NULL; k++)
+		if (!rd_regular(s->files[k]))
+			return NULL;
+	return s->files;
+}
+
+size_t
+rd_line_max(const struct reader *rd)
+{
+	return rd->cfg.line_max;
+}
+
+int
+rd_first_stream(const struct reader *rd)
+{
+	return rd->first;
+}

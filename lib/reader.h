@@ -90,6 +90,14 @@ int	rd_stream_ended(const struct reader *, int stream);
 uint64_t rd_bytes(const struct reader *);
 /* 1 when more than one file is read: messages then name the file. */
 int	rd_many_files(const struct reader *);
+/*
+ * Stream i's files when every one is a regular file (par.c then maps
+ * them), else NULL; the reader must not have read from it.
+ */
+char *const *rd_regular_files(const struct reader *, int i);
+size_t	rd_line_max(const struct reader *);
+/* rd_first()'s stream, or -1. */
+int	rd_first_stream(const struct reader *);
 /* Is path a regular file (not "-", a pipe or a FIFO)? */
 int	rd_regular(const char *path);
 #endif

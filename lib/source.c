@@ -63,6 +63,7 @@ struct source {
 	struct reader	*rd;
 	struct par	*par;		/* -j N: the lines come from it */
 	int		 par_tried;
+	int		 whole_blocks;	/* a stop waits for a block's end */
 	struct arena	*arena;
 	struct watermark wm;
 	struct side	*sides;
@@ -803,7 +804,9 @@ src_next(struct source *S, struct src_event *ev, struct fault *f)
 	if (!S->par_tried && par_open(S, f) == -1)
 		return SRC_FATAL;
 	for (;;) {
-		if (S->cfg.stop != NULL && *S->cfg.stop)
+		if (S->cfg.stop != NULL && *S->cfg.stop &&
+		    !(S->whole_blocks && S->par != NULL &&
+		    par_mid_block(S->par)))
 			return SRC_STOP;
 		if ((++S->tick & 1023) == 0 && periodic(S))
 			return SRC_TICK;
@@ -904,6 +907,12 @@ src_late(struct source *S, const struct src_event *ev)
 	S->cnt.late++;
 	if (S->lateout != NULL)
 		sink_line(S->lateout, ev->out_p, ev->out_len);
+}
+
+void
+src_set_whole_blocks(struct source *S, int on)
+{
+	S->whole_blocks = on;
 }
 
 void

@@ -198,6 +198,11 @@ int	src_forward_wm(struct source *, struct sink *);
  */
 void	src_set_raw(struct source *, int (*fn)(void *ctx, const char *,
 	    size_t, int side), void *ctx);
+/*
+ * A stop is taken at the end of a decode block (-j N), not inside one:
+ * for a tool whose decode threads aggregate each block in one piece.
+ */
+void	src_set_whole_blocks(struct source *, int);
 /* Force forwarding on or off (stream-watermark decides itself). */
 void	src_set_forwarding(struct source *, int);
 int	src_forwarding(const struct source *);

@@ -602,30 +602,40 @@ next_revision(struct windows *w, int64_t s, int64_t e, const char *key,
 	return ++*rev;
 }
 
+/*
+ * Into the pane of t: one event (ev), or a decode thread's part of a
+ * block's events (part, n of them) merged in; as one event would, every
+ * window already fired that the pane is part of fires again.
+ */
 static int
-add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
-    int64_t t, const void *ev, int64_t wm)
+to_pane(struct windows *w, const char *key, size_t keylen, uint64_t h,
+    int64_t t, const void *ev, const void *part, uint64_t n, int64_t wm)
 {
 	struct spans *sp = &w->spans;
 	int64_t p, pe, id;
-	int i, n, created, accepted = 0;
+	int i, k, created, accepted = 0;
+	struct cell *c;
 	void *tmp;
 
 	p = clamp_ns(pane_start(w, t));
 	pe = clamp_ns(pane_start(w, t) + w->pane);
-	n = windows_of(w, p, w->pane, sp->s, sp->e);
-	for (i = 0; i < n; i++)
+	k = windows_of(w, p, w->pane, sp->s, sp->e);
+	for (i = 0; i < k; i++)
 		if (sp->e[i] > w->fired_upto || expiry_of(w, sp->e[i]) > wm)
 			accepted++;
-	w->counts.missed += (uint64_t)(n - accepted);
+	w->counts.missed += (uint64_t)(k - accepted) * n;
 	if (accepted == 0)
 		return 0;
 	if ((id = cell_get(w, p, pe, key, keylen, h, 1, &created)) < 0)
 		return -1;
-	w->ops->add(w->ctx, payload(cell_at(w, id)), ev, t);
-	cell_at(w, id)->count++;
+	c = cell_at(w, id);
+	if (part != NULL)
+		w->ops->merge(w->ctx, payload(c), part);
+	else
+		w->ops->add(w->ctx, payload(c), ev, t);
+	c->count += (int64_t)n;
 	tmp = xmalloc(w->ops->size);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < k; i++) {
 		if (sp->e[i] > w->fired_upto || expiry_of(w, sp->e[i]) <= wm)
 			continue;
 		w->ops->init(w->ctx, tmp);
@@ -636,6 +646,39 @@ add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
 	}
 	free(tmp);
 	return accepted;
+}
+
+static int
+add_sliced(struct windows *w, const char *key, size_t keylen, uint64_t h,
+    int64_t t, const void *ev, int64_t wm)
+{
+	return to_pane(w, key, keylen, h, t, ev, NULL, 1, wm);
+}
+
+int
+win_paned(const struct windows *w)
+{
+	return w->cfg.sliced && (w->cfg.kind == WIN_TUMBLING ||
+	    w->cfg.kind == WIN_HOPPING);
+}
+
+int64_t
+win_pane_of(const struct windows *w, int64_t t)
+{
+	return clamp_ns(pane_start(w, t));
+}
+
+int
+win_merge_pane(struct windows *w, const char *key, size_t keylen,
+    uint64_t h, int64_t t, const void *part, uint64_t n, int64_t wm,
+    struct fault *f)
+{
+	int r;
+
+	w->f = f;
+	if ((r = to_pane(w, key, keylen, h, t, NULL, part, n, wm)) == 0)
+		w->counts.late_dropped += n;
+	return r;
 }
 
 /* --- sessions --- */

@@ -109,6 +109,18 @@ int	win_add(struct windows *, const char *key, size_t keylen,
 int	win_add_at(struct windows *, int64_t start, int64_t end,
 	    const char *key, size_t keylen, uint64_t hash, const void *event,
 	    int64_t wm, struct fault *);
+/*
+ * Windows over shared panes (stream-agg's tumbling and hopping): an
+ * event is added to the pane of its time alone, so the events of a pane
+ * may be aggregated elsewhere (a decode thread, -j N) and merged in with
+ * win_merge_pane(), as n events at once, given any time in the pane.
+ * win_pane_of() only reads the windows (any thread).
+ */
+int	win_paned(const struct windows *);
+int64_t	win_pane_of(const struct windows *, int64_t t);
+int	win_merge_pane(struct windows *, const char *key, size_t keylen,
+	    uint64_t hash, int64_t t, const void *part, uint64_t n,
+	    int64_t wm, struct fault *);
 /* The windows containing t (time windows only), ascending by end. */
 int	win_windows_of(struct windows *, int64_t t, int64_t *s, int64_t *e);
 /* Fire every window with end <= wm, drop state past end + lateness. */

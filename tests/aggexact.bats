@@ -222,14 +222,14 @@ PY
 # the tool's section) is refused with 78, naming the version, untouched.
 @test "a state file with version 1 aggregate states is refused (exit 78)" {
 	printf '{"s":1}\n' | stream-agg --state st --by .s count
-	grep -q '^{"aggs":2,' st || false
+	grep -q '^{"aggs":3,' st || false
 	python3 - <<'PY'
 import re, zlib
 d = open("st", "rb").read()
 head, body = d.split(b"@tool-state ", 1)
 n, rest = body.split(b"\n", 1)
 n = int(n)
-sect = rest[:n].replace(b'{"aggs":2,', b"{", 1)
+sect = rest[:n].replace(b'{"aggs":3,', b"{", 1)
 out = head + b"@tool-state %d\n" % len(sect) + sect + b"\n"
 out += b"@crc %08x\n" % zlib.crc32(out)
 open("st", "wb").write(out)
@@ -237,10 +237,42 @@ PY
 	cp st st.before
 	run --separate-stderr stream-agg --state st --by .s count </dev/null
 	[ "$status" -eq 78 ]
-	[[ "$stderr" == *"aggregate states of version 1; this stream-agg reads version 2"* ]]
+	[[ "$stderr" == *"aggregate states of version 1; this stream-agg reads versions 2 to 3"* ]]
 	cmp st st.before
 	run stream-agg --state st --state-reset --by .s count </dev/null
 	[ "$status" -eq 0 ]
+}
+
+# Version 2 states (a sum of non-integers as Neumaier's "d" and "c") are
+# still read, exactly: d + c goes on as the terms of version 3's sum.
+# The state is rewritten as version 2 wrote it.  0.1 + 0.2 as doubles is
+# 0.30000000000000004 - 2.7755575615628914e-17 exactly; with 0.3 the
+# exact total's nearest double is 0.6 (python3: float(Fraction(0.1) +
+# Fraction(0.2) + Fraction(0.3))), where summing in order gives
+# 0.6000000000000001; avg is that 0.6 / 3, 0.19999999999999998.
+@test "a state file with version 2 aggregate states is read and goes on exactly" {
+	printf '{"s":"a","x":0.1}\n{"s":"a","x":0.2}\n' |
+	    stream-agg --state st --by .s 'sum(.x)' 'avg(.x)'
+	grep -q '^{"aggs":3,' st || false
+	python3 - <<'PY'
+import re, zlib
+d = open("st", "rb").read()
+head, body = d.split(b"@tool-state ", 1)
+n, rest = body.split(b"\n", 1)
+n = int(n)
+sect = rest[:n].replace(b'{"aggs":3,', b'{"aggs":2,', 1)
+sect, k = re.subn(rb'"f":\[([^],]+),([^],]+)\]', rb'"d":\1,"c":\2', sect)
+assert k == 2, sect
+out = head + b"@tool-state %d\n" % len(sect) + sect + b"\n"
+out += b"@crc %08x\n" % zlib.crc32(out)
+open("st", "wb").write(out)
+PY
+	grep -q '"d":0.30000000000000004,"c":-2.7755575615628914e-17' st ||
+	    false
+	run stream-agg --eof flush --state st --by .s 'sum(.x)' 'avg(.x)' \
+	    <<<'{"s":"a","x":0.3}'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"s":"a","sum_x":0.6,"avg_x":0.19999999999999998}' ]
 }
 
 # Sketch quantiles print the digits 1% supports (three at most) and stay

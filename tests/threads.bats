@@ -132,6 +132,73 @@ setup() {
 	[ "$(wc -l <out)" -eq 2857 ]
 }
 
+@test "threads: stream-agg aggregating per block: decimal sums, equal values spelt two ways" {
+	# 4000 records, 7 keys: decimals of 1 to 3 places, and 5 beside 5.0
+	# (min and max print the integer whichever came first).
+	awk 'BEGIN {
+		for (i = 1; i <= 4000; i++) {
+			x = i % 5 == 0 ? "5" : i % 5 == 1 ? "5.0" : \
+			    sprintf("%d.%0" (1 + i % 3) "d", i % 997, i * 7919 % 1000)
+			printf "{\"ts\":%d,\"s\":\"s%d\",\"x\":%s}\n", \
+			    1731405600000 + i * 50, i % 7, x
+		}
+	}' >in
+	same stream-agg --by .s count 'sum(.x)' 'avg(.x)' 'min(.x)' \
+	    'max(.x)' 'p90(.x)' 'approx_distinct(.x)'
+	same stream-agg --tumbling 10s --by .s 'avg(.x)' 'sum(.x)' 'min(.x)'
+	same stream-agg --emit partial --by .s 'avg(.x)' 'max(.x)'
+	same stream-agg --emit partial --tumbling 10s --by .s 'sum(.x)' \
+	    'distinct(.x)'
+}
+
+@test "threads: a file read by offsets: oversize lines go out whole, CRs as -j 1" {
+	# Lines of 12 bytes and more are over --max-line-bytes 10; a block
+	# of 5 bytes cuts every line, and the long ones span many blocks.
+	# Oversize lines go to --errors-output without the \r of their
+	# ending (one inside stays); the last line, oversize, has no newline.
+	printf '{"a":1}\n{"a":"0123456789"}\r\n{"a":2}\r\n' >f
+	printf '{"a":"01\r23456789"}\n\n  \n{"a":3}\n{"a":"0123456789"}\r' >>f
+	printf '{"a":1}\n{"a":2}\n{"a":3}\n' >want
+	printf '{"a":"0123456789"}\n{"a":"01\r23456789"}\n' >want.err
+	printf '{"a":"0123456789"}\n' >>want.err
+	for j in 1 2 3; do
+		for b in 1 5 7 4096; do
+			rc=0
+			rm -f err	# --errors-output appends
+			STREAMKIT_BLOCK_SIZE=$b stream-filter -j $j \
+			    --max-line-bytes 10 --errors-output err true f \
+			    >out 2>msg || rc=$?
+			[ "$rc" -eq 65 ] || { echo "-j $j block $b: $rc"; false; }
+			cmp out want
+			cmp err want.err
+			grep -q '^stream-filter: line 2: ' msg || { cat msg; false; }
+			grep -q '^stream-filter: line 4: ' msg || { cat msg; false; }
+			grep -q '^stream-filter: line 8: ' msg || { cat msg; false; }
+		done
+	done
+}
+
+@test "threads: a file read by offsets: a CR where an oversize line is read in pieces" {
+	# Oversize lines are copied out 16384 bytes at a time: a CR that is
+	# a piece's last byte is content when bytes follow it, the ending's
+	# when the newline does (then dropped, as -j 1 drops it).
+	x=$(head -c 16377 /dev/zero | tr '\0' x)
+	printf '{"a":"%s\ryy"}\n{"a":1}\n{"a":"%s\r\n{"a":2}\n' "$x" "$x" >f
+	printf '{"a":1}\n{"a":2}\n' >want
+	printf '{"a":"%s\ryy"}\n{"a":"%s\n' "$x" "$x" >want.err
+	[ "$(head -c 16384 f | tail -c 1 | od -An -c | tr -d ' ')" = '\r' ]
+	for j in 1 2; do
+		rm -f err
+		rc=0
+		STREAMKIT_BLOCK_SIZE=4096 stream-filter -j $j \
+		    --max-line-bytes 100 --errors-output err true f >out \
+		    2>/dev/null || rc=$?
+		[ "$rc" -eq 65 ]
+		cmp out want
+		cmp err want.err
+	done
+}
+
 @test "threads: bad lines keep their absolute line numbers and order" {
 	printf '{"a":1}\n{"a":\n\n{"a":3}\r\nnope\n{"a":5}\n' >small
 	rc=0
@@ -223,9 +290,17 @@ setup() {
 	    --max-delay 2s --late-output late.ndjson
 	same stream-agg --tumbling 30s count 'first(.user)' 'last(.user)'
 	same stream-agg --emit updates --by .status count
+	# No watermark source: the decode threads aggregate the panes.
+	same stream-agg --tumbling 1m --by .service count 'sum(.latency)' \
+	    'p50(.latency)' --errors-output err.ndjson
+	same stream-agg --hopping 2m --slide 30s --by .service count \
+	    'max(.latency)' --late-output late.ndjson
 	corpus 1 >in
+	# In-band marks: panes merged in until the first, then one by one.
 	same stream-agg --tumbling 20s --by .service count --lateness 5s \
 	    --late-output late.ndjson --errors-output err.ndjson
+	same stream-agg --hopping 40s --slide 10s --by .service count \
+	    'min(.latency)' --late-output late.ndjson
 }
 
 # keys: 2000 events whose .k is of every kind the canonical key tells

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "fault.h"
+#include "groupagg.h"
 #include "hash.h"
 #include "par.h"
 #include "record.h"
@@ -71,22 +72,97 @@ time_need(const struct wintool *wt)
  * -j N, on a decode thread: the --by key's canonical bytes and their
  * hash, for wintool_keyof() to take in order.
  */
+struct wctx {
+	struct buf	 b;		/* the key */
+	struct buf	 pk;		/* a pane's start and the key */
+	uint64_t	 seq;		/* the block's */
+	struct ga_part	*part;		/* its aggregates, made here */
+	int		 marked;	/* a watermark line came in it */
+	int		 dense;		/* parts did not pay: stopped */
+};
+
 static void *
 wctx_new(void *arg)
 {
-	struct buf *b = xmalloc(sizeof(*b));
+	struct wctx *c = xcalloc(1, sizeof(*c));
 
 	(void)arg;
-	buf_init(b);
-	return b;
+	buf_init(&c->b);
+	buf_init(&c->pk);
+	return c;
 }
 
 static void
 wctx_free(void *arg, void *ctx)
 {
+	struct wctx *c = ctx;
+
 	(void)arg;
-	buf_release(ctx);
-	free(ctx);
+	buf_release(&c->b);
+	buf_release(&c->pk);
+	free(c);
+}
+
+static void
+wctx_block(void *arg, void *ctx, uint64_t seq)
+{
+	struct wctx *c = ctx;
+
+	(void)arg;
+	c->seq = seq;
+	c->part = NULL;
+	c->marked = 0;
+}
+
+/* What follows a watermark in the block is the one thread's to add. */
+static void
+wctx_mark(void *arg, void *ctx)
+{
+	struct wctx *c = ctx;
+
+	(void)arg;
+	c->marked = 1;
+}
+
+#define PREP_PART	1	/* verdict: in the block's part */
+
+/*
+ * Into the block's part: 1, or 0 when the record is the one thread's
+ * to add (the part could not take it, or parts have stopped paying).
+ */
+static int
+into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
+    struct par_prep *p, const struct agg_in *in)
+{
+	const char *k = p->key;
+	size_t kn = p->keylen;
+	uint64_t h = p->hash;
+	struct fault f;
+	int64_t pane;
+
+	if (c->dense || c->marked || ga_parts_stopped(wt->parts) ||
+	    (rec->time_ns == PAR_NO_TIME && time_need(wt) != SRC_TIME_NONE))
+		return 0;
+	if (wt->w != NULL) {
+		/* Windowed: the pane's start before the key. */
+		pane = win_pane_of(wt->w, rec->time_ns);
+		buf_clear(&c->pk);
+		buf_add(&c->pk, &pane, sizeof(pane));
+		buf_add(&c->pk, p->key, p->keylen);
+		k = c->pk.data;
+		kn = c->pk.len;
+		h = hash_bytes(k, kn);
+	}
+	if (c->part == NULL)
+		c->part = ga_part_begin(wt->parts);
+	if (ga_part_add(c->part, k, kn, h, rec->v, in, &f) == -1)
+		return 0;
+	if (ga_part_dense(c->part))
+		c->dense = 1;
+	p->verdict = PREP_PART;
+	p->aux = c->part;
+	p->auxn = (size_t)c->seq;
+	return 1;
 }
 
 static int
@@ -94,7 +170,8 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
     struct par_prep *p, struct fault *f)
 {
 	const struct wintool *wt = arg;
-	struct buf *b = ctx;
+	struct wctx *c = ctx;
+	struct buf *b = &c->b;
 	struct agg_in *in;
 	char *k;
 
@@ -108,15 +185,17 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 	p->key = k;
 	p->keylen = b->len;
 	p->hash = hash_bytes(k, b->len);
-	if (wt->aggs == NULL)
-		return 0;
 	/* No room: aggset_add() works them out itself. */
-	in = arena_alloc(keep, (size_t)wt->aggs->n * sizeof(*in));
-	if (in == NULL)
+	in = NULL;
+	if (wt->aggs != NULL && (in = arena_alloc(keep,
+	    (size_t)wt->aggs->n * sizeof(*in))) != NULL)
+		aggset_prepare(wt->aggs, rec->v, in);
+	if (wt->parts != NULL && into_part(wt, c, rec, p, in))
 		return 0;
-	aggset_prepare(wt->aggs, rec->v, in);
-	p->aux = in;
-	p->auxn = (size_t)wt->aggs->n;
+	if (in != NULL) {
+		p->aux = in;
+		p->auxn = (size_t)wt->aggs->n;
+	}
 	return 0;
 }
 
@@ -154,6 +233,10 @@ wintool_open(struct wintool *wt, char **files)
 		wt->tool->ctx_free = wctx_free;
 		wt->tool->prep = prepare;
 		wt->tool->arg = wt;
+		if (wt->parts != NULL) {
+			wt->tool->block = wctx_block;
+			wt->tool->mark = wctx_mark;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		sides[i].tool = wt->tool;
@@ -170,6 +253,8 @@ wintool_open(struct wintool *wt, char **files)
 	wt->run.o = &wt->o;
 	run_open(&wt->run, streams, sides, n);
 	wt->src = wt->run.src;
+	if (wt->parts != NULL)
+		src_set_whole_blocks(wt->src, 1);
 	free(sides);
 	free(streams);
 }
@@ -209,9 +294,20 @@ wintool_keyof(struct wintool *wt, const struct src_event *ev)
 const struct agg_in *
 wintool_in(const struct src_event *ev)
 {
-	if (ev->prep == NULL || ev->prep_fault != NULL)
+	if (ev->prep == NULL || ev->prep_fault != NULL ||
+	    ev->prep->verdict == PREP_PART)
 		return NULL;
 	return ev->prep->aux;
+}
+
+struct ga_part *
+wintool_part(const struct src_event *ev, uint64_t *seq)
+{
+	if (ev->prep == NULL || ev->prep_fault != NULL ||
+	    ev->prep->verdict != PREP_PART)
+		return NULL;
+	*seq = (uint64_t)ev->prep->auxn;
+	return (struct ga_part *)(uintptr_t)ev->prep->aux;
 }
 
 void

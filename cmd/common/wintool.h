@@ -18,6 +18,7 @@
 
 struct agg_in;
 struct aggset;
+struct ga_parts;
 struct par_tool;
 struct src_event;
 struct win_config;
@@ -36,6 +37,9 @@ struct wintool {
 	struct par_tool	*tool;		/* -j N: the key on the workers */
 	const struct aggset *aggs;	/* and their inputs (stream-agg);
 					   set before wintool_open() */
+	struct ga_parts	*parts;		/* and the aggregates themselves,
+					   per block (set before
+					   wintool_open()), or NULL */
 	char		**merge_files;	/* --merge: one list per file */
 	int		 time_used;	/* the tool's own work reads event
 					   time (first/last); set before
@@ -56,6 +60,12 @@ int	wintool_run(struct wintool *);
  */
 uint64_t wintool_keyof(struct wintool *, const struct src_event *);
 const struct agg_in *wintool_in(const struct src_event *);
+/*
+ * The block's part of aggregates when a decode thread took the record
+ * into it (wt->parts), else NULL; *seq is the block's number (a part is
+ * absorbed once, at its block's first such record).
+ */
+struct ga_part *wintool_part(const struct src_event *, uint64_t *seq);
 /* Add an event to its windows (if --shard keeps it); late ones out. */
 void	wintool_event(struct wintool *, struct src_event *);
 #endif

@@ -232,6 +232,12 @@ seed '\001[2,{"i":1},[2,1],[1,2,3],{"dense":"AAAA"},{"m":0,"items":[[1,2,3],[1,2
 # counts; with --exact, integers past 2^53 among the kept values.
 seed '\000[3,{"i":"170141183460469231731687303715884105727"},{"n":3,"i":-5,"d":0.5,"c":1e-17},null,null,[["a",2],[1,1]],["a",1],["a","a",1],null,null,-5,0.5,[1,0,0],[0,0,0],null,{"m":64,"items":[["a",2,0],[1,1,0]]}]'
 seed '\001[2,{"i":"-170141183460469231731687303715884105728","d":1,"c":0},{"n":2,"i":1},[1731405600123456789,-0],null,[],[],[],null,null,null,null,[0,0,0],[0,0,0],[9007199254740993,1.5],null]'
+# Version 3 sums: exact terms ("f", largest first), the int128's wraps
+# ("w"), multiples of 2^960 ("q"); and near misses.
+seed '\000[2,{"i":1,"f":[0.30000000000000004,-2.7755575615628914e-17]},{"n":2,"i":-2,"w":1},null,null,[],[],[],null,null,-0,1e15,[0,0,0],[0,0,0],null,null]'
+seed '\000[2,{"f":[],"q":"-170141183460469231731687303715884105"},{"n":2,"f":[1.7976931348623157e308,1e-320],"q":1},null,null,[],[],[],null,null,null,null,[0,0,0],[0,0,0],null,null]'
+seed '\000[1,{"i":1,"w":0},{"n":1,"f":[1e999]},null,null,[],[],[],null,null,null,null,[0,0,0],[0,0,0],null,null]'
+seed '\000[1,{"w":1},{"n":1,"f":[1],"q":0},null,null,[],[],[],null,null,null,null,[0,0,0],[0,0,0],null,null]'
 if [ -x build-fuzz/fuzz_aggdecode ]; then
 	SK_FUZZ_LAX=1 SK_FUZZ_GEN_SEEDS="$top/aggdecode" \
 	    build-fuzz/fuzz_aggdecode -runs=0 >/dev/null 2>&1 || true

@@ -1403,15 +1403,19 @@ test_sum_avg(void)
 }
 
 /*
- * An int128 that would overflow pours into the double part: decoded
- * states near 2^127 merged give the nearest double of the exact total,
- * and the state says so.
+ * An int128 that wraps gives the 2^128 it lost to the terms: decoded
+ * states near 2^127 merged give the nearest double of the exact total
+ * (the total passed the int128), the state says so ("w", in units of
+ * 2^128), and once the total is back within the int128 the sum is an
+ * integer again, whatever the order that got it there.
  */
 static void
 test_sum_spill(void)
 {
 	static const char big[] =
 	    "[{\"i\":\"170141183460469231731687303715884105727\"}]";
+	static const char neg[] =
+	    "[{\"i\":\"-170141183460469231731687303715884105727\"}]";
 	struct h h;
 	struct buf b, e;
 	struct fault f;
@@ -1435,11 +1439,23 @@ test_sum_spill(void)
 	expect_field("spilled", h_result(&h, x, &b), "sum_x",
 	    "3.402823669209385e+38");
 	aggset_encode(&h.as, x, &e);
-	CHECK(strstr(buf_cstr(&e), "\"d\":") != NULL);
+	/* (2^127 - 1) 2 = 2^128 - 2: -2 and one wrap. */
+	CHECK_STR_EQ(buf_cstr(&e), "[{\"i\":-2,\"w\":1}]");
 	check_roundtrip(&h, x, "spilled");
 	add_x(&h, x, "1", 0);		/* integers count on beside it */
 	expect_field("spilled + 1", h_result(&h, x, &b), "sum_x",
 	    "3.402823669209385e+38");
+	/* Less 2^127 - 1 twice: 1, an integer again. */
+	aggset_release(&h.as, y);
+	aggset_init(&h.as, y);
+	jc_init(&j, neg, strlen(neg), NULL);
+	CHECK_INT_EQ(aggset_decode(&h.as, y, &j, &f), 0);
+	aggset_merge(&h.as, x, y);
+	aggset_merge(&h.as, x, y);
+	expect_field("back", h_result(&h, x, &b), "sum_x", "1");
+	buf_clear(&e);
+	aggset_encode(&h.as, x, &e);
+	CHECK_STR_EQ(buf_cstr(&e), "[{\"i\":1}]");
 	h_free_block(&h, x);
 	h_free_block(&h, y);
 	buf_release(&b);
@@ -1760,7 +1776,7 @@ test_decode_bad(void)
 		{ 0, "-1", "expected an unsigned integer" },
 		{ 0, "1.5", "expected an unsigned integer" },
 		{ 0, "\"a\"", "expected a number" },
-		{ 1, "{\"x\":1}", "expected key \"i\" or \"d\"" },
+		{ 1, "{\"x\":1}", "expected key \"i\", \"f\" or \"d\"" },
 		{ 1, "{\"i\":1.5}", "expected an integer" },
 		{ 1, "{\"d\":1}", "missing key \"c\"" },
 		{ 1, "{\"d\":1,\"c\":\"x\"}", "expected a number" },
@@ -1774,13 +1790,13 @@ test_decode_bad(void)
 		    "expected an integer sum" },
 		{ 1, "{\"i\":1,\"c\":1}", "unexpected key in sum" },
 		{ 1, "{\"i\":1,\"d\":1}", "missing key \"c\"" },
-		{ 1, "{\"n\":1,\"i\":1}", "expected key \"i\" or \"d\"" },
+		{ 1, "{\"n\":1,\"i\":1}", "expected key \"i\", \"f\" or \"d\"" },
 		{ 2, "[1,2]", "expected '{'" },
 		{ 2, "{\"i\":1}", "expected key \"n\"" },
 		{ 2, "{\"n\":0,\"i\":1}", "count out of range" },
 		{ 2, "{\"n\":-1,\"i\":1}", "unsigned" },
-		{ 2, "{\"n\":2}", "missing key \"i\" or \"d\"" },
-		{ 2, "{\"n\":2,\"x\":1}", "expected key \"i\" or \"d\"" },
+		{ 2, "{\"n\":2}", "missing key \"i\", \"f\" or \"d\"" },
+		{ 2, "{\"n\":2,\"x\":1}", "expected key \"i\", \"f\" or \"d\"" },
 		{ 3, "[2,1,-1]", "variance out of range" },
 		{ 3, "[1,1,5]", "variance out of range" },
 		{ 4, "\"a\"", "expected a number" },
@@ -2037,16 +2053,348 @@ test_sizes(void)
 {
 	struct h h;
 
-	/* An exact sum is an int128, a compensated double and a count. */
+	/*
+	 * An exact sum is two int128s (integers, fixed point), a count, a
+	 * length and room and three terms of an expansion: 72 bytes.
+	 */
 	if (h_open(&h, (const char *[]){ "count", "avg(.x)", NULL }, 0) == 0) {
-		CHECK(h.as.state_size <= 48);
+		CHECK(h.as.state_size <= 80);
 		h_close(&h);
 	}
 	if (h_open(&h, (const char *[]){ "count", "sum(.x)", "avg(.x)",
 	    "p99(.x)", NULL }, 0) == 0) {
-		CHECK(h.as.state_size <= 96);
+		CHECK(h.as.state_size <= 160);
 		h_close(&h);
 	}
+}
+
+/* --- order: the same multiset of values, any order, any merges --- */
+
+/*
+ * The sets and the expected sums and averages: the exact total of the
+ * values as parsed (JSON integers as integers, the rest as doubles)
+ * with python3's fractions.Fraction, rounded once by float() (nearest,
+ * ties to even; an OverflowError is null), avg that double divided by
+ * the count, both printed as buf_fmt_double() prints (the shortest of
+ * %.15g, %.16g, %.17g that reads back).  The decimals were drawn once
+ * with python3's random.seed(16).  math.fsum gives the same sums but
+ * for "wide" and "under", where it overflows midway: the order
+ * dependence these sets are here for.
+ */
+static const char *const set_dec[] = {
+	"38.20", "-2623.46", "367.6", "3323.0", "-1112.5", "1991.01",
+	"202.753", "401", "-4786.38", "-4540.819", "1277.69", "-939.6",
+	"-593.04", "662", "418.44", "-83.907", "-1293.3", "-38", "-2537.94",
+	"-951.6", "-167.30", "-2847.1", "-4780.760", "-4853.33", "-2937.409",
+	"-3688.799", "-4618.247", "-1103.298", "-4653.69", "3642.4",
+	"358.215", "-3810.622", "-3941.95", "198", "168.3", "182", "754",
+	"-713.834", "2629.8", "439", "-3478.4", "251", "-732.38", "779",
+	"2824.950", "-4590.69", "12", "1995.70", "5", "5.0", "-0.0", "0",
+	"0.0", "-0", "12.3", "12.30", "0.1", "0.2", "0.3", NULL };
+static const char *const set_wide[] = {
+	"1e-300", "1e300", "-1e300", "3.14", "4.9e-324", "-2.5e-310",
+	"1e308", "1e308", "-1e308", "1.7976931348623157e308",
+	"-1.7976931348623157e308", "9223372036854775807",
+	"-9223372036854775808", "9007199254740993", "123.456", "-0.001",
+	"1e-5", "7.25e200", "-6.5e-200", "2.5", "1e16", "1", "-1e16",
+	"0.5e-323", "5", "5.0", NULL };
+static const char *const set_cancel[] = {
+	"0.1", "0.2", "-0.3", "-0.0", "1e-20", "-1e-20", "1e22", "-1e22",
+	"1", "-1", "0.7", "-0.7", NULL };
+static const char *const set_over[] = {
+	"1.7976931348623157e308", "1.7976931348623157e308",
+	"1.7976931348623157e308", "-1e308", NULL };
+static const char *const set_under[] = {
+	"1.7976931348623157e308", "1.7976931348623157e308",
+	"-1.7976931348623157e308", "1e292", "-1e292", NULL };
+static const char *const set_mix[] = {
+	"1e308", "1e308", "-1e308", "-1e308", "1e-300", "3.14",
+	"-2.5e-310", "9007199254740993", "0.1", "-7", "1e300", "-1e300",
+	NULL };
+/* Equal values of other spellings: min and max pick the integer. */
+static const char *const set_ties[] = {
+	"1e15", "1000000000000000", "-0.0", "0", "0.0",
+	"1152921504606846976", "1.152921504606846976e18", "-0", NULL };
+static const char *const set_negz[] = { "-0.0", "0.0", "-0.0", "0.0",
+	NULL };
+/* The fixed point (2^-72 to 2^55) wraps and comes back. */
+static const char *const set_fixwrap[] = { "3.5e16", "3.5e16", "3.5e16",
+	"-3.5e16", "0.001", "12.5", "-3.5e16", "3.4999999999999996e16",
+	"-0.001", "1e-7", NULL };
+
+/*
+ * Half-way cases at the top, rounded as integers of 2^960 (the largest
+ * double plus half its last place, 2^970, rounds to even: infinity;
+ * 2^1013 + 2^960 to 2^1013), and a hair either side of them.
+ */
+static const char *const set_tieover[] = { "1.7976931348623157e308",
+	"9.9792015476736e+291", NULL };
+static const char *const set_tieunder[] = { "1.7976931348623157e308",
+	"9.9792015476736e+291", "-1e-300", NULL };
+static const char *const set_tiemid[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", NULL };
+static const char *const set_tieup[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", "1e-300", NULL };
+static const char *const set_tiedown[] = { "8.777798510069902e+304",
+	"9.7453140114e+288", "-1e-300", NULL };
+
+static const struct {
+	const char		*name;
+	const char *const	*vals;
+	const char		*sum, *avg, *min, *max;
+} ord_sets[] = {
+	{ "dec", set_dec, "-43467.097", "-736.7304576271187", "-4853.33",
+	    "3642.4" },
+	{ "wide", set_wide, "1e+308", "3.8461538461538465e+306",
+	    "-1.7976931348623157e+308", "1.7976931348623157e+308" },
+	{ "cancel", set_cancel, "2.7755575615628914e-17",
+	    "2.3129646346357427e-18", "-1e+22", "1e+22" },
+	{ "over", set_over, "null", "null", "-1e+308",
+	    "1.7976931348623157e+308" },
+	{ "under", set_under, "1.7976931348623157e+308",
+	    "3.5953862697246315e+307", "-1.7976931348623157e+308",
+	    "1.7976931348623157e+308" },
+	{ "mix", set_mix, "9007199254740989", "750599937895082.4", "-1e+308",
+	    "1e+308" },
+	{ "ties", set_ties, "2.307843009213694e+18",
+	    "2.8848037615171174e+17", "0", "1152921504606846976" },
+	{ "negz", set_negz, "0", "0", "-0", "0" },
+	{ "fixwrap", set_fixwrap, "7.000000000000001e+16", "7000000000000001",
+	    "-3.5e+16", "3.5e+16" },
+	{ "tieover", set_tieover, "null", "null", "9.9792015476736e+291",
+	    "1.7976931348623157e+308" },
+	{ "tieunder", set_tieunder, "1.7976931348623157e+308",
+	    "5.992310449541053e+307", "-1e-300", "1.7976931348623157e+308" },
+	{ "tiemid", set_tiemid, "8.777798510069902e+304",
+	    "4.388899255034951e+304", "9.7453140114e+288",
+	    "8.777798510069902e+304" },
+	{ "tieup", set_tieup, "8.777798510069904e+304",
+	    "2.925932836689968e+304", "1e-300", "8.777798510069902e+304" },
+	{ "tiedown", set_tiedown, "8.777798510069902e+304",
+	    "2.925932836689967e+304", "-1e-300", "8.777798510069902e+304" },
+};
+
+/* Every order-free aggregate, states too; and results only. */
+static const char *const ord_all[] = { "count", "sum(.x)", "avg(.x)",
+    "min(.x)", "max(.x)", "first(.x)", "last(.x)", "p50(.x)", "p99(.x)",
+    "quantile(.x, 0)", "approx_distinct(.x)", NULL };
+static const char *const ord_results[] = { "sum(.x)", "avg(.x)",
+    "p50(.x)", "p10(.x)", "distinct(.x)", NULL };
+
+static void
+o_add(struct h *h, void *blk, const char *text, int64_t t, uint64_t seq)
+{
+	char line[256];
+	struct record rec;
+	struct fault f;
+
+	snprintf(line, sizeof(line), "{\"x\":%s}", text);
+	arena_reset(h->ar);
+	if (rec_parse(h->ps, line, strlen(line), &rec, &f) == -1) {
+		fprintf(stderr, "o_add(%s): %s\n", line, f.msg);
+		check_failures++;
+		return;
+	}
+	aggset_add(&h->as, blk, rec.v, t, seq);
+}
+
+/*
+ * vals[perm[0..n)] cut at random into nb blocks (some may be empty),
+ * the blocks merged in a random order, into one of them or into a new
+ * one: the result into r, the state into e.  A value keeps its time (a
+ * third of them tie) and its arrival number whatever its place.
+ */
+static void
+o_run(struct h *h, const char *const *vals, const size_t *perm, size_t n,
+    int nb, uint64_t *seed, struct buf *r, struct buf *e)
+{
+	void *blk[5];
+	size_t cut[5], t;
+	int i, k, order[4];
+
+	cut[0] = 0;
+	cut[nb] = n;
+	for (i = 1; i < nb; i++)
+		cut[i] = (size_t)(rnd(seed) % (n + 1));
+	for (i = 1; i < nb; i++)		/* insertion sort */
+		for (k = i; k > 1 && cut[k - 1] > cut[k]; k--) {
+			t = cut[k];
+			cut[k] = cut[k - 1];
+			cut[k - 1] = t;
+		}
+	for (i = 0; i < nb; i++) {
+		blk[i] = h_block(h);
+		for (t = cut[i]; t < cut[i + 1]; t++)
+			o_add(h, blk[i], vals[perm[t]], (int64_t)(perm[t] % 3),
+			    perm[t]);
+		order[i] = i;
+	}
+	for (i = nb - 1; i > 0; i--) {
+		k = (int)(rnd(seed) % (uint64_t)(i + 1));
+		t = (size_t)order[i];
+		order[i] = order[k];
+		order[k] = (int)t;
+	}
+	blk[nb] = h_block(h);
+	k = rnd(seed) % 2 ? nb : order[0];
+	for (i = 0; i < nb; i++)
+		if (order[i] != k)
+			aggset_merge(&h->as, blk[k], blk[order[i]]);
+	h_result(h, blk[k], r);
+	buf_clear(e);
+	aggset_encode(&h->as, blk[k], e);
+	for (i = 0; i <= nb; i++)
+		h_free_block(h, blk[i]);
+}
+
+/* 40 orders and cuts of one set give one result (and state) text. */
+static void
+o_check(struct h *h, const char *name, const char *const *vals,
+    int states, uint64_t *seed, struct buf *r0)
+{
+	struct buf e0, r, e;
+	size_t perm[64], n = 0, i, k, t;
+	int run;
+
+	while (vals[n] != NULL)
+		n++;
+	buf_init(&e0);
+	buf_init(&r);
+	buf_init(&e);
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	o_run(h, vals, perm, n, 1, seed, r0, &e0);
+	for (run = 0; run < 40; run++) {
+		for (i = n - 1; i > 0; i--) {
+			k = (size_t)(rnd(seed) % (i + 1));
+			t = perm[i];
+			perm[i] = perm[k];
+			perm[k] = t;
+		}
+		o_run(h, vals, perm, n, 1 + (int)(rnd(seed) % 4), seed, &r,
+		    &e);
+		check_count++;
+		if (strcmp(buf_cstr(&r), buf_cstr(r0)) != 0 || (states &&
+		    strcmp(buf_cstr(&e), buf_cstr(&e0)) != 0)) {
+			check_failures++;
+			fprintf(stderr, "order %s, run %d:\n  %s\n  %s\n  "
+			    "want\n  %s\n  %s\n", name, run, buf_cstr(&r),
+			    buf_cstr(&e), buf_cstr(r0), buf_cstr(&e0));
+			break;
+		}
+	}
+	buf_release(&e0);
+	buf_release(&r);
+	buf_release(&e);
+}
+
+static void
+test_order_free(void)
+{
+	struct h h, hx;
+	struct buf r;
+	uint64_t seed = 16;
+	size_t s;
+
+	if (h_open(&h, ord_all, 0) == -1)
+		return;
+	if (h_open(&hx, ord_results, 1) == -1) {
+		h_close(&h);
+		return;
+	}
+	CHECK(aggset_order_free(&h.as));
+	CHECK(aggset_states_order_free(&h.as));
+	CHECK(aggset_order_free(&hx.as));
+	CHECK(!aggset_states_order_free(&hx.as));	/* distinct, --exact */
+	buf_init(&r);
+	for (s = 0; s < NELEM(ord_sets); s++) {
+		o_check(&h, ord_sets[s].name, ord_sets[s].vals, 1, &seed, &r);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "sum_x",
+		    ord_sets[s].sum);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "avg_x",
+		    ord_sets[s].avg);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "min_x",
+		    ord_sets[s].min);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "max_x",
+		    ord_sets[s].max);
+		o_check(&hx, ord_sets[s].name, ord_sets[s].vals, 0, &seed, &r);
+		expect_field(ord_sets[s].name, buf_cstr(&r), "sum_x",
+		    ord_sets[s].sum);
+	}
+	buf_release(&r);
+	h_close(&h);
+	h_close(&hx);
+}
+
+/*
+ * Decimals stay in the block (the fixed point, a few terms); numbers
+ * from 1e-300 to 1e308 put the terms on the heap, counted, and freed
+ * (the sanitizer run sees that).
+ */
+static void
+test_sum_heap(void)
+{
+	struct h h;
+	void *blk;
+	size_t i;
+
+	if (h_open(&h, (const char *[]){ "sum(.x)", "avg(.x)", NULL }, 0) ==
+	    -1)
+		return;
+	blk = h_block(&h);
+	for (i = 0; set_dec[i] != NULL; i++)
+		add_x(&h, blk, set_dec[i], 0);
+	for (i = 0; set_cancel[i] != NULL; i++)
+		add_x(&h, blk, set_cancel[i], 0);
+	CHECK_INT_EQ(aggset_bytes(&h.as, blk), 0);
+	for (i = 0; set_wide[i] != NULL; i++)
+		add_x(&h, blk, set_wide[i], 0);
+	CHECK(aggset_bytes(&h.as, blk) > 0);
+	check_roundtrip(&h, blk, "heap");
+	h_free_block(&h, blk);
+	h_close(&h);
+}
+
+/* The others say so; a shallow copy adds, and its counters fold back. */
+static void
+test_order_flags(void)
+{
+	static const char *const no[] = { "var(.x)", "stddev(.x)",
+	    "top(.x, 2)", "approx_top(.x, 2)", "collect(.x)" };
+	struct aggset copy;
+	struct h h;
+	void *blk;
+	size_t i;
+
+	for (i = 0; i < NELEM(no); i++) {
+		if (h_open(&h, (const char *[]){ "count", no[i], NULL }, 0) ==
+		    -1)
+			continue;
+		CHECK(!aggset_order_free(&h.as));
+		CHECK(!aggset_states_order_free(&h.as));
+		h_close(&h);
+	}
+	if (h_open(&h, (const char *[]){ "sum(.x)", "top(.y, 1)", NULL },
+	    0) == -1)
+		return;
+	copy = h.as;
+	copy.nonnumeric = 0;
+	blk = h_block(&h);
+	h.as.nonnumeric = 2;
+	h.as.refused = 2;
+	aggset_add(&copy, blk, (struct value[]){ { .type = V_TRUE },
+	    { .type = V_MISSING } }, 0, 0);
+	CHECK_INT_EQ(copy.nonnumeric, 1);
+	copy.refused = 1;
+	aggset_counts_merge(&h.as, &copy);
+	CHECK_INT_EQ(h.as.nonnumeric, 3);
+	CHECK_INT_EQ(h.as.refused, 1);		/* the lower spec */
+	copy.refused = 2;
+	h.as.refused = 0;
+	aggset_counts_merge(&h.as, &copy);
+	CHECK_INT_EQ(h.as.refused, 2);
+	h_free_block(&h, blk);
+	h_close(&h);
 }
 
 /*
@@ -2160,5 +2508,8 @@ main(void)
 	test_deep_value();
 	test_sizes();
 	test_prepared();
+	test_order_free();
+	test_sum_heap();
+	test_order_flags();
 	return check_done("test_agg");
 }

@@ -268,7 +268,9 @@ struct ga_part {
 };
 
 struct ga_parts {
-	const struct aggset *aggs;
+	struct aggset	 proto;		/* a part's aggset: the one thread's
+					   as it was, counters zeroed (its
+					   own go on changing) */
 	pthread_mutex_t	 mu;
 	struct ga_part	*live;		/* made, not yet absorbed */
 	int		 stopped;	/* atomic: make no more */
@@ -279,7 +281,9 @@ ga_parts_new(const struct aggset *aggs)
 {
 	struct ga_parts *R = xcalloc(1, sizeof(*R));
 
-	R->aggs = aggs;
+	R->proto = *aggs;
+	R->proto.nonnumeric = 0;
+	R->proto.refused = 0;
 	pthread_mutex_init(&R->mu, NULL);
 	return R;
 }
@@ -324,9 +328,7 @@ ga_part_begin(struct ga_parts *R)
 {
 	struct ga_part *p = xcalloc(1, sizeof(*p));
 
-	p->aggs = *R->aggs;
-	p->aggs.nonnumeric = 0;
-	p->aggs.refused = 0;
+	p->aggs = R->proto;
 	p->g = ga_new(&p->aggs, NULL, GA_FINAL, 0);
 	pthread_mutex_lock(&R->mu);
 	p->next = R->live;

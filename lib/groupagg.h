@@ -55,7 +55,10 @@ uint64_t ga_bytes(const struct groupagg *);
  * worker adds a block's records into a part of its own, and the one
  * thread merges the block's part when it reaches the block, so the
  * results are those of one thread, byte for byte.  A part has its own
- * copy of the aggset (its counters).  ga_parts_new() gives the caller
+ * copy of the aggset (its counters), taken from the one that
+ * ga_parts_new() was given, as it was then (before the threads start:
+ * the one thread's counters go on changing).  ga_parts_new() gives the
+ * caller
  * the parts' registry for ga_parts_free(), which frees the parts never
  * absorbed (blocks in flight at a stop); begin and add run on workers,
  * absorb on the one thread.

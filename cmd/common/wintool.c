@@ -79,6 +79,7 @@ struct wctx {
 	struct ga_part	*part;		/* its aggregates, made here */
 	int		 marked;	/* a watermark line came in it */
 	int		 dense;		/* parts did not pay: stopped */
+	struct agg_in	 in[AGG_MAX];	/* a record's, worked out */
 };
 
 static void *
@@ -132,11 +133,9 @@ wctx_mark(void *arg, void *ctx)
  */
 static int
 into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
-    struct par_prep *p, const struct agg_in *in)
+    const char *k, size_t kn, uint64_t h, const struct agg_in *in,
+    struct par_prep *p)
 {
-	const char *k = p->key;
-	size_t kn = p->keylen;
-	uint64_t h = p->hash;
 	struct fault f;
 	int64_t pane;
 
@@ -148,7 +147,7 @@ into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
 		pane = win_pane_of(wt->w, rec->time_ns);
 		buf_clear(&c->pk);
 		buf_add(&c->pk, &pane, sizeof(pane));
-		buf_add(&c->pk, p->key, p->keylen);
+		buf_add(&c->pk, k, kn);
 		k = c->pk.data;
 		kn = c->pk.len;
 		h = hash_bytes(k, kn);
@@ -165,6 +164,11 @@ into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
 	return 1;
 }
 
+/*
+ * A record taken into its block's part keeps nothing in the block: were
+ * the part not taken, wintool_keyof() and aggset_add() work the key and
+ * the inputs out again.
+ */
 static int
 prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
     struct par_prep *p, struct fault *f)
@@ -172,11 +176,20 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 	const struct wintool *wt = arg;
 	struct wctx *c = ctx;
 	struct buf *b = &c->b;
-	struct agg_in *in;
+	struct agg_in *in = NULL, *kin;
+	uint64_t h;
 	char *k;
 
 	buf_clear(b);
 	key_encode(&wt->key, rec, b);
+	h = hash_bytes(b->data, b->len);
+	if (wt->aggs != NULL) {
+		aggset_prepare(wt->aggs, rec->v, c->in);
+		in = c->in;
+	}
+	if (wt->parts != NULL && into_part(wt, c, rec, b->data, b->len, h, in,
+	    p))
+		return 0;
 	/* No room: wintool_keyof() encodes it again. */
 	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
 		return fault_set(f, EX_SOFTWARE, "no room for the key");
@@ -184,16 +197,12 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 		memcpy(k, b->data, b->len);
 	p->key = k;
 	p->keylen = b->len;
-	p->hash = hash_bytes(k, b->len);
+	p->hash = h;
 	/* No room: aggset_add() works them out itself. */
-	in = NULL;
-	if (wt->aggs != NULL && (in = arena_alloc(keep,
-	    (size_t)wt->aggs->n * sizeof(*in))) != NULL)
-		aggset_prepare(wt->aggs, rec->v, in);
-	if (wt->parts != NULL && into_part(wt, c, rec, p, in))
-		return 0;
-	if (in != NULL) {
-		p->aux = in;
+	if (in != NULL && (kin = arena_alloc(keep, (size_t)wt->aggs->n *
+	    sizeof(*kin))) != NULL) {
+		memcpy(kin, in, (size_t)wt->aggs->n * sizeof(*kin));
+		p->aux = kin;
 		p->auxn = (size_t)wt->aggs->n;
 	}
 	return 0;
@@ -279,7 +288,8 @@ wintool_run(struct wintool *wt)
 uint64_t
 wintool_keyof(struct wintool *wt, const struct src_event *ev)
 {
-	if (ev->prep != NULL && ev->prep_fault == NULL) {
+	if (ev->prep != NULL && ev->prep_fault == NULL &&
+	    ev->prep->key != NULL) {
 		wt->kp = ev->prep->key;
 		wt->kn = ev->prep->keylen;
 		return ev->prep->hash;

@@ -508,6 +508,13 @@ join_prep_left(struct join_prep *P, const char *rec, size_t len,
 		buf_clear(b);
 		buf_json_canon(b, rec, len);
 	}
+	if (a == NULL) {
+		out->text = b->data;
+		out->len = b->len;
+		out->names = P->sc.names;
+		out->nnames = P->sc.nnames;
+		return 0;
+	}
 	if ((t = arena_alloc(a, b->len + 1)) == NULL || (P->sc.nnames > 0 &&
 	    (nm = arena_alloc(a, P->sc.nnames * sizeof(*nm))) == NULL))
 		return -1;
@@ -1878,20 +1885,22 @@ join_prepare(void *arg, void *ctx, const struct record *rec,
 	}
 	if (jk->mode != JOIN_TABLE || rec->stream != 0)
 		return 0;
+	/* The table is final: join here, the one thread only writes. */
+	if (jk->J != NULL && join_whole(jk->J)) {
+		join_prep_left(c->jp, rec->p, rec->len, NULL, &jl);
+		if ((code = join_prep_lookup(c->jp, jk->J, k, p->keylen,
+		    rec->p, rec->len, &jl, keep, &p->out, &p->outlen)) >= 0) {
+			p->verdict |= JOIN_PREP_DONE;
+			p->auxn = (size_t)code;
+			return 0;
+		}
+	}
 	if (join_prep_left(c->jp, rec->p, rec->len, keep, &jl) == -1)
 		return fault_set(f, EX_SOFTWARE, "no room for the row");
 	p->out = jl.text;
 	p->outlen = jl.len;
 	p->aux = jl.names;
 	p->auxn = jl.nnames;
-	/* The table is final: join here, the one thread only writes. */
-	if (jk->J != NULL && join_whole(jk->J) && (code = join_prep_lookup(
-	    c->jp, jk->J, k, p->keylen, rec->p, rec->len, &jl, keep, &p->out,
-	    &p->outlen)) >= 0) {
-		p->verdict |= JOIN_PREP_DONE;
-		p->aux = NULL;
-		p->auxn = (size_t)code;
-	}
 	return 0;
 }
 

@@ -165,7 +165,8 @@ int	join_probe(struct join *, int64_t t_ns, const char *key,
  * compact form and its top-level names (offsets into the row as read),
  * what the join works out when it writes the row.  A join_prep is one
  * thread's scratch (join_prep_new() for join_prep_free()), and
- * join_prep_left() needs no struct join; the bytes go to the arena.
+ * join_prep_left() needs no struct join; the bytes go to the arena
+ * (NULL: they stay in the prep's scratch, until its next use).
  * join_probe_left() is join_probe() with them (pre NULL: without).
  */
 struct join_left {

@@ -43,6 +43,7 @@ enum { B_FREE, B_FILLING, B_FILLED, B_PARSING, B_DONE };
 /* What an item is, beyond rd_next()'s RD_LINE, RD_OVERSIZE, RD_ERROR. */
 #define ITEM_SPILL	100	/* bytes of an oversize line */
 #define SPILL_CHUNK	16384	/* an oversize line read from its file */
+#define PAR_RANGE_MIN	64	/* bytes of a file a block reads at least */
 
 struct item {
 	int		 kind;
@@ -88,6 +89,7 @@ struct mfile {
 	int		 stream;
 	int		 stream_last;	/* the stream ends after it */
 	int		 fd;
+	uint64_t	 start;		/* where reading starts (stdin's) */
 	uint64_t	 size;		/* when it was opened */
 };
 
@@ -370,12 +372,19 @@ reader_files(void *arg)
 	struct fault f;
 	struct stat st;
 	struct item *it;
+	off_t off;
+	size_t range = P->cfg.block_bytes;
 	int i;
 
+	/* Ranges of a few bytes would be blocks of nothing, in their 100s. */
+	if (range < PAR_RANGE_MIN)
+		range = PAR_RANGE_MIN;
 	for (i = 0; i < P->nmf; i++) {
 		struct mfile *m = &P->mf[i];
 
-		if ((m->fd = open(m->name, O_RDONLY | O_CLOEXEC)) == -1 ||
+		if ((m->fd = strcmp(m->name, "-") == 0 ?
+		    fcntl(0, F_DUPFD_CLOEXEC, 0) :
+		    open(m->name, O_RDONLY | O_CLOEXEC)) == -1 ||
 		    fstat(m->fd, &st) == -1) {
 			fault_set(&f, EX_NOINPUT, "cannot open %s: %s",
 			    m->name, strerror(errno));
@@ -387,14 +396,17 @@ reader_files(void *arg)
 			return NULL;
 		}
 		m->size = (uint64_t)st.st_size;
-		lo = 0;
+		if (strcmp(m->name, "-") == 0 &&
+		    (off = lseek(0, 0, SEEK_CUR)) > 0)
+			m->start = (uint64_t)off < m->size ? (uint64_t)off :
+			    m->size;
+		lo = m->start;
 		do {
 			if ((b = cur_block(P)) == NULL)
 				return NULL;
 			b->mf = i;
 			b->lo = lo;
-			b->hi = m->size - lo > P->cfg.block_bytes ?
-			    lo + P->cfg.block_bytes : m->size;
+			b->hi = m->size - lo > range ? lo + range : m->size;
 			b->file_last = b->hi == m->size;
 			b->bytes = before + b->hi;
 			lo = b->hi;
@@ -454,7 +466,9 @@ blank(const char *p, size_t n)
 	return 1;
 }
 
-#define READ_ON	(64 * 1024)	/* past a range's end, per pread(2) */
+/* Past a range's end: 256 bytes, then twice as many each time. */
+#define READ_ON_MIN	256
+#define READ_ON_MAX	(64 * 1024)
 
 /*
  * Block b's range of its file into lines, as reader.c cuts them: the
@@ -468,19 +482,19 @@ static int
 cut_range(struct par *P, struct block *b, struct fault *f)
 {
 	const struct mfile *m = &P->mf[b->mf];
-	size_t start = 0, end, len, want, lim = P->line_max;
+	size_t start = 0, end, len, want, on, lim = P->line_max;
 	const char *nl;
 	struct item *it;
 	ssize_t r;
 	int eof;
 
 	b->len = 0;
-	b->base = b->lo > 0 ? b->lo - 1 : 0;
+	b->base = b->lo > m->start ? b->lo - 1 : b->lo;
 	want = (size_t)(b->hi - b->base);
 	if ((r = read_at(b, m, b->base, want, f)) == -1)
 		return -1;
 	eof = (size_t)r < want || b->hi >= m->size;
-	if (b->lo > 0) {
+	if (b->lo > m->start) {
 		/* A line starts in the range after the first newline. */
 		if ((nl = memchr(b->data, '\n', b->len)) == NULL)
 			return 0;
@@ -488,11 +502,13 @@ cut_range(struct par *P, struct block *b, struct fault *f)
 	}
 	while (b->base + start < b->hi && start < b->len) {
 		nl = memchr(b->data + start, '\n', b->len - start);
+		on = READ_ON_MIN;
 		while (nl == NULL && !eof && b->len - start <= lim + 1) {
-			if ((r = read_at(b, m, b->base + b->len, READ_ON,
-			    f)) == -1)
+			if ((r = read_at(b, m, b->base + b->len, on, f)) == -1)
 				return -1;
-			eof = r < READ_ON || b->base + b->len >= m->size;
+			eof = (size_t)r < on || b->base + b->len >= m->size;
+			if (on < READ_ON_MAX)
+				on *= 2;
 			nl = memchr(b->data + start, '\n', b->len - start);
 		}
 		end = nl != NULL ? (size_t)(nl - b->data) : b->len;
@@ -842,9 +858,14 @@ release(struct par *P)
 	if (b->mf >= 0) {
 		P->lbase += b->nlines;
 		if (b->file_last) {
+			struct mfile *m = &P->mf[b->mf];
+
 			P->lbase = 0;
-			close(P->mf[b->mf].fd);
-			P->mf[b->mf].fd = -1;
+			close(m->fd);
+			m->fd = -1;
+			/* Stdin is left where read(2) would have left it. */
+			if (strcmp(m->name, "-") == 0)
+				lseek(0, (off_t)m->size, SEEK_SET);
 		}
 	}
 	lock(P);

@@ -480,11 +480,14 @@ rd_regular(const char *path)
 char *const *
 rd_regular_files(const struct reader *rd, int i)
 {
+	static char *const std_in[] = { (char *)stdin_name, NULL };
 	const struct stream *s = &rd->s[i];
 	int k;
 
-	if (s->files == NULL || s->cur != 0 || rd->bytes != 0 || s->ended)
+	if (s->cur != 0 || rd->bytes != 0 || s->ended)
 		return NULL;
+	if (s->files == NULL)		/* stdin, redirected from a file */
+		return s->regular ? std_in : NULL;
 	for (k = 0; s->files[k] != NULL; k++)
 		if (!rd_regular(s->files[k]))
 			return NULL;

@@ -91,8 +91,9 @@ uint64_t rd_bytes(const struct reader *);
 /* 1 when more than one file is read: messages then name the file. */
 int	rd_many_files(const struct reader *);
 /*
- * Stream i's files when every one is a regular file (par.c then maps
- * them), else NULL; the reader must not have read from it.
+ * Stream i's files when every one is a regular file (par.c then reads
+ * them by offsets), else NULL; stdin redirected from a regular file is
+ * { "-" }.  Nothing must have been read yet.
  */
 char *const *rd_regular_files(const struct reader *, int i);
 size_t	rd_line_max(const struct reader *);

@@ -51,7 +51,8 @@ corpus() {
 
 # one DIR J BLOCK FROM TOOL ARGS...: run the tool in DIR (created) with
 # -j J, blocks of BLOCK bytes (empty: the default), input from the
-# file in (FROM=file) or a pipe (FROM=pipe); keeps stdout, stderr, the
+# file in (FROM=file), stdin redirected from it (FROM=stdin) or a pipe
+# (FROM=pipe); keeps stdout, stderr, the
 # status and the side files err.ndjson and late.ndjson.
 one() {
 	local dir=$1 j=$2 block=$3 from=$4
@@ -63,9 +64,13 @@ one() {
 		if [ "$from" = file ]; then
 			STREAMKIT_BLOCK_SIZE=$block "$@" -j "$j" \
 			    "$BATS_TEST_TMPDIR/in" >out 2>err || rc=$?
-		else
+		elif [ "$from" = stdin ]; then
+			# Redirected from a file: read by offsets, as a file.
 			STREAMKIT_BLOCK_SIZE=$block "$@" -j "$j" \
 			    <"$BATS_TEST_TMPDIR/in" >out 2>err || rc=$?
+		else
+			cat "$BATS_TEST_TMPDIR/in" | STREAMKIT_BLOCK_SIZE=$block \
+			    "$@" -j "$j" >out 2>err || rc=$?
 		fi
 		echo "$rc" >status
 	)
@@ -74,12 +79,13 @@ one() {
 # same TOOL ARGS...: -j 1 writes records (SAME_EMPTY=1: may write none,
 # for a run judged by its status and stderr) and exits 0 or 65 (the
 # corpus's bad lines); then -j 2 and -j 4, with blocks of 1 byte, 97 bytes and
-# the default, give what -j 1 gives, from the file and from a pipe (a
-# message names the file when a tool reads more than one).
+# the default, give what -j 1 gives, from the file, from stdin redirected
+# from it and from a pipe (a message names the file when a tool reads
+# more than one).
 same() {
 	local ref d j b from
 	rm -rf "$BATS_TEST_TMPDIR"/run.* "$BATS_TEST_TMPDIR"/ref.*
-	for from in file pipe; do
+	for from in file stdin pipe; do
 		ref="$BATS_TEST_TMPDIR/ref.$from"
 		one "$ref" 1 "" "$from" "$@"
 		# A usage error or a crash at -j 1 would be "the same" at
@@ -97,7 +103,7 @@ same() {
 	done
 	for j in 2 4; do
 		for b in 1 97 ""; do
-			for from in file pipe; do
+			for from in file stdin pipe; do
 				ref="$BATS_TEST_TMPDIR/ref.$from"
 				d="$BATS_TEST_TMPDIR/run.$j.$b.$from"
 				one "$d" "$j" "$b" "$from" "$@"
@@ -152,21 +158,22 @@ setup() {
 }
 
 @test "threads: a file read by offsets: oversize lines go out whole, CRs as -j 1" {
-	# Lines of 12 bytes and more are over --max-line-bytes 10; a block
-	# of 5 bytes cuts every line, and the long ones span many blocks.
-	# Oversize lines go to --errors-output without the \r of their
-	# ending (one inside stays); the last line, oversize, has no newline.
-	printf '{"a":1}\n{"a":"0123456789"}\r\n{"a":2}\r\n' >f
-	printf '{"a":"01\r23456789"}\n\n  \n{"a":3}\n{"a":"0123456789"}\r' >>f
+	# A file is read in ranges of 64 bytes at least: lines of 200 bytes
+	# are over --max-line-bytes 100 and span several ranges.  Oversize
+	# lines go to --errors-output without the \r of their ending (one
+	# inside stays); the last line, oversize, has no newline.
+	x=$(head -c 190 /dev/zero | tr '\0' x)
+	printf '{"a":1}\n{"a":"%s"}\r\n{"a":2}\r\n' "$x" >f
+	printf '{"a":"01\r%s"}\n\n  \n{"a":3}\n{"a":"%s"}\r' "$x" "$x" >>f
 	printf '{"a":1}\n{"a":2}\n{"a":3}\n' >want
-	printf '{"a":"0123456789"}\n{"a":"01\r23456789"}\n' >want.err
-	printf '{"a":"0123456789"}\n' >>want.err
+	printf '{"a":"%s"}\n{"a":"01\r%s"}\n' "$x" "$x" >want.err
+	printf '{"a":"%s"}\n' "$x" >>want.err
 	for j in 1 2 3; do
-		for b in 1 5 7 4096; do
+		for b in 1 70 101 4096; do
 			rc=0
 			rm -f err	# --errors-output appends
 			STREAMKIT_BLOCK_SIZE=$b stream-filter -j $j \
-			    --max-line-bytes 10 --errors-output err true f \
+			    --max-line-bytes 100 --errors-output err true f \
 			    >out 2>msg || rc=$?
 			[ "$rc" -eq 65 ] || { echo "-j $j block $b: $rc"; false; }
 			cmp out want

@@ -197,8 +197,9 @@ report_bad(void *arg, const struct fault *f)
 
 /*
  * -j auto (SPEC 10): the online CPUs, at most 8, when an input is a
- * regular file of more than 64 MiB; else one thread, since a stage of a
- * pipeline shares the cores with its neighbours.
+ * regular file of more than 64 MiB (named, or stdin redirected from it);
+ * else one thread, since a stage of a pipeline shares the cores with its
+ * neighbours.
  */
 #define AUTO_THREADS_MAX	8
 #define AUTO_FILE_BYTES		((off_t)64 << 20)
@@ -212,12 +213,18 @@ threads(const struct opts *o, char **const *streams, int nsides)
 
 	if (o->threads > 0)
 		return o->threads;
-	for (i = 0; i < nsides; i++)
+	for (i = 0; i < nsides; i++) {
 		for (j = 0; streams[i] != NULL && streams[i][j] != NULL; j++)
 			if (strcmp(streams[i][j], "-") != 0 &&
 			    stat(streams[i][j], &st) == 0 &&
 			    S_ISREG(st.st_mode) && st.st_size > AUTO_FILE_BYTES)
 				big = 1;
+		/* Stdin redirected from a file (< FILE) is a file too. */
+		if ((streams[i] == NULL || streams[i][0] == NULL) &&
+		    fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size > AUTO_FILE_BYTES)
+			big = 1;
+	}
 	if (!big)
 		return 1;
 	n = sysconf(_SC_NPROCESSORS_ONLN);

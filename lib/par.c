@@ -455,17 +455,6 @@ read_at(struct block *b, const struct mfile *m, uint64_t off, size_t n,
 	return r;
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 /* Past a range's end: 256 bytes, then twice as many each time. */
 #define READ_ON_MIN	256
 #define READ_ON_MAX	(64 * 1024)
@@ -519,7 +508,7 @@ cut_range(struct par *P, struct block *b, struct fault *f)
 		if (len > lim) {
 			/* Left in the file: the consumer copies it out. */
 			it = push_item(b, RD_OVERSIZE, start, 0);
-		} else if (len > 0 && !blank(b->data + start, len)) {
+		} else if (len > 0 && !rd_blank(b->data + start, len)) {
 			it = push_item(b, RD_LINE, start, len);
 		} else {
 			it = NULL;

@@ -204,8 +204,8 @@ spill(struct reader *rd, const char *p, size_t n, int last)
 	}
 }
 
-static int
-is_blank(const char *p, size_t n)
+int
+rd_blank(const char *p, size_t n)
 {
 	size_t i;
 
@@ -268,7 +268,7 @@ take_line(struct reader *rd, struct stream *s, struct line *l)
 			l->lineno = s->lineno;
 			return RD_OVERSIZE;
 		}
-		if (len == 0 || is_blank(l->p, len))
+		if (len == 0 || rd_blank(l->p, len))
 			continue;
 		l->len = len;
 		l->lineno = s->lineno;

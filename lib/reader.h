@@ -97,6 +97,8 @@ int	rd_many_files(const struct reader *);
  */
 char *const *rd_regular_files(const struct reader *, int i);
 size_t	rd_line_max(const struct reader *);
+/* Is a line blank (spaces, tabs and CRs only), so skipped? */
+int	rd_blank(const char *p, size_t n);
 /* rd_first()'s stream, or -1. */
 int	rd_first_stream(const struct reader *);
 /* Is path a regular file (not "-", a pipe or a FIFO)? */

@@ -216,6 +216,36 @@ submit(struct par *P, int last)
 	P->cur = NULL;
 }
 
+/* An item at the end of block b, its bytes at off in b's data. */
+static struct item *
+push_item(struct block *b, int kind, size_t off, size_t n)
+{
+	struct item *it;
+
+	if (b->n == b->icap) {
+		b->icap = b->icap ? b->icap * 2 : 1024;
+		b->it = xrealloc(b->it, b->icap * sizeof(*b->it));
+	}
+	it = &b->it[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->fault = it->tfault = it->pfault = -1;
+	it->off = off;
+	it->len = n;
+	return it;
+}
+
+/* Room for n more bytes in b's data (an empty one gets first + n). */
+static void
+data_room(struct block *b, size_t n, size_t first)
+{
+	if (b->cap - b->len >= n)
+		return;
+	while (b->cap - b->len < n)
+		b->cap = b->cap ? b->cap * 2 : first + n;
+	b->data = xrealloc(b->data, b->cap);
+}
+
 static struct item *
 add_item(struct par *P, int kind, const char *p, size_t n)
 {
@@ -224,21 +254,8 @@ add_item(struct par *P, int kind, const char *p, size_t n)
 
 	if (b == NULL)
 		return NULL;
-	if (b->n == b->icap) {
-		b->icap = b->icap ? b->icap * 2 : 1024;
-		b->it = xrealloc(b->it, b->icap * sizeof(*b->it));
-	}
-	if (b->cap - b->len < n) {
-		while (b->cap - b->len < n)
-			b->cap = b->cap ? b->cap * 2 : P->cfg.block_bytes + 4096;
-		b->data = xrealloc(b->data, b->cap);
-	}
-	it = &b->it[b->n++];
-	memset(it, 0, sizeof(*it));
-	it->kind = kind;
-	it->fault = it->tfault = it->pfault = -1;
-	it->off = b->len;
-	it->len = n;
+	data_room(b, n, P->cfg.block_bytes + 4096);
+	it = push_item(b, kind, b->len, n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -343,25 +360,6 @@ reader_main(void *arg)
 	}
 }
 
-/* An item at the end of block b, its bytes at off in b's data. */
-static struct item *
-push_item(struct block *b, int kind, size_t off, size_t n)
-{
-	struct item *it;
-
-	if (b->n == b->icap) {
-		b->icap = b->icap ? b->icap * 2 : 1024;
-		b->it = xrealloc(b->it, b->icap * sizeof(*b->it));
-	}
-	it = &b->it[b->n++];
-	memset(it, 0, sizeof(*it));
-	it->kind = kind;
-	it->fault = it->tfault = it->pfault = -1;
-	it->off = off;
-	it->len = n;
-	return it;
-}
-
 /* Regular files: opened in turn, cut into ranges for the workers. */
 static void *
 reader_files(void *arg)
@@ -440,11 +438,7 @@ read_at(struct block *b, const struct mfile *m, uint64_t off, size_t n,
 		return 0;
 	if (n > m->size - off)
 		n = (size_t)(m->size - off);
-	if (b->cap - b->len < n) {
-		while (b->cap - b->len < n)
-			b->cap = b->cap ? b->cap * 2 : n + 4096;
-		b->data = xrealloc(b->data, b->cap);
-	}
+	data_room(b, n, 4096);
 	do
 		r = pread(m->fd, b->data + b->len, n, (off_t)off);
 	while (r == -1 && errno == EINTR);

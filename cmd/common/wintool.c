@@ -133,8 +133,7 @@ wctx_mark(void *arg, void *ctx)
  */
 static int
 into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
-    const char *k, size_t kn, uint64_t h, const struct agg_in *in,
-    struct par_prep *p)
+    const char *k, size_t kn, const struct agg_in *in, struct par_prep *p)
 {
 	struct fault f;
 	int64_t pane;
@@ -150,11 +149,11 @@ into_part(const struct wintool *wt, struct wctx *c, const struct record *rec,
 		buf_add(&c->pk, k, kn);
 		k = c->pk.data;
 		kn = c->pk.len;
-		h = hash_bytes(k, kn);
 	}
 	if (c->part == NULL)
 		c->part = ga_part_begin(wt->parts);
-	if (ga_part_add(c->part, k, kn, h, rec->v, in, &f) == -1)
+	if (ga_part_add(c->part, k, kn, hash_bytes(k, kn), rec->v, in,
+	    &f) == -1)
 		return 0;
 	if (ga_part_dense(c->part))
 		c->dense = 1;
@@ -182,14 +181,13 @@ prepare(void *arg, void *ctx, const struct record *rec, struct arena *keep,
 
 	buf_clear(b);
 	key_encode(&wt->key, rec, b);
-	h = hash_bytes(b->data, b->len);
 	if (wt->aggs != NULL) {
 		aggset_prepare(wt->aggs, rec->v, c->in);
 		in = c->in;
 	}
-	if (wt->parts != NULL && into_part(wt, c, rec, b->data, b->len, h, in,
-	    p))
+	if (wt->parts != NULL && into_part(wt, c, rec, b->data, b->len, in, p))
 		return 0;
+	h = hash_bytes(b->data, b->len);
 	/* No room: wintool_keyof() encodes it again. */
 	if ((k = arena_alloc(keep, b->len + 1)) == NULL)
 		return fault_set(f, EX_SOFTWARE, "no room for the key");

@@ -218,22 +218,31 @@ PY
 	    "$(sort -k2,2nr truth | head -1 | cut -d' ' -f1)" ]
 }
 
+# tool_section FILE PYTHON: rewrite the tool's section of state file FILE
+# with PYTHON (it changes the bytes in sect; re is imported), its length
+# and the file's CRC made to match, as an older stream-agg wrote them.
+tool_section() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys, zlib
+path, code = sys.argv[1], sys.argv[2]
+d = open(path, "rb").read()
+head, body = d.split(b"@tool-state ", 1)
+n, rest = body.split(b"\n", 1)
+env = {"re": re, "sect": rest[:int(n)]}
+exec(code, env)
+sect = env["sect"]
+out = head + b"@tool-state %d\n" % len(sect) + sect + b"\n"
+out += b"@crc %08x\n" % zlib.crc32(out)
+open(path, "wb").write(out)
+PY
+}
+
 # A state file written before the states' version 2 (no "aggs" first in
 # the tool's section) is refused with 78, naming the version, untouched.
 @test "a state file with version 1 aggregate states is refused (exit 78)" {
 	printf '{"s":1}\n' | stream-agg --state st --by .s count
 	grep -q '^{"aggs":3,' st || false
-	python3 - <<'PY'
-import re, zlib
-d = open("st", "rb").read()
-head, body = d.split(b"@tool-state ", 1)
-n, rest = body.split(b"\n", 1)
-n = int(n)
-sect = rest[:n].replace(b'{"aggs":3,', b"{", 1)
-out = head + b"@tool-state %d\n" % len(sect) + sect + b"\n"
-out += b"@crc %08x\n" % zlib.crc32(out)
-open("st", "wb").write(out)
-PY
+	tool_section st "sect = sect.replace(b'{\"aggs\":3,', b'{', 1)"
 	cp st st.before
 	run --separate-stderr stream-agg --state st --by .s count </dev/null
 	[ "$status" -eq 78 ]
@@ -254,19 +263,12 @@ PY
 	printf '{"s":"a","x":0.1}\n{"s":"a","x":0.2}\n' |
 	    stream-agg --state st --by .s 'sum(.x)' 'avg(.x)'
 	grep -q '^{"aggs":3,' st || false
-	python3 - <<'PY'
-import re, zlib
-d = open("st", "rb").read()
-head, body = d.split(b"@tool-state ", 1)
-n, rest = body.split(b"\n", 1)
-n = int(n)
-sect = rest[:n].replace(b'{"aggs":3,', b'{"aggs":2,', 1)
+	tool_section st "$(cat <<'PY'
+sect = sect.replace(b'{"aggs":3,', b'{"aggs":2,', 1)
 sect, k = re.subn(rb'"f":\[([^],]+),([^],]+)\]', rb'"d":\1,"c":\2', sect)
 assert k == 2, sect
-out = head + b"@tool-state %d\n" % len(sect) + sect + b"\n"
-out += b"@crc %08x\n" % zlib.crc32(out)
-open("st", "wb").write(out)
 PY
+)"
 	grep -q '"d":0.30000000000000004,"c":-2.7755575615628914e-17' st ||
 	    false
 	run stream-agg --eof flush --state st --by .s 'sum(.x)' 'avg(.x)' \
